@@ -1,0 +1,7 @@
+"""Calibration: SAM + elasticities -> parameters (an xarray Dataset)."""
+
+from cge.calibration.calibrate import Calibration, calibrate, ces_shares
+from cge.calibration.elasticities import Elasticities, from_records, read_elasticities
+
+__all__ = ["Calibration", "calibrate", "ces_shares", "Elasticities", "from_records",
+           "read_elasticities"]

@@ -1,0 +1,459 @@
+"""Calibration: from a balanced SAM and elasticities to every model parameter.
+
+All benchmark prices are one, except delivered prices of interregional shipments, which carry
+the benchmark trade margin (``1 + tmg0``), and the producer price net of production tax, so
+benchmark quantities are SAM values. The calibrated parameters and benchmark quantities form one
+:class:`xarray.Dataset` (:attr:`Calibration.data`) on the dims ``region, sector, commodity,
+factor, household, origin, destination`` with units and descriptions as attrs; users may read
+and edit it before building a model.
+
+CES and CET functions are calibrated with the share form used throughout the model
+(Hosoe, Gasawa and Hashimoto 2010, ch. 6): for an aggregate ``A = gamma (sum_k delta_k
+x_k^rho)^(1/rho)`` with component prices ``p_k`` and ``rho = (sigma - 1)/sigma`` (CES) or
+``rho = (psi + 1)/psi`` (CET),
+
+    delta_k = p_k x_k^(1-rho) / sum_j p_j x_j^(1-rho),   gamma = A0 / (sum_k delta_k x_k^rho)^(1/rho)
+
+and for ``sigma = 1`` (Cobb-Douglas) ``delta_k = p_k x_k / sum_j p_j x_j``, ``gamma = A0 /
+prod_k x_k^delta_k``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from cge.calibration.elasticities import Elasticities
+from cge.config import ModelConfig
+from cge.errors import InputError, Location, Problem
+from cge.sam import SAM, Kind
+from cge.sam.core import key
+
+CD_TOL = 1e-12  # an elasticity this close to one is treated as exactly Cobb-Douglas
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Calibrated parameters and benchmark values, plus where they came from."""
+
+    data: xr.Dataset
+    config: ModelConfig
+    sam_name: str = ""
+
+    @property
+    def regions(self) -> list[str]:
+        return [str(r) for r in self.data["region"].values]
+
+    @property
+    def sectors(self) -> list[str]:
+        return [str(s) for s in self.data["sector"].values]
+
+    @property
+    def factors(self) -> list[str]:
+        return [str(f) for f in self.data["factor"].values]
+
+    @property
+    def households(self) -> list[str]:
+        return [str(h) for h in self.data["household"].values]
+
+    def with_config(self, config: ModelConfig) -> Calibration:
+        return replace(self, config=config)
+
+    def nonzero(self, name: str) -> dict:
+        """The nonzero entries of an array as ``{index: value}`` (tuples for 2+ dims)."""
+        return self.table(name, nonzero=True)
+
+    def table(self, name: str, nonzero: bool = False) -> dict:
+        """All (or the nonzero) entries of an array as ``{index: value}`` (tuples for 2+ dims)."""
+        s = self.data[name].to_series()
+        if nonzero:
+            s = s[s.abs() > 0]
+        if isinstance(s.index, pd.MultiIndex):
+            return dict(zip(s.index.to_list(), s.to_numpy(dtype=float), strict=True))
+        return {k: float(v) for k, v in s.items()}
+
+
+def ces_shares(values: np.ndarray, prices: np.ndarray, total: float, sigma: float,
+               transformation: bool = False) -> tuple[np.ndarray, float, float]:
+    """Share and scale parameters of a CES (or CET) aggregate; returns (delta, gamma, rho).
+
+    ``values`` are benchmark values of the components present (all > 0) at ``prices``; ``total``
+    is the benchmark quantity of the aggregate. ``rho`` is 0 for Cobb-Douglas.
+    """
+    x = values / prices
+    if not transformation and abs(sigma - 1.0) < CD_TOL:
+        delta = values / values.sum()
+        return delta, float(total / np.prod(x ** delta)), 0.0
+    rho = (sigma + 1.0) / sigma if transformation else (sigma - 1.0) / sigma
+    w = prices * x ** (1.0 - rho)
+    delta = w / w.sum()
+    gamma = float(total / (delta * x**rho).sum() ** (1.0 / rho))
+    return delta, gamma, rho
+
+
+def _da(values: dict, dims: list[str], coords: dict, unit: str, doc: str,
+        fill: float = 0.0) -> xr.DataArray:
+    shape = [len(coords[d]) for d in dims]
+    arr = np.full(shape, fill)
+    pos = [{k: i for i, k in enumerate(coords[d])} for d in dims]
+    for idx, v in values.items():
+        idx = idx if isinstance(idx, tuple) else (idx,)
+        arr[tuple(p[i] for p, i in zip(pos, idx, strict=True))] = v
+    return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
+                        attrs={"units": unit, "description": doc})
+
+
+class _Reader:
+    """Classifies every nonzero SAM cell into a model flow; leftovers are reported."""
+
+    def __init__(self, sam: SAM, config: ModelConfig):
+        self.sam, self.cfg = sam, config
+        acc = sam.accounts
+        self.frame = sam.data.values
+        self.pos = {k: i for i, k in enumerate(sam.keys)}
+        self.used = np.zeros_like(self.frame, dtype=bool)
+        row_keys = sam.accounts_of(Kind.REST_OF_WORLD)
+        if len(row_keys) > 1:
+            raise InputError(Problem("rest-of-world", f"the model takes one rest-of-world account"
+                                     f", the SAM has {row_keys}: aggregate them"))
+        self.row = row_keys[0] if row_keys else None
+        self.regions = [r for r in sam.regions if sam.accounts_of(Kind.ACTIVITY, r)]
+        ap, cp = config.activity_prefix, config.commodity_prefix
+        problems = []
+        sectors: dict[str, None] = {}
+        for r in self.regions:
+            for a in sam.names_of(Kind.ACTIVITY, r):
+                if not a.startswith(ap):
+                    problems.append(Problem("account-name", f"activity names must start with "
+                                            f"{ap!r}", Location(account=key(r, a))))
+                    continue
+                s = a[len(ap):]
+                sectors[s] = None
+                if key(r, cp + s) not in self.pos:
+                    problems.append(Problem("missing-account", f"activity {a} has no commodity "
+                                            f"account {cp + s} in region {r}",
+                                            Location(account=key(r, a))))
+        for kind in (Kind.TRADE_MARGIN, Kind.ENTERPRISE):
+            if sam.accounts_of(kind):
+                problems.append(Problem("unsupported", f"accounts of kind {kind} are not modelled"
+                                        f" yet: {sam.accounts_of(kind)}; aggregate them into "
+                                        "households or commodities"))
+        for r in self.regions:
+            for kind in (Kind.GOVERNMENT, Kind.SAVINGS_INVESTMENT):
+                n = len(sam.accounts_of(kind, r))
+                if n != 1:
+                    problems.append(Problem("missing-account" if n == 0 else "unsupported",
+                                            f"region {r} has {n} {kind} accounts; the model "
+                                            "needs exactly one", Location(account=r)))
+            if not sam.accounts_of(Kind.HOUSEHOLD, r):
+                problems.append(Problem("missing-account", f"region {r} has no household",
+                                        Location(account=r)))
+            if not sam.accounts_of(Kind.FACTOR, r):
+                problems.append(Problem("missing-account", f"region {r} has no factor",
+                                        Location(account=r)))
+        if problems:
+            raise InputError(problems)
+        self.sectors = list(sectors)
+        self.factors = list(dict.fromkeys(a for r in self.regions
+                                          for a in sam.names_of(Kind.FACTOR, r)))
+        self.households = list(dict.fromkeys(a for r in self.regions
+                                             for a in sam.names_of(Kind.HOUSEHOLD, r)))
+        self.acc = acc
+
+    def take(self, row: str | None, col: str | None) -> float:
+        """The payment to row from col (0 if either is absent), marking the cell as used."""
+        if row is None or col is None or row not in self.pos or col not in self.pos:
+            return 0.0
+        i, j = self.pos[row], self.pos[col]
+        self.used[i, j] = True
+        return float(self.frame[i, j])
+
+    def take_kind(self, row_kind: Kind, col: str, region: str | None = None,
+                  names: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()) -> float:
+        """Sum of payments by ``col`` to all accounts of a kind (optionally filtered)."""
+        total = 0.0
+        for k in self.sam.accounts_of(row_kind, region):
+            name = self.acc.at[k, "account"]
+            if (names is None or name in names) and name not in exclude:
+                total += self.take(k, col)
+        return total
+
+    def one(self, kind: Kind, region: str) -> str:
+        return self.sam.accounts_of(kind, region)[0]
+
+    def leftovers(self) -> list[Problem]:
+        left = (self.frame != 0) & ~self.used
+        keys = self.sam.keys
+        return [Problem("unsupported-flow", f"the model does not use this payment of "
+                        f"{self.frame[i, j]:.6g} ({self.acc.at[keys[i], 'kind']} receiving from "
+                        f"{self.acc.at[keys[j], 'kind']})", Location(cell=(keys[i], keys[j])))
+                for i, j in zip(*np.nonzero(left), strict=True)]
+
+
+def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None = None,
+              trade_margins: dict[tuple[str, str, str], float] | None = None) -> Calibration:
+    """Calibrate the multi-region model to a balanced SAM.
+
+    ``trade_margins`` maps ``(origin, destination, commodity)`` to the benchmark iceberg margin
+    ``tmg0`` of interregional shipments (default 0: no margin).
+    """
+    config = config or ModelConfig()
+    if not sam.is_balanced(rtol=1e-9, atol=1e-9):
+        imb = sam.imbalance()
+        worst = imb.abs().sort_values(ascending=False).head(5)
+        raise InputError([Problem("unbalanced", f"receipts - payments = {imb[k]:.6g}",
+                                  Location(account=k)) for k in worst.index if imb[k] != 0])
+    rd = _Reader(sam, config)
+    config.validate(regions=rd.regions, factors=rd.factors)
+    R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
+    ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
+    coords = {"region": R, "sector": S, "commodity": S, "factor": FAC, "household": H,
+              "origin": R, "destination": R}
+    acc = {r: {s: key(r, ap + s) for s in S} for r in R}
+    com = {r: {s: key(r, cp + s) for s in S} for r in R}
+    b: dict[str, dict] = {n: {} for n in (
+        "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
+        "Td0", "Sp0", "Sg0", "Sf0")}
+    for r in R:
+        gov, inv = rd.one(Kind.GOVERNMENT, r), rd.one(Kind.SAVINGS_INVESTMENT, r)
+        for i in S:
+            a, c = acc[r][i], com[r][i]
+            if a not in rd.pos:
+                continue
+            for j in S:
+                b["X0"][(r, j, i)] = rd.take(com[r][j], a)
+            for f in FAC:
+                b["F0"][(r, f, i)] = rd.take(key(r, f), a)
+            b["Tz0"][(r, i)] = rd.take_kind(Kind.TAX, a)
+            b["E0"][(r, i)] = rd.take(a, rd.row)
+            for d in R:
+                b["V0"][(r, d, i)] = rd.take(a, com[d][i])
+            b["M0"][(r, i)] = rd.take(rd.row, c)
+            b["Tm0"][(r, i)] = rd.take_kind(Kind.TAX, c, names=tariffs)
+            b["Tq0"][(r, i)] = rd.take_kind(Kind.TAX, c, exclude=tariffs)
+            for h in H:
+                b["Xp0"][(r, i, h)] = rd.take(c, key(r, h))
+            b["Xg0"][(r, i)] = rd.take(c, gov)
+            b["Xv0"][(r, i)] = rd.take(c, inv)
+        for h in H:
+            hk = key(r, h)
+            if hk not in rd.pos:
+                continue
+            for f in FAC:
+                b["HF0"][(r, h, f)] = rd.take(hk, key(r, f))
+            b["TR0"][(r, h)] = rd.take(hk, gov)
+            b["Td0"][(r, h)] = rd.take(gov, hk) + rd.take_kind(Kind.TAX, hk)
+            b["Sp0"][(r, h)] = rd.take(inv, hk)
+        for t in rd.sam.accounts_of(Kind.TAX, r):
+            rd.take(gov, t)
+        b["Sg0"][r] = rd.take(inv, gov)
+        b["Sf0"][r] = rd.take(inv, rd.row)
+        for o in R:  # interregional capital transfers: the model pools national savings
+            rd.take(inv, rd.one(Kind.SAVINGS_INVESTMENT, o))
+    problems = rd.leftovers()
+    if problems:
+        raise InputError(problems)
+
+    el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
+          for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
+    tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
+    return Calibration(_parameters(b, el, tmg, coords, sam), config, sam.name)
+
+
+def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM) -> xr.Dataset:
+    R, S, FAC, H = coords["region"], coords["sector"], coords["factor"], coords["household"]
+    p: dict[str, dict] = {n: {} for n in (
+        "Z0", "Y0", "D0", "DD0", "Q0", "ay", "ax", "beta", "b", "rho_va", "tauz", "xie", "xid",
+        "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
+        "rho_o", "alpha", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega", "lambda",
+        "kappa", "GREV0", "INV0")}
+    for r in R:
+        for i in S:
+            xs = {j: b["X0"].get((r, j, i), 0.0) for j in S}
+            fs = {f: b["F0"].get((r, f, i), 0.0) for f in FAC}
+            y0 = sum(fs.values())
+            z0 = y0 + sum(xs.values())
+            if z0 <= 0:
+                continue
+            p["Z0"][(r, i)], p["Y0"][(r, i)] = z0, y0
+            p["ay"][(r, i)] = y0 / z0
+            for j, x in xs.items():
+                if x:
+                    p["ax"][(r, j, i)] = x / z0
+            present = [f for f in FAC if fs[f] > 0]
+            if present:
+                v = np.array([fs[f] for f in present])
+                sig = el["sigma_va"][(r, i)]
+                delta, gamma, rho = ces_shares(v, np.ones_like(v), y0, sig)
+                for f, d in zip(present, delta, strict=True):
+                    p["beta"][(r, f, i)] = d
+                p["b"][(r, i)], p["rho_va"][(r, i)] = gamma, rho
+            p["tauz"][(r, i)] = b["Tz0"][(r, i)] / z0
+            e0 = b["E0"][(r, i)]
+            d0 = sum(b["V0"][(r, d, i)] for d in R)
+            p["D0"][(r, i)] = d0
+            comps = [(k, v) for k, v in (("E", e0), ("D", d0)) if v > 0]
+            v = np.array([x for _, x in comps])
+            delta, theta, phi = ces_shares(v, np.ones_like(v), z0, el["psi_cet"][(r, i)],
+                                           transformation=True)
+            shares = dict(zip([k for k, _ in comps], delta, strict=True))
+            p["xie"][(r, i)], p["xid"][(r, i)] = shares.get("E", 0.0), shares.get("D", 0.0)
+            p["theta"][(r, i)], p["phi"][(r, i)] = theta, phi
+    for d in R:
+        for i in S:
+            vals = {o: b["V0"][(o, d, i)] for o in R}
+            dd0 = sum(vals.values())
+            m0, tm0, tq0 = b["M0"][(d, i)], b["Tm0"][(d, i)], b["Tq0"][(d, i)]
+            q0 = dd0 + m0 + tm0 + tq0
+            if q0 <= 0:
+                continue
+            p["DD0"][(d, i)], p["Q0"][(d, i)] = dd0, q0
+            if dd0 > 0:
+                origins = [o for o in R if vals[o] > 0]
+                prices = np.array([1.0 + tmg[(o, d, i)] for o in origins])
+                delta, gamma, rho = ces_shares(np.array([vals[o] for o in origins]), prices,
+                                               dd0, el["sigma_dom"][(d, i)])
+                for o, dl in zip(origins, delta, strict=True):
+                    p["delta_o"][(o, d, i)] = dl
+                p["gamma_o"][(d, i)], p["rho_o"][(d, i)] = gamma, rho
+            taum = tm0 / m0 if m0 > 0 else 0.0
+            if tm0 and not m0:
+                raise InputError(Problem("tariff-without-imports", f"tariff {tm0} on "
+                                         "commodity with no imports",
+                                         Location(account=key(d, i))))
+            p["taum"][(d, i)] = taum
+            supply = dd0 + m0 * (1 + taum)
+            p["tq"][(d, i)] = tq0 / supply
+            comps = [(k, v, pr) for k, v, pr in (("M", m0, 1 + taum), ("D", dd0, 1.0)) if v > 0]
+            vals_ = np.array([v * pr for _, v, pr in comps])
+            delta, gamma, eta = ces_shares(vals_, np.array([pr for *_, pr in comps]), q0,
+                                           el["sigma_arm"][(d, i)])
+            shares = dict(zip([k for k, *_ in comps], delta, strict=True))
+            p["deltam"][(d, i)], p["deltad"][(d, i)] = shares.get("M", 0.0), shares.get("D", 0.0)
+            p["gamma"][(d, i)], p["eta"][(d, i)] = gamma, eta
+    for r in R:
+        for f in FAC:
+            ff = sum(b["F0"].get((r, f, i), 0.0) for i in S)
+            if ff > 0:
+                p["FF0"][(r, f)] = ff
+                paid = sum(b["HF0"].get((r, h, f), 0.0) for h in H)
+                if abs(paid - ff) > 1e-9 * max(1.0, ff):
+                    raise InputError(Problem("factor-income", f"factor {f} earns {ff:.6g} but "
+                                             f"pays households {paid:.6g}; the model gives all "
+                                             "factor income to households",
+                                             Location(account=key(r, f))))
+                for h in H:
+                    if b["HF0"].get((r, h, f), 0.0):
+                        p["shf"][(r, h, f)] = b["HF0"][(r, h, f)] / ff
+        grev = sum(b["Tz0"].get((r, i), 0.0) + b["Tm0"].get((r, i), 0.0)
+                   + b["Tq0"].get((r, i), 0.0) for i in S)
+        grev += sum(b["Td0"].get((r, h), 0.0) for h in H)
+        p["GREV0"][r] = grev
+        spend = grev - b["Sg0"][r]
+        p["ssg"][r] = b["Sg0"][r] / grev if grev else 0.0
+        for i in S:
+            if b["Xg0"].get((r, i), 0.0):
+                p["mu"][(r, i)] = b["Xg0"][(r, i)] / spend
+        for h in H:
+            yh = sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
+            if yh <= 0:
+                continue
+            p["YH0"][(r, h)] = yh
+            p["taud"][(r, h)] = b["Td0"][(r, h)] / yh
+            p["ssp"][(r, h)] = b["Sp0"][(r, h)] / yh
+            if b["TR0"][(r, h)]:
+                p["omega"][(r, h)] = b["TR0"][(r, h)] / spend
+            cons = sum(b["Xp0"].get((r, i, h), 0.0) for i in S)
+            for i in S:
+                if b["Xp0"].get((r, i, h), 0.0):
+                    p["alpha"][(r, i, h)] = b["Xp0"][(r, i, h)] / cons
+        inv = sum(b["Xv0"].get((r, i), 0.0) for i in S)
+        p["INV0"][r] = inv
+        for i in S:
+            if b["Xv0"].get((r, i), 0.0):
+                p["lambda"][(r, i)] = b["Xv0"][(r, i)] / inv
+    total_inv = sum(p["INV0"].values())
+    for r in R:
+        p["kappa"][r] = p["INV0"][r] / total_inv if total_inv else 0.0
+
+    spec = _SPEC
+    arrays = {}
+    for name, values in {**b, **p}.items():
+        dims, unit, doc = spec[name]
+        arrays[name] = _da(values, dims, coords, unit, doc)
+    for name, (dims, doc) in _ELASTICITY_SPEC.items():
+        arrays[name] = _da(el[name], dims, coords, "1", doc)
+    arrays["tmg0"] = _da(tmg, ["origin", "destination", "commodity"], coords, "1",
+                         "benchmark iceberg margin on interregional shipments")
+    return xr.Dataset(arrays, attrs={"sam": sam.name, "units": sam.units,
+                                     "description": "calibrated parameters and benchmark values"})
+
+
+_V = "value (SAM units)"
+_SPEC: dict[str, tuple[list[str], str, str]] = {
+    "X0": (["region", "commodity", "sector"], _V, "intermediate input of commodity by sector"),
+    "F0": (["region", "factor", "sector"], _V, "factor input by sector"),
+    "Tz0": (["region", "sector"], _V, "production tax paid by sector"),
+    "E0": (["region", "sector"], _V, "exports to the rest of the world"),
+    "V0": (["origin", "destination", "commodity"], _V,
+           "domestic sales from origin to destination at origin prices"),
+    "M0": (["region", "commodity"], _V, "imports from the rest of the world, cif"),
+    "Tm0": (["region", "commodity"], _V, "import tariffs"),
+    "Tq0": (["region", "commodity"], _V, "sales taxes on the composite good"),
+    "Xp0": (["region", "commodity", "household"], _V, "household consumption"),
+    "Xg0": (["region", "commodity"], _V, "government consumption"),
+    "Xv0": (["region", "commodity"], _V, "investment demand"),
+    "HF0": (["region", "household", "factor"], _V, "factor income of households"),
+    "TR0": (["region", "household"], _V, "government transfers to households"),
+    "Td0": (["region", "household"], _V, "direct taxes paid by households"),
+    "Sp0": (["region", "household"], _V, "household savings"),
+    "Sg0": (["region"], _V, "government savings"),
+    "Sf0": (["region"], _V, "foreign savings (foreign currency)"),
+    "Z0": (["region", "sector"], _V, "gross output at producer prices net of production tax"),
+    "Y0": (["region", "sector"], _V, "value added"),
+    "D0": (["region", "sector"], _V, "domestic sales of the region's output"),
+    "DD0": (["region", "commodity"], _V, "domestic composite (all origins) at delivered prices"),
+    "Q0": (["region", "commodity"], _V, "Armington composite at purchaser prices"),
+    "ay": (["region", "sector"], "1", "value added per unit of output"),
+    "ax": (["region", "commodity", "sector"], "1", "intermediate input per unit of output"),
+    "beta": (["region", "factor", "sector"], "1", "factor share parameter of value added"),
+    "b": (["region", "sector"], "1", "value-added scale (productivity) parameter"),
+    "rho_va": (["region", "sector"], "1", "value-added CES exponent (0 = Cobb-Douglas)"),
+    "tauz": (["region", "sector"], "1", "production tax rate"),
+    "xie": (["region", "sector"], "1", "CET share of exports"),
+    "xid": (["region", "sector"], "1", "CET share of domestic sales"),
+    "theta": (["region", "sector"], "1", "CET scale parameter"),
+    "phi": (["region", "sector"], "1", "CET exponent (psi + 1)/psi"),
+    "deltam": (["region", "commodity"], "1", "Armington share of imports"),
+    "deltad": (["region", "commodity"], "1", "Armington share of the domestic composite"),
+    "gamma": (["region", "commodity"], "1", "Armington scale parameter"),
+    "eta": (["region", "commodity"], "1", "Armington exponent (sigma - 1)/sigma"),
+    "taum": (["region", "commodity"], "1", "import tariff rate"),
+    "tq": (["region", "commodity"], "1", "sales tax rate on the composite good"),
+    "delta_o": (["origin", "destination", "commodity"], "1", "share of origin in the domestic "
+                "composite of destination"),
+    "gamma_o": (["region", "commodity"], "1", "scale of the domestic composite"),
+    "rho_o": (["region", "commodity"], "1", "domestic-composite CES exponent"),
+    "alpha": (["region", "commodity", "household"], "1", "household budget share"),
+    "FF0": (["region", "factor"], _V, "factor endowment"),
+    "shf": (["region", "household", "factor"], "1", "household share of factor income"),
+    "YH0": (["region", "household"], _V, "household gross income"),
+    "taud": (["region", "household"], "1", "direct tax rate on household income"),
+    "ssp": (["region", "household"], "1", "household savings rate"),
+    "ssg": (["region"], "1", "government savings rate (share of revenue)"),
+    "mu": (["region", "commodity"], "1", "government spending share of commodity"),
+    "omega": (["region", "household"], "1", "government spending share of transfers"),
+    "lambda": (["region", "commodity"], "1", "investment spending share of commodity"),
+    "kappa": (["region"], "1", "region's share of the national savings pool"),
+    "GREV0": (["region"], _V, "government revenue"),
+    "INV0": (["region"], _V, "investment spending"),
+}
+_ELASTICITY_SPEC = {
+    "sigma_va": (["region", "sector"], "elasticity of substitution in value added"),
+    "psi_cet": (["region", "sector"], "elasticity of transformation domestic/export"),
+    "sigma_arm": (["region", "commodity"], "Armington elasticity imports/domestic"),
+    "sigma_dom": (["region", "commodity"], "elasticity between regional origins"),
+}

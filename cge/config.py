@@ -1,0 +1,148 @@
+"""Model configuration: closures, numeraire and how SAM accounts map to model concepts.
+
+Everything that decides which variables are exogenous lives here, explicitly, so two runs with
+the same SAM and elasticities differ only by what this object says. Invalid combinations are
+rejected by :meth:`ModelConfig.validate` before a model is built, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+from cge.errors import InputError, Location, Problem
+
+NUMERAIRES = ("exchange_rate", "factor", "cpi")
+INVESTMENT = ("savings_driven", "investment_driven")
+FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
+GOVERNMENT = ("savings_rate", "fixed_consumption")
+MOBILITY = ("sectors", "specific", "national")
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Which variables are fixed and which market is left to Walras' law.
+
+    numeraire:
+        ``"exchange_rate"`` (the exchange rate is fixed at its benchmark value),
+        ``"factor:REGION:FACTOR"`` (that factor price is fixed; use ``"factor:*:FACTOR"`` for a
+        factor mobile across regions) or ``"cpi"`` (a consumer price index over all regions is
+        fixed).
+    investment:
+        ``"savings_driven"``: investment spending equals the savings pool; ``"investment_driven"``:
+        real investment is fixed and the households' savings rate adjusts.
+    foreign:
+        ``"flexible_exchange_rate"``: foreign savings fixed in foreign currency, the exchange rate
+        clears the balance of payments; ``"fixed_exchange_rate"``: the exchange rate is fixed
+        (and must then be the numeraire) and foreign savings adjust.
+    government:
+        ``"savings_rate"``: government saves a fixed share of revenue and spends the rest in fixed
+        shares; ``"fixed_consumption"``: real government consumption is fixed, government savings
+        adjust.
+    factor_mobility:
+        factor name -> ``"sectors"`` (mobile between sectors within a region), ``"specific"``
+        (fixed in each sector) or ``"national"`` (mobile between sectors and regions). Factors
+        not named are mobile between sectors.
+    walras:
+        the market whose clearing equation is dropped (``"auto"``: the numeraire factor's market,
+        else the balance of payments when foreign savings are fixed, else the first commodity
+        market). Given as ``"factor:REGION:FACTOR"``, ``"commodity:REGION:COMMODITY"`` or
+        ``"bop"``.
+    """
+
+    numeraire: str = "exchange_rate"
+    investment: str = "savings_driven"
+    foreign: str = "flexible_exchange_rate"
+    government: str = "savings_rate"
+    factor_mobility: Mapping[str, str] = field(default_factory=dict)
+    walras: str = "auto"
+
+    def mobility(self, factor: str) -> str:
+        return self.factor_mobility.get(factor, "sectors")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """How to read a SAM as a model, plus the closure.
+
+    activity_prefix, commodity_prefix:
+        activity ``a-X`` and commodity ``c-X`` accounts are the sector ``X``.
+    tariff_accounts:
+        names of tax accounts whose receipts from commodity columns are import tariffs; other taxes
+        paid by commodity columns are sales taxes on the composite good.
+    household_demand:
+        ``"cobb_douglas"`` (fixed budget shares).
+    """
+
+    closure: Closure = field(default_factory=Closure)
+    activity_prefix: str = "a-"
+    commodity_prefix: str = "c-"
+    tariff_accounts: tuple[str, ...] = ("tariff",)
+    household_demand: str = "cobb_douglas"
+
+    def validate(self, *, regions: list[str], factors: list[str],
+                 where: Location | None = None) -> None:
+        """Reject invalid or incomplete closures with a message that says why."""
+        c = self.closure
+        where = where or Location()
+        problems = []
+
+        def bad(msg: str) -> None:
+            problems.append(Problem("closure", msg, where))
+
+        for name, allowed in (("investment", INVESTMENT), ("foreign", FOREIGN),
+                              ("government", GOVERNMENT)):
+            if getattr(c, name) not in allowed:
+                bad(f"closure.{name} = {getattr(c, name)!r}; choose one of {list(allowed)}")
+        for f, mob in c.factor_mobility.items():
+            if f not in factors:
+                bad(f"closure.factor_mobility names factor {f!r}, which is not in the SAM "
+                    f"(factors: {factors})")
+            if mob not in MOBILITY:
+                bad(f"closure.factor_mobility[{f!r}] = {mob!r}; choose one of {list(MOBILITY)}")
+        kind, *rest = c.numeraire.split(":")
+        if kind not in NUMERAIRES:
+            bad(f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', 'cpi' or "
+                "'factor:REGION:FACTOR'")
+        if kind == "factor":
+            if len(rest) != 2:
+                bad(f"closure.numeraire = {c.numeraire!r}; write it as 'factor:REGION:FACTOR'")
+            else:
+                r, f = rest
+                if f not in factors:
+                    bad(f"numeraire factor {f!r} is not in the SAM (factors: {factors})")
+                elif c.mobility(f) == "specific":
+                    bad(f"numeraire factor {f!r} is sector-specific and has no single price; "
+                        "choose a mobile factor, the exchange rate or the CPI")
+                elif c.mobility(f) == "national" and r != "*":
+                    bad(f"factor {f!r} is mobile between regions, so its price is national: "
+                        f"write the numeraire as 'factor:*:{f}'")
+                elif c.mobility(f) != "national" and r not in regions:
+                    bad(f"numeraire region {r!r} is not a model region ({regions})")
+        if c.foreign == "fixed_exchange_rate" and kind != "exchange_rate":
+            bad("a fixed exchange rate is a nominal anchor; with numeraire "
+                f"{c.numeraire!r} the model would have two and lose price homogeneity: use "
+                "numeraire = 'exchange_rate'")
+        if problems:
+            raise InputError(problems)
+
+
+def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelConfig:
+    """Build a ModelConfig from a parsed TOML/dict, naming unknown keys."""
+    where = where or Location()
+    data = dict(data)
+    closure = dict(data.pop("closure", {}))
+    problems = []
+    known_c = {f.name for f in fields(Closure)}
+    known_m = {f.name for f in fields(ModelConfig)} - {"closure"}
+    for k in set(closure) - known_c:
+        problems.append(Problem("config", f"unknown closure option {k!r}; known: "
+                                f"{sorted(known_c)}", where))
+    for k in set(data) - known_m:
+        problems.append(Problem("config", f"unknown model option {k!r}; known: "
+                                f"{sorted(known_m)}", where))
+    if problems:
+        raise InputError(problems)
+    if "tariff_accounts" in data:
+        data["tariff_accounts"] = tuple(data["tariff_accounts"])
+    return replace(ModelConfig(**data), closure=Closure(**closure))

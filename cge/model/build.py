@@ -1,0 +1,40 @@
+"""Assemble the model from its blocks.
+
+Blocks first declare their sets, parameters and variables (all of them, so equations may use
+any block's variables), then their equations; the closure is applied last. To add a block,
+write a module with ``declare(m, cal)`` and ``equations(m, cal)`` and list it in ``BLOCKS``.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.calibration import Calibration
+from cge.model import (
+    closures,
+    factors,
+    government,
+    households,
+    investment,
+    markets,
+    production,
+    rest_of_world,
+    trade,
+    transformation,
+)
+
+BLOCKS = (production, transformation, trade, factors, households, government, investment,
+          rest_of_world, markets, closures)
+
+
+def build_model(cal: Calibration) -> pyo.ConcreteModel:
+    """A square Pyomo model at the benchmark point of the calibration, closure applied."""
+    m = pyo.ConcreteModel(name=f"cge[{cal.sam_name}]")
+    m.cal = cal
+    m.R = cal.regions
+    for block in BLOCKS:
+        block.declare(m, cal)
+    for block in BLOCKS:
+        block.equations(m, cal)
+    closures.apply(m, cal)
+    return m

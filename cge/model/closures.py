@@ -1,0 +1,105 @@
+r"""Closures and the numeraire: which variables are fixed and which market Walras' law drops.
+
+Applied after all blocks are built, from :class:`cge.config.Closure` (see its docstring for the
+options). Every choice is a visible fix/unfix or activate/deactivate here, nowhere else.
+
+A CPI numeraire adds
+
+.. math:: \sum_{ri} cw_{ri}\, pq_{ri} = CPI \qquad \text{eq\_cpi}
+
+with ``cw`` the benchmark household consumption shares over all regions.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.calibration import Calibration
+from cge.model.symbols import equation, param
+
+BLOCK = "closures"
+
+
+def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    xp0 = cal.nonzero("Xp0")
+    total = sum(xp0.values())
+    cw: dict[tuple, float] = {}
+    for (r, i, _h), v in xp0.items():
+        cw[(r, i)] = cw.get((r, i), 0.0) + v / total
+    m.CPI_WEIGHTS = list(cw)
+    param(m, "cw", m.CPI_WEIGHTS, ("region", "commodity"), block=BLOCK, unit="1",
+          latex="cw", doc="weight of the commodity in the consumer price index", init=cw)
+    param(m, "numeraire_level", None, (), block=BLOCK, unit="price", latex=r"\bar p",
+          doc="value at which the numeraire is fixed", init=1.0)
+
+
+def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    equation(m, "eq_cpi", None, (), block=BLOCK, determines="(numeraire)",
+             latex=r"\sum cw\, p^q = \bar p", doc="consumer price index numeraire",
+             rule=lambda m: sum(m.cw[k] * m.pq[k] for k in m.CPI_WEIGHTS) == m.numeraire_level)
+    m.eq_cpi.deactivate()
+
+
+def numeraire_var(m: pyo.ConcreteModel, cal: Calibration):
+    """The variable fixed as numeraire (None for the CPI, which is an equation)."""
+    kind, *rest = cal.config.closure.numeraire.split(":")
+    if kind == "exchange_rate":
+        return m.epsilon
+    if kind == "factor":
+        r, f = rest
+        return m.pfn[f] if cal.config.closure.mobility(f) == "national" else m.pfr[r, f]
+    return None
+
+
+def walras_equation(m: pyo.ConcreteModel, cal: Calibration):
+    """The market-clearing equation left out of the system (it holds by Walras' law)."""
+    c = cal.config.closure
+    choice = c.walras
+    if choice == "auto":
+        kind, *rest = c.numeraire.split(":")
+        if kind == "factor":
+            choice = f"factor:{rest[0]}:{rest[1]}"
+        elif c.foreign == "flexible_exchange_rate":
+            choice = "bop"
+        else:
+            choice = "commodity:{}:{}".format(*m.RQ[0])
+    kind, *rest = choice.split(":")
+    if kind == "bop":
+        return m.eq_balance_of_payments
+    if kind == "factor" and rest[0] == "*":
+        return m.eq_factor_market_national[rest[1]]
+    if kind == "factor":
+        return m.eq_factor_market[tuple(rest)]
+    if kind == "commodity":
+        return m.eq_commodity_market[tuple(rest)]
+    raise ValueError(f"closure.walras = {choice!r} is not 'bop', 'factor:R:F' or 'commodity:R:C'")
+
+
+def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    c = cal.config.closure
+    num = numeraire_var(m, cal)
+    if num is None:
+        m.eq_cpi.activate()
+    else:
+        num.fix(pyo.value(m.numeraire_level))
+    m.walras_dropped = walras_equation(m, cal)
+    m.walras_dropped.deactivate()
+
+    for r in m.R:
+        m.Sf[r].fix()
+    if c.foreign == "fixed_exchange_rate":
+        m.epsilon.fix()
+        m.Sf[m.R[0]].unfix()
+
+    if c.government == "fixed_consumption":
+        m.Xg.fix()
+        m.eq_government_savings.deactivate()
+        m.eq_government_demand.deactivate()
+        m.eq_government_budget.activate()
+
+    if c.investment == "savings_driven":
+        m.sadj.fix(1.0)
+    else:
+        m.Xv.fix()
+        m.eq_investment_demand.deactivate()
+        m.eq_savings_investment.activate()

@@ -1,0 +1,82 @@
+r"""Factor markets: prices by sector, mobility by configuration, market clearing.
+
+``pf[r,f,i]`` is the price factor f earns in sector i of region r. How it is tied together is
+the factor's mobility in the closure (``closure.factor_mobility``):
+
+* ``sectors`` (default): one price per region, ``pf[r,f,i] = pfr[r,f]``
+  (eq_factor_price_link), and the regional market clears,
+  ``sum_i F[r,f,i] = FF[r,f]`` (eq_factor_market -> pfr);
+* ``specific``: the factor is fixed in each sector, ``F[r,f,i] = FF0[r,f,i]``
+  (eq_factor_market_specific -> pf);
+* ``national``: one price for the country, ``pf[r,f,i] = pfn[f]``, and
+  ``sum_{r,i} F[r,f,i] = sum_r FF[r,f]`` (eq_factor_market_national -> pfn).
+
+Factor income of a region is ``FY[r,f] = sum_i pf[r,f,i] F[r,f,i]`` (paid where the factor is
+employed).
+
+.. math::
+
+    pf_{rfi} &= pfr_{rf}   && \text{eq\_factor\_price\_link} \to pf_{rfi} \\
+    \sum_i F_{rfi} &= FF_{rf} && \text{eq\_factor\_market} \to pfr_{rf} \\
+    F_{rfi} &= FF_{rf}\,\frac{F^0_{rfi}}{\sum_k F^0_{rfk}} && \text{eq\_factor\_market\_specific} \to pf_{rfi} \\
+    \sum_{r,i} F_{rfi} &= \sum_r FF_{rf} && \text{eq\_factor\_market\_national} \to pfn_f
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.calibration import Calibration
+from cge.model.symbols import equation, param, var
+
+BLOCK = "factors"
+
+
+def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    mob = cal.config.closure.mobility
+    m.RF = list(cal.nonzero("FF0"))
+    m.RF_SECTORS = [(r, f) for r, f in m.RF if mob(f) == "sectors"]
+    m.RFS_LINKED = [(r, f, i) for r, f, i in m.RFS if mob(f) != "specific"]
+    m.RFS_SPECIFIC = [(r, f, i) for r, f, i in m.RFS if mob(f) == "specific"]
+    m.F_NATIONAL = sorted({f for _, f in m.RF if mob(f) == "national"})
+    param(m, "FF", m.RF, ("region", "factor"), block=BLOCK, unit="quantity", latex="FF",
+          doc="factor endowment of the region", init=cal.nonzero("FF0"))
+    var(m, "pf", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="price",
+        latex="p^f", doc="factor price in the sector")
+    var(m, "pfr", m.RF_SECTORS, ("region", "factor"), block=BLOCK, unit="price",
+        latex="p^f_r", doc="factor price of the region (factor mobile between sectors)")
+    var(m, "pfn", m.F_NATIONAL, ("factor",), block=BLOCK, unit="price", latex="p^f_n",
+        doc="national factor price (factor mobile between regions)")
+
+
+def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    mob = cal.config.closure.mobility
+    f0 = cal.nonzero("F0")
+    sectors_of = {k: [] for k in m.RF}
+    for r, f, i in m.RFS:
+        sectors_of[(r, f)].append(i)
+
+    def link(m, r, f, i):
+        return m.pf[r, f, i] == (m.pfn[f] if mob(f) == "national" else m.pfr[r, f])
+
+    equation(m, "eq_factor_price_link", m.RFS_LINKED, ("region", "factor", "sector"),
+             block=BLOCK, determines="pf", latex="p^f = p^f_r", rule=link,
+             doc="a mobile factor earns the same price in every sector")
+    equation(m, "eq_factor_market", m.RF_SECTORS, ("region", "factor"), block=BLOCK,
+             determines="pfr", latex=r"\sum_i F = FF", doc="regional factor market clearing",
+             rule=lambda m, r, f: sum(m.F[r, f, i] for i in sectors_of[(r, f)]) == m.FF[r, f])
+    equation(m, "eq_factor_market_specific", m.RFS_SPECIFIC, ("region", "factor", "sector"),
+             block=BLOCK, determines="pf", latex=r"F = FF\,F^0/\sum F^0",
+             doc="sector-specific factor: use equals the sector's endowment",
+             rule=lambda m, r, f, i: m.F[r, f, i] == m.FF[r, f] * f0[(r, f, i)]
+             / sum(f0[(r, f, k)] for k in sectors_of[(r, f)]))
+    equation(m, "eq_factor_market_national", m.F_NATIONAL, ("factor",), block=BLOCK,
+             determines="pfn", latex=r"\sum_{r,i} F = \sum_r FF",
+             doc="national factor market clearing",
+             rule=lambda m, f: sum(m.F[r, ff, i] for r, ff, i in m.RFS if ff == f)
+             == sum(m.FF[r, ff] for r, ff in m.RF if ff == f))
+
+
+def income(m: pyo.ConcreteModel, r: str, f: str):
+    """Factor income earned in region r by factor f."""
+    return sum(m.pf[r, ff, i] * m.F[r, ff, i] for rr, ff, i in m.RFS if rr == r and ff == f)

@@ -1,0 +1,98 @@
+r"""Regional government: tax revenues, savings, consumption and transfers.
+
+Sets: ``RG`` = (region, commodity) with government consumption; ``RH_TR`` = (region,
+household) receiving transfers.
+
+.. math::
+
+    Tz_{ri} &= \tau^z_{ri}\, pz_{ri} Z_{ri}                    && \text{eq\_production\_tax} \to Tz_{ri} \\
+    Tm_{ri} &= \tau^m_{ri}\, pm_{ri} M_{ri}                    && \text{eq\_tariff} \to Tm_{ri} \\
+    Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
+    GREV_r &= \sum_i (Tz + Tm + Tq)_{ri} + \sum_h Td_{rh}     && \text{eq\_government\_revenue} \to GREV_r \\
+    Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
+    Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
+    TR_{rh} &= \omega_{rh}(GREV_r - Sg_r)                      && \text{eq\_transfers} \to TR_{rh}
+
+Closure ``government = "fixed_consumption"`` fixes ``Xg`` at its benchmark level and replaces
+eq_government_savings and eq_government_demand by the budget
+``GREV_r - Sg_r = sum_i pq Xg + sum_h TR`` (eq_government_budget -> Sg).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.calibration import Calibration
+from cge.model.symbols import equation, param, var
+
+BLOCK = "government"
+
+
+def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    m.RG = list(cal.nonzero("Xg0"))
+    m.RH_TR = list(cal.nonzero("omega"))
+    param(m, "ssg", m.R, ("region",), block=BLOCK, unit="1", latex="ss^g",
+          doc="government savings rate (share of revenue)", init=cal.table("ssg"))
+    param(m, "mu", m.RG, ("region", "commodity"), block=BLOCK, unit="1", latex=r"\mu",
+          doc="government spending share", init=cal.nonzero("mu"))
+    param(m, "omega", m.RH_TR, ("region", "household"), block=BLOCK, unit="1",
+          latex=r"\omega", doc="share of government spending on transfers",
+          init=cal.nonzero("omega"))
+    var(m, "Tz", m.RS, ("region", "sector"), block=BLOCK, unit="value", latex="T^z",
+        doc="production tax revenue", init=cal.table("Tz0"), lower=None)
+    var(m, "Tm", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^m",
+        doc="tariff revenue", init=cal.table("Tm0"), lower=None)
+    var(m, "Tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^q",
+        doc="sales tax revenue", init=cal.table("Tq0"), lower=None)
+    var(m, "GREV", m.R, ("region",), block=BLOCK, unit="value", latex="GREV",
+        doc="government revenue", init=cal.table("GREV0"), lower=None)
+    var(m, "Sg", m.R, ("region",), block=BLOCK, unit="value", latex="S^g",
+        doc="government savings", init=cal.table("Sg0"), lower=None)
+    var(m, "Xg", m.RG, ("region", "commodity"), block=BLOCK, unit="quantity", latex="X^g",
+        doc="government consumption", init=cal.nonzero("Xg0"))
+    var(m, "TR", m.RH_TR, ("region", "household"), block=BLOCK, unit="value", latex="TR",
+        doc="government transfers to households", init=cal.nonzero("TR0"))
+
+
+def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    imp = set(m.RM)
+    goods = {r: [i for rr, i in m.RG if rr == r] for r in m.R}
+    hh = {r: [h for rr, h in m.RH if rr == r] for r in m.R}
+    recipients = {r: [h for rr, h in m.RH_TR if rr == r] for r in m.R}
+    sectors = {r: [i for rr, i in m.RS if rr == r] for r in m.R}
+    markets = {r: [i for rr, i in m.RQ if rr == r] for r in m.R}
+
+    equation(m, "eq_production_tax", m.RS, ("region", "sector"), block=BLOCK,
+             determines="Tz", latex=r"T^z = \tau^z p^z Z", doc="production tax revenue",
+             rule=lambda m, r, i: m.Tz[r, i] == m.tauz[r, i] * m.pz[r, i] * m.Z[r, i])
+    equation(m, "eq_tariff", m.RQ, ("region", "commodity"), block=BLOCK, determines="Tm",
+             latex=r"T^m = \tau^m p^m M", doc="tariff revenue",
+             rule=lambda m, r, i: m.Tm[r, i] == (m.taum[r, i] * m.pm[r, i] * m.M[r, i]
+                                                 if (r, i) in imp else 0))
+    equation(m, "eq_sales_tax", m.RQ, ("region", "commodity"), block=BLOCK, determines="Tq",
+             latex=r"T^q = t^q p^q Q/(1+t^q)", doc="sales tax revenue",
+             rule=lambda m, r, i: m.Tq[r, i] * (1 + m.tq[r, i]) == m.tq[r, i] * m.pq[r, i]
+             * m.Q[r, i])
+    equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
+             latex=r"GREV = \sum_i (T^z + T^m + T^q) + \sum_h T^d", doc="government revenue",
+             rule=lambda m, r: m.GREV[r] == sum(m.Tz[r, i] for i in sectors[r])
+             + sum(m.Tm[r, i] + m.Tq[r, i] for i in markets[r])
+             + sum(m.Td[r, h] for h in hh[r]))
+    equation(m, "eq_government_savings", m.R, ("region",), block=BLOCK, determines="Sg",
+             latex=r"S^g = ss^g GREV", doc="government savings at a fixed rate",
+             rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r])
+    equation(m, "eq_government_demand", m.RG, ("region", "commodity"), block=BLOCK,
+             determines="Xg", latex=r"X^g = \mu (GREV - S^g)/p^q",
+             doc="government consumption in fixed budget shares",
+             rule=lambda m, r, i: m.Xg[r, i] * m.pq[r, i] == m.mu[r, i] * (m.GREV[r] - m.Sg[r]))
+    equation(m, "eq_transfers", m.RH_TR, ("region", "household"), block=BLOCK,
+             determines="TR", latex=r"TR = \omega (GREV - S^g)",
+             doc="transfers to households in a fixed share of spending",
+             rule=lambda m, r, h: m.TR[r, h] == m.omega[r, h] * (m.GREV[r] - m.Sg[r]))
+    equation(m, "eq_government_budget", m.R, ("region",), block=BLOCK, determines="Sg",
+             latex=r"GREV - S^g = \sum_i p^q X^g + \sum_h TR",
+             doc="government budget (active only with fixed real consumption)",
+             rule=lambda m, r: m.GREV[r] - m.Sg[r] == sum(m.pq[r, i] * m.Xg[r, i]
+                                                          for i in goods[r])
+             + sum(m.TR[r, h] for h in recipients[r]))
+    m.eq_government_budget.deactivate()

@@ -1,0 +1,96 @@
+r"""Households: income, direct taxes, savings, Cobb-Douglas demand, utility.
+
+Sets: ``RH`` = (region, household) with income; ``RIH`` = (region, commodity, household) with
+consumption.
+
+.. math::
+
+    YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh}  && \text{eq\_household\_income} \to YH_{rh} \\
+    Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
+    Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
+    Xp_{rih} &= \alpha_{rih}(YH_{rh} - Td_{rh} - Sp_{rh})/pq_{ri}
+        && \text{eq\_household\_demand} \to Xp_{rih} \\
+    UU_{rh} &= \prod_i Xp_{rih}^{\alpha_{rih}}      && \text{eq\_utility} \to UU_{rh}
+
+``FY`` is factor income (factors block), ``TR`` government transfers (government block) and
+``sadj`` the savings-rate adjuster, fixed at one unless investment is exogenous.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.calibration import Calibration
+from cge.model import factors
+from cge.model.symbols import equation, param, var
+
+BLOCK = "households"
+
+
+def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    m.RH = list(cal.nonzero("YH0"))
+    m.RIH = list(cal.nonzero("alpha"))
+    m.RHF = list(cal.nonzero("shf"))
+    param(m, "alpha", m.RIH, ("region", "commodity", "household"), block=BLOCK, unit="1",
+          latex=r"\alpha", doc="budget share", init=cal.nonzero("alpha"))
+    param(m, "shf", m.RHF, ("region", "household", "factor"), block=BLOCK, unit="1",
+          latex="sh", doc="household share of regional factor income", init=cal.nonzero("shf"))
+    param(m, "taud", m.RH, ("region", "household"), block=BLOCK, unit="1", latex=r"\tau^d",
+          doc="direct tax rate", init=cal.table("taud"))
+    param(m, "ssp", m.RH, ("region", "household"), block=BLOCK, unit="1", latex="ss^p",
+          doc="savings rate", init=cal.table("ssp"))
+    yh0, c0 = cal.nonzero("YH0"), {}
+    for (r, h) in m.RH:
+        c0[(r, h)] = yh0[(r, h)] * (1 - cal.table("taud")[(r, h)] - cal.table("ssp")[(r, h)])
+    var(m, "YH", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="YH",
+        doc="household gross income", init=yh0)
+    var(m, "Td", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="T^d",
+        doc="direct taxes paid", init=cal.table("Td0"), lower=None)
+    var(m, "Sp", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="S^p",
+        doc="household savings", init=cal.table("Sp0"), lower=None)
+    var(m, "Xp", m.RIH, ("region", "commodity", "household"), block=BLOCK, unit="quantity",
+        latex="X^p", doc="household consumption", init=cal.nonzero("Xp0"))
+    uu0 = {}
+    for (r, i, h), a in cal.nonzero("alpha").items():
+        uu0[(r, h)] = uu0.get((r, h), 1.0) * cal.table("Xp0")[(r, i, h)] ** a
+    var(m, "UU", m.RH, ("region", "household"), block=BLOCK, unit="utility", latex="UU",
+        doc="household utility (Cobb-Douglas)", init=uu0)
+    var(m, "sadj", None, (), block=BLOCK, unit="1", latex="s^{adj}",
+        doc="savings-rate adjuster (free only when investment is exogenous)")
+
+
+def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    goods = {k: [] for k in m.RH}
+    for r, i, h in m.RIH:
+        goods[(r, h)].append(i)
+    owned = {k: [] for k in m.RH}
+    for r, h, f in m.RHF:
+        owned[(r, h)].append(f)
+    transfers = set(m.RH_TR)
+
+    equation(m, "eq_household_income", m.RH, ("region", "household"), block=BLOCK,
+             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR",
+             doc="household income: factor income plus transfers",
+             rule=lambda m, r, h: m.YH[r, h] == sum(m.shf[r, h, f] * factors.income(m, r, f)
+                                                    for f in owned[(r, h)])
+             + (m.TR[r, h] if (r, h) in transfers else 0))
+    equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
+             latex=r"T^d = \tau^d YH", doc="direct tax",
+             rule=lambda m, r, h: m.Td[r, h] == m.taud[r, h] * m.YH[r, h])
+    equation(m, "eq_household_savings", m.RH, ("region", "household"), block=BLOCK,
+             determines="Sp", latex=r"S^p = s^{adj} ss^p YH", doc="household savings",
+             rule=lambda m, r, h: m.Sp[r, h] == m.sadj * m.ssp[r, h] * m.YH[r, h])
+    equation(m, "eq_household_demand", m.RIH, ("region", "commodity", "household"),
+             block=BLOCK, determines="Xp", latex=r"X^p = \alpha (YH - T^d - S^p)/p^q",
+             doc="Cobb-Douglas consumer demand",
+             rule=lambda m, r, i, h: m.Xp[r, i, h] * m.pq[r, i]
+             == m.alpha[r, i, h] * (m.YH[r, h] - m.Td[r, h] - m.Sp[r, h]))
+
+    def utility(m, r, h):
+        u = 1
+        for i in goods[(r, h)]:
+            u = u * m.Xp[r, i, h] ** m.alpha[r, i, h]
+        return m.UU[r, h] == u
+
+    equation(m, "eq_utility", m.RH, ("region", "household"), block=BLOCK, determines="UU",
+             latex=r"UU = \prod_i (X^p_i)^{\alpha_i}", doc="Cobb-Douglas utility", rule=utility)

@@ -1,0 +1,73 @@
+"""Declaring model symbols once, with their documentation.
+
+Every variable, parameter and equation of the model is created through :func:`var`,
+:func:`param` or :func:`equation`. Besides the Pyomo component, each call records a
+:class:`Symbol` (dims, unit, description, LaTeX) in ``model.symbols``; model documentation,
+result attributes and the pairing of equations with the variables they determine are all
+generated from that one record, so they cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+LOWER = 1e-10  # strictly positive lower bound for prices and quantities in CES terms
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """Documentation of one model component."""
+
+    name: str
+    kind: str  # "variable", "parameter" or "equation"
+    dims: tuple[str, ...]
+    unit: str
+    description: str
+    latex: str
+    block: str
+    determines: str = ""  # for equations: the variable the equation is paired with
+
+
+def _register(m: pyo.ConcreteModel, sym: Symbol) -> None:
+    if not hasattr(m, "symbols"):
+        m.symbols = {}
+    if sym.name in m.symbols:
+        raise ValueError(f"symbol {sym.name} declared twice (in {m.symbols[sym.name].block} and "
+                         f"{sym.block})")
+    m.symbols[sym.name] = sym
+
+
+def var(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str], *,
+        block: str, unit: str, doc: str, latex: str, init: Callable | float | dict = 1.0,
+        lower: float | None = LOWER) -> pyo.Var:
+    """Declare a variable over a (sparse) index list."""
+    args = () if index is None else (list(index),)
+    v = pyo.Var(*args, initialize=init, bounds=(lower, None), doc=doc, dense=True)
+    setattr(m, name, v)
+    _register(m, Symbol(name, "variable", tuple(dims), unit, doc, latex, block))
+    return v
+
+
+def param(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str], *,
+          block: str, unit: str, doc: str, latex: str, init: Callable | float | dict
+          ) -> pyo.Param:
+    """Declare a mutable parameter (mutable so experiments can shock it)."""
+    args = () if index is None else (list(index),)
+    p = pyo.Param(*args, initialize=init, mutable=True, doc=doc, within=pyo.Reals)
+    setattr(m, name, p)
+    _register(m, Symbol(name, "parameter", tuple(dims), unit, doc, latex, block))
+    return p
+
+
+def equation(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str],
+             rule: Callable, *, block: str, determines: str, doc: str, latex: str
+             ) -> pyo.Constraint:
+    """Declare an equation paired with the variable it determines."""
+    args = () if index is None else (list(index),)
+    c = pyo.Constraint(*args, rule=rule, doc=doc)
+    setattr(m, name, c)
+    _register(m, Symbol(name, "equation", tuple(dims), "", doc, latex, block, determines))
+    return c

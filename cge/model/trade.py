@@ -1,0 +1,147 @@
+r"""Domestic and foreign sourcing: the TERM-style domestic composite and Armington imports.
+
+Sets: ``ODC`` = (origin o, destination d, commodity i) with interregional (or intraregional,
+o = d) shipments; ``RQ`` = (region, commodity) with a composite market; ``RM`` = with imports;
+``RDD`` = with domestic supply.
+
+Each destination region buys a domestic composite ``DD`` as a CES over origin regions, where a
+shipment from o to d costs the origin price ``pd`` grossed up by an iceberg trade margin
+``tmg`` (``1 + tmg`` units leave o for each unit delivered in d):
+
+.. math::
+
+    DD_{di} &= \gamma^o_{di}\Big(\sum_o \delta^o_{odi} DS_{odi}^{\rho^o_{di}}\Big)^{1/\rho^o_{di}}
+        && \text{eq\_domestic\_composite} \to pdd_{di} \\
+    DS_{odi} &= \big((\gamma^o)^{\rho}\delta^o_{odi}\,pdd_{di}/((1+tmg_{odi})\,pd_{oi})\big)^{1/(1-\rho)}
+        DD_{di} && \text{eq\_origin\_demand} \to DS_{odi} \\
+    D_{oi} &= \sum_d (1+tmg_{odi})\, DS_{odi} && \text{eq\_origin\_market} \to pd_{oi}
+
+The Armington composite ``Q`` (at purchaser prices ``pq``, incl. the sales tax ``tq``) is a CES
+of imports ``M`` (paying the tariff ``taum``) and the domestic composite:
+
+.. math::
+
+    Q_{ri} &= \gamma_{ri}\big(\delta^m_{ri} M_{ri}^{\eta_{ri}} + \delta^d_{ri} DD_{ri}^{\eta_{ri}}\big)^{1/\eta_{ri}}
+        && \text{eq\_armington} \to Q_{ri} \\
+    M_{ri} &= \Big(\gamma^{\eta}\delta^m_{ri}\,\frac{pq_{ri}/(1+tq_{ri})}{(1+\tau^m_{ri})\,pm_{ri}}\Big)^{1/(1-\eta)} Q_{ri}
+        && \text{eq\_import\_demand} \to M_{ri} \\
+    DD_{ri} &= \Big(\gamma^{\eta}\delta^d_{ri}\,\frac{pq_{ri}/(1+tq_{ri})}{pdd_{ri}}\Big)^{1/(1-\eta)} Q_{ri}
+        && \text{eq\_domestic\_demand} \to DD_{ri}
+
+with ``eta = (sigma_arm - 1)/sigma_arm`` and ``rho = (sigma_dom - 1)/sigma_dom`` (Cobb-Douglas
+forms when an elasticity is one). With a single region, ``DD = DS = D`` and the block reduces to
+the standard single-country Armington model.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.calibration import Calibration
+from cge.model import ces
+from cge.model.symbols import equation, param, var
+
+BLOCK = "trade"
+
+
+def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    m.ODC = list(cal.nonzero("delta_o"))
+    m.RQ = list(cal.nonzero("Q0"))
+    m.RM = list(cal.nonzero("M0"))
+    m.RDD = list(cal.nonzero("DD0"))
+    tmg0 = cal.table("tmg0")
+    v0 = cal.table("V0")
+    param(m, "tmg", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
+          latex="tmg", doc="iceberg trade margin on shipments from origin to destination",
+          init={k: tmg0[k] for k in m.ODC})
+    param(m, "delta_o", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
+          latex=r"\delta^o", doc="share of the origin in the domestic composite",
+          init=cal.nonzero("delta_o"))
+    param(m, "gamma_o", m.RDD, ("region", "commodity"), block=BLOCK, unit="1",
+          latex=r"\gamma^o", doc="scale of the domestic composite", init=cal.table("gamma_o"))
+    param(m, "gamma", m.RQ, ("region", "commodity"), block=BLOCK, unit="1", latex=r"\gamma",
+          doc="Armington scale parameter", init=cal.table("gamma"))
+    param(m, "deltam", m.RM, ("region", "commodity"), block=BLOCK, unit="1",
+          latex=r"\delta^m", doc="Armington share of imports", init=cal.table("deltam"))
+    param(m, "deltad", m.RDD, ("region", "commodity"), block=BLOCK, unit="1",
+          latex=r"\delta^d", doc="Armington share of the domestic composite",
+          init=cal.table("deltad"))
+    param(m, "taum", m.RQ, ("region", "commodity"), block=BLOCK, unit="1", latex=r"\tau^m",
+          doc="import tariff rate", init=cal.table("taum"))
+    param(m, "tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="1", latex=r"t^q",
+          doc="sales tax rate on the composite good", init=cal.table("tq"))
+
+    var(m, "DS", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="quantity",
+        latex="DS", doc="shipments delivered from origin to destination",
+        init={k: v0[k] / (1 + tmg0[k]) for k in m.ODC})
+    var(m, "DD", m.RDD, ("region", "commodity"), block=BLOCK, unit="quantity", latex="DD",
+        doc="domestic composite (all regions of origin)", init=cal.nonzero("DD0"))
+    var(m, "pdd", m.RDD, ("region", "commodity"), block=BLOCK, unit="price", latex="p^{dd}",
+        doc="price of the domestic composite")
+    var(m, "Q", m.RQ, ("region", "commodity"), block=BLOCK, unit="quantity", latex="Q",
+        doc="Armington composite good", init=cal.nonzero("Q0"))
+    var(m, "M", m.RM, ("region", "commodity"), block=BLOCK, unit="quantity", latex="M",
+        doc="imports from the rest of the world", init=cal.nonzero("M0"))
+    var(m, "pq", m.RQ, ("region", "commodity"), block=BLOCK, unit="price", latex="p^q",
+        doc="purchaser price of the composite good")
+
+
+def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    rho_o, eta = cal.table("rho_o"), cal.table("eta")
+    origins = {k: [] for k in m.RDD}
+    shipped = {k: [] for k in m.RD}
+    for o, d, i in m.ODC:
+        origins[(d, i)].append(o)
+        shipped[(o, i)].append(d)
+    imp, dom = set(m.RM), set(m.RDD)
+
+    def delivered_price(m, o, d, i):
+        return (1 + m.tmg[o, d, i]) * m.pd[o, i]
+
+    equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
+             determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
+             doc="CES composite of domestic goods over regions of origin",
+             rule=lambda m, d, i: m.DD[d, i] == ces.aggregate(
+                 m.gamma_o[d, i], [(m.delta_o[o, d, i], m.DS[o, d, i]) for o in origins[(d, i)]],
+                 rho_o[(d, i)]))
+    equation(m, "eq_origin_demand", m.ODC, ("origin", "destination", "commodity"),
+             block=BLOCK, determines="DS",
+             latex=r"DS = ((\gamma^o)^\rho \delta^o p^{dd}/((1+tmg) p^d))^{1/(1-\rho)} DD",
+             doc="demand of the destination for goods of each origin",
+             rule=lambda m, o, d, i: m.DS[o, d, i] == ces.demand(
+                 m.gamma_o[d, i], m.delta_o[o, d, i], m.pdd[d, i], delivered_price(m, o, d, i),
+                 m.DD[d, i], rho_o[(d, i)]))
+    equation(m, "eq_origin_market", m.RD, ("region", "sector"), block=BLOCK, determines="pd",
+             latex=r"D_o = \sum_d (1+tmg)\,DS_{od}",
+             doc="domestic sales of the origin equal shipments to all destinations",
+             rule=lambda m, o, i: m.D[o, i] == sum((1 + m.tmg[o, d, i]) * m.DS[o, d, i]
+                                                   for d in shipped[(o, i)]))
+
+    def parts(m, r, i):
+        out = []
+        if (r, i) in imp:
+            out.append((m.deltam[r, i], m.M[r, i]))
+        if (r, i) in dom:
+            out.append((m.deltad[r, i], m.DD[r, i]))
+        return out
+
+    def supply_price(m, r, i):
+        return m.pq[r, i] / (1 + m.tq[r, i])
+
+    equation(m, "eq_armington", m.RQ, ("region", "commodity"), block=BLOCK, determines="Q",
+             latex=r"Q = \gamma(\delta^m M^\eta + \delta^d DD^\eta)^{1/\eta}",
+             doc="Armington CES composite of imports and domestic goods",
+             rule=lambda m, r, i: m.Q[r, i] == ces.aggregate(m.gamma[r, i], parts(m, r, i),
+                                                           eta[(r, i)]))
+    equation(m, "eq_import_demand", m.RM, ("region", "commodity"), block=BLOCK,
+             determines="M", latex=r"M = (\gamma^\eta \delta^m p^q/((1+t^q)(1+\tau^m) p^m))"
+             r"^{1/(1-\eta)} Q", doc="cost-minimising import demand",
+             rule=lambda m, r, i: m.M[r, i] == ces.demand(
+                 m.gamma[r, i], m.deltam[r, i], supply_price(m, r, i),
+                 (1 + m.taum[r, i]) * m.pm[r, i], m.Q[r, i], eta[(r, i)]))
+    equation(m, "eq_domestic_demand", m.RDD, ("region", "commodity"), block=BLOCK,
+             determines="DD", latex=r"DD = (\gamma^\eta \delta^d p^q/((1+t^q) p^{dd}))"
+             r"^{1/(1-\eta)} Q", doc="cost-minimising demand for the domestic composite",
+             rule=lambda m, r, i: m.DD[r, i] == ces.demand(
+                 m.gamma[r, i], m.deltad[r, i], supply_price(m, r, i), m.pdd[r, i], m.Q[r, i],
+                 eta[(r, i)]))
