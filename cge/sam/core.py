@@ -25,6 +25,8 @@ from cge.sam.accounts import Kind, parse_kind
 
 SEP = ":"
 ACCOUNT_COLUMNS = ["region", "account", "kind", "description"]
+#: Optional columns of accounts and cells tables giving the file and line each row came from.
+FILE, LINE = "_file", "_line"
 
 
 def key(region: str, account: str) -> str:
@@ -66,12 +68,15 @@ def accounts_frame(accounts: pd.DataFrame | Iterable[Account], *, file: str | No
     df = accounts.reset_index(drop=True).copy()
     if "description" not in df.columns:
         df["description"] = ""
+    # Readers that skip comment or blank lines pass the true line numbers in a LINE column.
+    lines = (df[LINE].astype(int).tolist() if LINE in df.columns
+             else [i + 2 for i in range(len(df))])
     df = df[ACCOUNT_COLUMNS]
     df["description"] = df["description"].fillna("").astype(str)
     problems: list[Problem] = []
     kinds = []
     for i, row in df.iterrows():
-        where = Location(file=file, line=int(i) + 2)
+        where = Location(file=file, line=lines[int(i)])
         region, name = row["region"], row["account"]
         for label, value in (("region", region), ("account", name)):
             if pd.isna(value) or str(value).strip() == "":
@@ -96,10 +101,10 @@ def accounts_frame(accounts: pd.DataFrame | Iterable[Account], *, file: str | No
                         name="key")
     dup = df.index[df.index.duplicated()]
     if len(dup):
-        lines = {k: [int(i) + 2 for i in np.flatnonzero(df.index == k)] for k in dup.unique()}
+        where = {k: [lines[i] for i in np.flatnonzero(df.index == k)] for k in dup.unique()}
         raise SAMError([Problem("duplicate-account", f"account {k} is declared more than once "
-                                f"(lines {v})", Location(file=file, account=k))
-                        for k, v in lines.items()])
+                                f"(lines {v})", Location(file=file, line=v[-1], account=k))
+                        for k, v in where.items()])
     return df
 
 
@@ -265,7 +270,8 @@ class SAM:
         """Build a SAM from tidy cells and an accounts table.
 
         Every bad cell is reported with its file and line: unknown accounts, non-numeric, NaN or
-        infinite values, and cells given more than once.
+        infinite values, and cells given more than once. Lines count from ``first_line`` unless
+        the table has ``_line`` (and ``_file``) columns saying where each cell came from.
         """
         acc = accounts_frame(accounts, file=accounts_file)
         cols = ["row_region", "row_account", "col_region", "col_account", "value"]
@@ -276,14 +282,17 @@ class SAM:
         index = {k: i for i, k in enumerate(acc.index)}
         n = len(index)
         arr = np.zeros((n, n))
-        seen: dict[tuple[int, int], int] = {}
+        seen: dict[tuple[int, int], tuple[str | None, int]] = {}
         problems: list[Problem] = []
         values = pd.to_numeric(cells["value"], errors="coerce").to_numpy(dtype=float)
         labels = cells[cols[:4]].astype(str).apply(lambda s: s.str.strip()).to_numpy()
+        lines = (cells[LINE].astype(int).tolist() if LINE in cells.columns
+                 else list(range(first_line, first_line + len(cells))))
+        files = cells[FILE].tolist() if FILE in cells.columns else [cells_file] * len(cells)
         for pos, ((rr, ra, cr, ca), v) in enumerate(zip(labels, values, strict=True)):
-            line = pos + first_line
+            line, file = lines[pos], files[pos]
             rk, ck = key(rr, ra), key(cr, ca)
-            where = Location(file=cells_file, line=line, cell=(rk, ck))
+            where = Location(file=file, line=line, cell=(rk, ck))
             for k in (rk, ck):
                 if k not in index:
                     problems.append(Problem("unknown-account", f"account {k} is not in the "
@@ -296,10 +305,12 @@ class SAM:
                 continue
             ij = (index[rk], index[ck])
             if ij in seen:
-                problems.append(Problem("duplicate-cell", f"cell given twice (first at line "
-                                        f"{seen[ij]})", where))
+                first_file, first = seen[ij]
+                at = f"line {first}" if first_file == file else f"{first_file}:{first}"
+                problems.append(Problem("duplicate-cell", f"cell given twice (first at {at})",
+                                        where))
                 continue
-            seen[ij] = line
+            seen[ij] = (file, line)
             arr[ij] = v
         if problems:
             raise SAMError(problems)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cge.errors import Location, Problem, SAMError
-from cge.sam.core import SAM, accounts_frame, key
+from cge.sam.core import FILE, LINE, SAM, accounts_frame
 
 META_KEYS = ("name", "units", "year", "source")
 
@@ -55,7 +55,20 @@ def _read_table(file: Path, required: list[str]) -> pd.DataFrame:
     if missing:
         raise SAMError(Problem("columns", f"missing column(s) {missing}; found {list(df.columns)}",
                                Location(file=str(file), line=1)))
+    lines = _data_lines(file)
+    if len(lines) == len(df):  # else quoted multi-line fields: fall back to counting rows
+        df[LINE] = lines
     return df
+
+
+def _data_lines(file: Path) -> list[int]:
+    """Line numbers of the data rows of a CSV file, skipping the header, comments and blanks.
+
+    The reader skips comment and blank lines, so row positions alone would misreport lines.
+    """
+    text = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    data = [i + 1 for i, line in enumerate(text) if line.split("#", 1)[0].strip()]
+    return data[1:]
 
 
 def _read_meta(folder: Path) -> dict:
@@ -133,17 +146,32 @@ def write_excel(sam: SAM, file: str | Path) -> Path:
     return file
 
 
+def _column_letter(number: int) -> str:
+    """Excel's name of the 1-based column ``number`` (1 -> A, 27 -> AA)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def read_excel(file: str | Path) -> SAM:
     """Read a SAM written by :func:`write_excel` (or by hand in the same layout)."""
     file = Path(file)
     try:
-        book = pd.read_excel(file, sheet_name=None, dtype=object)
+        # No header parsing: pandas would rename repeated account labels ("a.1").
+        book = pd.read_excel(file, sheet_name=None, dtype=object, header=None)
     except (ValueError, OSError) as exc:
         raise SAMError(Problem("unreadable", f"cannot read workbook: {exc}",
                                Location(file=str(file)))) from exc
     if "accounts" not in book:
         raise SAMError(Problem("missing-sheet", "workbook has no 'accounts' sheet",
                                Location(file=str(file))))
+    for name in ("accounts", "meta"):
+        if name in book:
+            sheet = book[name]
+            book[name] = sheet.iloc[1:].set_axis([str(c).strip() for c in sheet.iloc[0]],
+                                                 axis=1).reset_index(drop=True)
     acc = accounts_frame(book["accounts"].fillna(""), file=f"{file}[accounts]")
     meta = {}
     if "meta" in book:
@@ -161,33 +189,29 @@ def read_excel(file: str | Path) -> SAM:
                                     Location(file=f"{file}[{sheet}]")))
             continue
         rr, cr = regions
-        df = df.set_index(df.columns[0])
-        for i, ra in enumerate(df.index):
-            for cn in df.columns:
-                v = df.at[ra, cn]
+        values = df.to_numpy(dtype=object)
+        col_names = [str(c).strip() for c in values[0, 1:]] if len(values) else []
+        row_names = [str(c).strip() for c in values[1:, 0]]
+        for what, names in (("column", col_names), ("row", row_names)):
+            for name in sorted({n for n in names if names.count(n) > 1}):
+                at = [i + 2 for i, n in enumerate(names) if n == name]
+                places = ([f"column {_column_letter(i)}" for i in at] if what == "column"
+                          else [f"row {i}" for i in at])
+                problems.append(Problem("duplicate-label", f"{what} account {name!r} appears "
+                                        f"more than once ({', '.join(places)})",
+                                        Location(file=f"{file}[{sheet}]",
+                                                 line=1 if what == "column" else at[-1])))
+        for i in range(1, values.shape[0]):
+            ra = str(values[i, 0]).strip()
+            for j, cn in enumerate(col_names, start=1):
+                v = values[i, j]
                 # Excel cannot tell an empty cell from a missing one: both mean no payment.
-                if pd.isna(v) or v == 0:
+                if pd.isna(v) or (isinstance(v, int | float) and v == 0):
                     continue
-                rows.append((rr, str(ra), cr, str(cn), v, f"{file}[{sheet}]", i + 2))
+                rows.append((rr, ra, cr, cn, v, f"{file}[{sheet}]", i + 1))
     if problems:
         raise SAMError(problems)
     cells = pd.DataFrame(rows, columns=["row_region", "row_account", "col_region",
-                                        "col_account", "value", "file", "line"])
-    # Report unknown accounts and bad values with sheet and row, then build.
-    known = set(acc.index)
-    for r in cells.itertuples():
-        where = Location(file=r.file, line=r.line, cell=(key(r.row_region, r.row_account),
-                                                          key(r.col_region, r.col_account)))
-        for k in where.cell:
-            if k not in known:
-                problems.append(Problem("unknown-account", f"account {k} is not in the accounts "
-                                        "sheet", where))
-        try:
-            if not np.isfinite(float(r.value)):
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(Problem("bad-value", f"value {r.value!r} is not a finite number",
-                                    where))
-    if problems:
-        raise SAMError(problems)
+                                        "col_account", "value", FILE, LINE])
+    # Unknown accounts, bad values and cells repeated in a sheet are reported with sheet and row.
     return SAM.from_tidy(cells, acc, cells_file=str(file), **meta)
