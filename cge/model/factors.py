@@ -11,8 +11,8 @@ the factor's mobility in the closure (``closure.factor_mobility``):
 * ``national``: one price for the country, ``pf[r,f,i] = pfn[f]``, and
   ``sum_{r,i} F[r,f,i] = sum_r FF[r,f]`` (eq_factor_market_national -> pfn).
 
-Factor income of a region is ``FY[r,f] = sum_i pf[r,f,i] F[r,f,i]`` (paid where the factor is
-employed).
+Factor income of a region, ``FY[r,f]``, values the region's endowment at its price (for a
+national factor: the region's endowment at the national price).
 
 .. math::
 
@@ -78,5 +78,16 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 
 def income(m: pyo.ConcreteModel, r: str, f: str):
-    """Factor income earned in region r by factor f."""
-    return sum(m.pf[r, ff, i] * m.F[r, ff, i] for rr, ff, i in m.RFS if rr == r and ff == f)
+    """Income of the owners of factor f in region r: the endowment valued at its price.
+
+    Valuing the endowment (not the use) is what makes the dropped market hold by Walras' law.
+    """
+    mob = m.cal.config.closure.mobility(f)
+    if mob == "national":
+        return m.pfn[f] * m.FF[r, f]
+    if mob == "sectors":
+        return m.pfr[r, f] * m.FF[r, f]
+    f0 = m.cal.nonzero("F0")
+    used = [i for rr, ff, i in m.RFS if rr == r and ff == f]
+    total = sum(f0[(r, f, i)] for i in used)
+    return sum(m.pf[r, f, i] * m.FF[r, f] * f0[(r, f, i)] / total for i in used)
