@@ -37,9 +37,10 @@ def _read_rows(file: Path, required: list[str]) -> list[tuple[int, dict[str, str
 
 
 def read_sectors(file: str | Path) -> pd.DataFrame:
-    """Sectors in model order, indexed by ``sector``, with ``okved_section`` and ``description``."""
+    """Sectors in model order, indexed by ``sector``, with ``okved_section``, ``tradable``
+    (bool: ``yes``/``no``) and ``description``."""
     file = Path(file)
-    rows = _read_rows(file, ["sector", "okved_section", "description"])
+    rows = _read_rows(file, ["sector", "okved_section", "tradable", "description"])
     seen: dict[str, int] = {}
     problems = []
     for line, r in rows:
@@ -50,10 +51,14 @@ def read_sectors(file: str | Path) -> pd.DataFrame:
             problems.append(Problem("duplicate", f"sector {r['sector']!r} already on line "
                                     f"{seen[r['sector']]}", Location(file=str(file), line=line)))
         seen.setdefault(r["sector"], line)
+        if r["tradable"] not in ("yes", "no"):
+            problems.append(Problem("bad-value", f"tradable must be yes or no, not "
+                                    f"{r['tradable']!r}", Location(file=str(file), line=line)))
     if problems:
         raise InputError(problems)
-    return pd.DataFrame([r for _, r in rows]).set_index("sector")[["okved_section",
-                                                                    "description"]]
+    df = pd.DataFrame([r for _, r in rows]).set_index("sector")
+    df["tradable"] = df["tradable"] == "yes"
+    return df[["okved_section", "tradable", "description"]]
 
 
 def read_sector_map(file: str | Path, products: pd.Index, sectors: pd.Index | None = None

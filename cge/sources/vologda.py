@@ -1,0 +1,721 @@
+"""The flagship SAM: Vologda Oblast (``VOL``), the rest of Russia (``RUS``) and the rest of the
+world (``ROW``), 2021, mln RUB, built from Rosstat's symmetric IO tables and regional statistics.
+
+Pipeline (pure functions, typed hand-offs):
+
+1. :func:`cge.sources.rosstat.read_rosstat_io` reads and checks the 113-product tables;
+   :func:`cge.sources.sectors.aggregate_io` sums them into the sectors of ``sectors.csv``.
+2. :func:`national_accounts` turns the tables into an exactly consistent set of national flows
+   by sector (:class:`RegionFlows`), closing the institutional accounts by stated assumptions.
+   :func:`assemble_sam` writes flows of one or more regions into a SAM;
+   :func:`national_sam` is the one-region SAM of Russia (region ``RU``).
+3. :func:`regional_size` sets Vologda's output and value added by sector from regional statistics,
+   :func:`regionalise` derives Vologda's flows from national coefficients, the rest of Russia as
+   national minus Vologda (so regional sums equal national totals exactly), and interregional
+   shipments by location quotients (FLQ) and a commodity balance.
+4. :func:`build_vologda_sam` runs everything from a sources folder and returns the SAM and a
+   :class:`Report` comparing it with published figures (``targets.csv``).
+
+Every assumption is numbered in ``sam/vologda/ASSUMPTIONS.md``; comments cite them as [An].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cge.errors import InputError, Location, Problem
+from cge.sam.accounts import Kind
+from cge.sam.core import SAM, Account
+from cge.sources.rosstat import IOTables, read_rosstat_io
+from cge.sources.sectors import aggregate_io, read_sector_map, read_sectors
+
+#: Final demand columns of the SAM and the IO final uses folded into each [A2, A3].
+FINAL = {"hh": ["hh", "npish"], "gov": ["gov_ind", "gov_coll"],
+         "inv": ["gfcf", "inventories", "valuables"]}
+#: Sections whose exports are goods (customs statistics cover goods only).
+GOODS_SECTIONS = ("A", "B", "C", "D")
+#: Decimals kept in the written SAM (mln RUB): 1e-6 mln = 1 RUB. Rounding makes the files
+#: independent of the last bits of floating-point sums on different machines.
+DECIMALS = 6
+
+
+# --------------------------------------------------------------------------- flows of a region
+@dataclass(frozen=True)
+class RegionFlows:
+    """Flows of one region by sector, mln RUB (basic prices unless said otherwise).
+
+    z_dom, z_imp:     intermediate use of domestic and imported products (rows products, columns
+                      using sectors); tax_int: net product taxes on that use.
+    final_dom, final_imp, tax_final: final demand by product, columns ``hh, gov, inv``.
+    lab, cap, ptax:   compensation of employees, gross capital income, other net production
+                      taxes by sector; exports: exports abroad of domestic output by product;
+                      reexports: exports of imported products (paid by ROW to the commodity).
+    etax:             taxes on exported products, paid by the rest of the world [A5].
+    p33, p34:         direct purchases abroad by resident households (paid to ROW) and purchases
+                      of non-residents on the domestic market (paid by ROW to households) [A4].
+    dtax:             net direct taxes of households (closes the government account) [A7].
+    gfcf:             gross fixed capital formation at purchasers' prices (part of ``inv``,
+                      kept for comparison with regional investment statistics).
+    """
+
+    z_dom: pd.DataFrame
+    z_imp: pd.DataFrame
+    tax_int: pd.DataFrame
+    final_dom: pd.DataFrame
+    final_imp: pd.DataFrame
+    tax_final: pd.DataFrame
+    lab: pd.Series
+    cap: pd.Series
+    ptax: pd.Series
+    exports: pd.Series
+    reexports: pd.Series
+    etax: float
+    p33: float
+    p34: float
+    dtax: float
+    gfcf: float
+
+    @property
+    def sectors(self) -> list[str]:
+        return list(self.lab.index)
+
+    @property
+    def output(self) -> pd.Series:
+        """Output by sector from the cost side (column of the activity)."""
+        return (self.z_dom.sum() + self.z_imp.sum() + self.tax_int.sum() + self.lab + self.cap
+                + self.ptax)
+
+    @property
+    def gva(self) -> pd.Series:
+        return self.lab + self.cap + self.ptax
+
+    @property
+    def imports(self) -> pd.Series:
+        return self.z_imp.sum(axis=1) + self.final_imp.sum(axis=1) + self.reexports
+
+    @property
+    def domestic_demand(self) -> pd.Series:
+        """Use of domestically produced products in the region (excluding exports abroad)."""
+        return self.z_dom.sum(axis=1) + self.final_dom.sum(axis=1)
+
+    def scaled(self, other: RegionFlows, sign: float = -1.0) -> RegionFlows:
+        """Element-wise ``self + sign * other`` (used for rest of Russia = national - Vologda)."""
+        out = {}
+        for f in self.__dataclass_fields__:
+            out[f] = getattr(self, f) + sign * getattr(other, f)
+        return RegionFlows(**out)
+
+
+@dataclass(frozen=True)
+class Shipments:
+    """Sales of domestic output by origin and destination region: ``sales[(o, d)]`` by sector."""
+
+    sales: dict[tuple[str, str], pd.Series]
+
+
+# --------------------------------------------------------------------------- national accounts
+def _fold_final(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({k: df[v].sum(axis=1) for k, v in FINAL.items()})
+
+
+def national_accounts(t: IOTables) -> RegionFlows:
+    """National flows by sector from the (aggregated) symmetric tables, exactly consistent.
+
+    * Output is the row total of the domestic table (use of domestic output incl. exports);
+      capital income (P51c + B2n+B3n) absorbs the source's rounding so that the cost column of
+      each sector equals that output exactly [A1].
+    * Net product taxes are given by user (row D21-D31); they are allocated to the products a
+      user buys in proportion to its use at basic prices; the tax in the export column is the
+      export duty [A5].
+    * Household final demand includes NPISH [A2]; investment = GFCF + inventories + valuables
+      [A3]; P33 and P34 are kept as household flows with the rest of the world [A4]; the cif/fob
+      adjustment of exports (P6a) is dropped [A4].
+    * Net direct taxes close the government account with zero government saving [A7].
+    """
+    sectors = list(t.products.index)
+    z_dom = t.z_domestic.loc[sectors, sectors]
+    z_imp = t.z_imported.loc[sectors, sectors]
+    use = pd.concat([z_dom + z_imp, t.final_domestic + t.final_imported], axis=1)
+    taxes = t.adjustments.loc["product_taxes", use.columns]
+    col_use = use.sum()
+    if (col_use[taxes != 0] <= 0).any():
+        bad = list(col_use.index[(col_use <= 0) & (taxes != 0)])
+        raise InputError(Problem("tax-allocation", f"users {bad} pay product taxes but buy "
+                                 "nothing at basic prices"))
+    tax_by_product = use * (taxes / col_use.where(col_use != 0, 1.0))
+    va = t.value_added[sectors]
+    output = z_dom.sum(axis=1) + t.final_domestic.sum(axis=1)
+    tax_int = tax_by_product[sectors]
+    cost_without_cap = z_dom.sum() + z_imp.sum() + tax_int.sum() + va.loc["D1"] + va.loc["D29_D39"]
+    cap = output - cost_without_cap  # = P51c + B2n+B3n up to rounding [A1]
+    final_tax = tax_by_product[[c for c in use.columns if c not in sectors]]
+    tax_final = _fold_final(final_tax)
+    g_spend = (_fold_final(t.final_domestic + t.final_imported) + tax_final)["gov"].sum()
+    etax = float(final_tax["exports"].sum())
+    indirect = float(tax_int.to_numpy().sum() + tax_final.to_numpy().sum() + etax
+                     + va.loc["D29_D39"].sum())
+    p34 = -float(t.adjustments.at["P34", "hh"])
+    return RegionFlows(
+        z_dom=z_dom, z_imp=z_imp, tax_int=tax_int,
+        final_dom=_fold_final(t.final_domestic), final_imp=_fold_final(t.final_imported),
+        tax_final=tax_final, lab=va.loc["D1"].rename("lab"), cap=cap.rename("cap"),
+        ptax=va.loc["D29_D39"].rename("ptax"), exports=t.final_domestic["exports"],
+        reexports=t.final_imported["exports"],
+        etax=etax, p33=float(t.adjustments.at["P33", "hh"]), p34=p34,
+        dtax=g_spend - indirect,
+        gfcf=float(t.final_total["gfcf"].sum() + final_tax["gfcf"].sum()))
+
+
+# --------------------------------------------------------------------------- SAM assembly
+def sam_accounts(regions: list[str], sectors: pd.DataFrame) -> list[Account]:
+    """Accounts of each region (activities, commodities, factors, institutions) plus ROW."""
+    out = []
+    for r in regions:
+        out += [Account(r, f"a-{s}", Kind.ACTIVITY, f"production: {d}")
+                for s, d in sectors["description"].items()]
+        out += [Account(r, f"c-{s}", Kind.COMMODITY, f"market: {d}")
+                for s, d in sectors["description"].items()]
+        out += [Account(r, "lab", Kind.FACTOR, "labour (D1 compensation of employees)"),
+                Account(r, "cap", Kind.FACTOR, "capital (P51c + B2n+B3n)"),
+                Account(r, "hh", Kind.HOUSEHOLD, "households incl. NPISH"),
+                Account(r, "gov", Kind.GOVERNMENT, "general government"),
+                Account(r, "ptax", Kind.TAX, "other net taxes on production (D29-D39)"),
+                Account(r, "ctax", Kind.TAX, "net taxes on products (D21-D31), domestic use"),
+                Account(r, "etax", Kind.TAX, "net taxes on exported products (export duties)"),
+                Account(r, "dtax", Kind.TAX, "net direct taxes of households (closure)"),
+                Account(r, "inv", Kind.SAVINGS_INVESTMENT, "savings and investment")]
+    out.append(Account("ROW", "row", Kind.REST_OF_WORLD, "rest of the world"))
+    return out
+
+
+def assemble_sam(flows: dict[str, RegionFlows], shipments: Shipments, sectors: pd.DataFrame,
+                 *, name: str, source: str, year: int = 2021) -> SAM:
+    """Write regional flows into a SAM and close savings-investment.
+
+    Per region: households receive all factor income of the region [A6] and P34; they pay P33,
+    direct taxes and consumption and save the rest. The government receives all taxes of the
+    region and saves what it does not spend. The rest of the world's surplus with each region
+    is that region's foreign savings; one interregional capital transfer (first region's ``inv``
+    from the second's) closes the first region, the last closes by Walras' law.
+    """
+    regions = list(flows)
+    sam = SAM(sam_accounts(regions, sectors), name=name, units="mln RUB", year=year,
+              source=source)
+    idx = {k: i for i, k in enumerate(sam.keys)}
+    m = np.zeros((len(idx),) * 2)
+
+    def put(row: str, col: str, v: float) -> None:
+        m[idx[row], idx[col]] += v
+
+    secs = list(sectors.index)
+    for r, f in flows.items():
+        for s in secs:
+            a, c = f"{r}:a-{s}", f"{r}:c-{s}"
+            for j in secs:
+                put(f"{r}:c-{j}", a, f.z_dom.at[j, s] + f.z_imp.at[j, s] + f.tax_int.at[j, s])
+            put(f"{r}:lab", a, f.lab[s])
+            put(f"{r}:cap", a, f.cap[s])
+            put(f"{r}:ptax", a, f.ptax[s])
+            put(a, "ROW:row", f.exports[s])
+            put(c, "ROW:row", f.reexports[s])
+            put("ROW:row", c, f.imports[s])
+            put(f"{r}:ctax", c, f.tax_int.loc[s].sum() + f.tax_final.loc[s].sum())
+            for k in FINAL:
+                put(c, f"{r}:{k}", f.final_dom.at[s, k] + f.final_imp.at[s, k]
+                    + f.tax_final.at[s, k])
+        for (o, d), sales in shipments.sales.items():
+            if o == r:
+                for s in secs:
+                    put(f"{o}:a-{s}", f"{d}:c-{s}", sales[s])
+        put(f"{r}:hh", f"{r}:lab", f.lab.sum())
+        put(f"{r}:hh", f"{r}:cap", f.cap.sum())
+        put(f"{r}:hh", "ROW:row", f.p34)
+        put("ROW:row", f"{r}:hh", f.p33)
+        put(f"{r}:etax", "ROW:row", f.etax)
+        put(f"{r}:dtax", f"{r}:hh", f.dtax)
+        for tax in ("ptax", "ctax", "etax", "dtax"):
+            net = m[idx[f"{r}:{tax}"]].sum()
+            # net subsidies (D29-D39 is negative in 2021) are financed by the government
+            if net >= 0:
+                put(f"{r}:gov", f"{r}:{tax}", net)
+            else:
+                put(f"{r}:{tax}", f"{r}:gov", -net)
+        for inst in ("hh", "gov"):
+            k = idx[f"{r}:{inst}"]
+            put(f"{r}:inv", f"{r}:{inst}", m[k].sum() - m[:, k].sum())
+        row_in = sum(m[idx["ROW:row"], idx[f"{r}:{x}"]] for x in
+                     [f"c-{s}" for s in secs] + ["hh"])
+        row_out = sum(m[idx[f"{r}:{x}"], idx["ROW:row"]] for x in
+                      [f"a-{s}" for s in secs] + [f"c-{s}" for s in secs] + ["hh", "etax"])
+        put(f"{r}:inv", "ROW:row", row_in - row_out)
+    if len(regions) > 1:
+        first = idx[f"{regions[0]}:inv"]
+        put(f"{regions[0]}:inv", f"{regions[1]}:inv", m[:, first].sum() - m[first].sum())
+    return sam.with_values(np.round(m, DECIMALS))
+
+
+def national_sam(flows: RegionFlows, sectors: pd.DataFrame, *, source: str) -> SAM:
+    """The one-region SAM of Russia (region ``RU``): own sales are all domestic sales."""
+    own = flows.output - flows.exports
+    return assemble_sam({"RU": flows}, Shipments({("RU", "RU"): own}), sectors,
+                        name="russia_2021", source=source)
+
+
+# --------------------------------------------------------------------------- regional data
+@dataclass(frozen=True)
+class RegionalStats:
+    """Published regional figures used by the regionalisation (values as in the source files).
+
+    indicators: (indicator, year) -> (vologda, russian_federation).
+    grp_structure: OKVED2 section (A, C, D, F, G, H, OTHER) -> percent of GRP.
+    parameters: name -> value (``parameters.csv``).
+    """
+
+    indicators: dict[tuple[str, int], tuple[float, float]]
+    grp_structure: dict[str, float]
+    parameters: dict[str, float]
+
+    def get(self, indicator: str, year: int = 2021) -> tuple[float, float]:
+        try:
+            return self.indicators[(indicator, year)]
+        except KeyError:
+            raise InputError(Problem("missing-indicator", f"indicator {indicator!r} for {year} "
+                                     "not found in the yearbook table")) from None
+
+    def param(self, name: str) -> float:
+        if name not in self.parameters:
+            raise InputError(Problem("missing-parameter", f"parameter {name!r} not found in "
+                                     "parameters.csv"))
+        return self.parameters[name]
+
+    def output_shares(self) -> dict[str, float]:
+        return {k.split(":", 1)[1]: v for k, v in self.parameters.items()
+                if k.startswith("output_share:")}
+
+
+SHIPMENT_INDICATORS = {"B": "shipped own goods: mining (B)",
+                       "C": "shipped own goods: manufacturing (C)",
+                       "D": "shipped own goods: electricity, gas, steam (D)",
+                       "E": "shipped own goods: water, sewerage, waste (E)"}
+
+
+def read_regional_stats(sources: Path, model_dir: Path) -> RegionalStats:
+    """Read the yearbook indicators, the 2019 GRP structure and ``parameters.csv``."""
+    yb_file = sources / "vologda" / "vologda_rosstat_yearbook_2021_2022.csv"
+    st_file = sources / "vologda" / "vologda_grp_structure_2019_pct.csv"
+    par_file = model_dir / "parameters.csv"
+    for f in (yb_file, st_file, par_file):
+        if not f.exists():
+            raise InputError(Problem("missing-file", "file not found", Location(file=str(f))))
+    yb = pd.read_csv(yb_file)
+    indicators = {(r.indicator, int(r.year)): (float(r.vologda), float(r.russian_federation))
+                  for r in yb.itertuples()}
+    st = pd.read_csv(st_file)
+    structure = dict(zip(st["okved2_section"], st["share_pct_2019"].astype(float), strict=True))
+    if abs(sum(structure.values()) - 100.0) > 0.05:
+        raise InputError(Problem("grp-structure", f"shares sum to {sum(structure.values())}, "
+                                 "not 100", Location(file=str(st_file))))
+    par = pd.read_csv(par_file, comment="#")
+    parameters = dict(zip(par["name"], par["value"].astype(float), strict=True))
+    return RegionalStats(indicators, structure, parameters)
+
+
+@dataclass(frozen=True)
+class RegionalSize:
+    """Vologda's output and GVA by sector, and the labour scaling applied to its GVA."""
+
+    output: pd.Series
+    gva: pd.Series
+    labour_factor: float
+    notes: list[str] = field(default_factory=list)
+
+
+def regional_size(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats
+                  ) -> RegionalSize:
+    """Vologda output and GVA by sector [A8-A11].
+
+    * GVA by section = GRP 2021 x the 2019 section structure (A, C, D, F, G, H, OTHER) [A8].
+    * Sections with regional shipments (B, C, D, E): section output = Vologda shipments x the
+      national ratio of IO output to shipments of the section; sectors with a stated share of
+      national output (``output_share:*`` in parameters.csv) get it, the rest of the section's
+      output is split in proportion to national output [A9]. GVA = output x national GVA/output
+      ratio, scaled within C and D to the section's GVA target [A10].
+    * Other sections: GVA split in proportion to national GVA, output = GVA / national GVA
+      ratio; OTHER (B, E, I-T) net of the B and E sectors goes to the service sectors [A8].
+    """
+    grp = stats.get("gross regional product (basic prices)")[0]
+    section = sectors["okved_section"]
+    x_n, gva_n = nat.output, nat.gva
+    ratio = gva_n / x_n
+    shares = stats.output_shares()
+    unknown = [s for s in shares if s not in section.index]
+    if unknown:
+        raise InputError(Problem("unknown-sector", f"parameters.csv gives output shares of "
+                                 f"unknown sector(s) {unknown}"))
+    out = pd.Series(np.nan, index=section.index)
+    gva = pd.Series(np.nan, index=section.index)
+    target = {k: v / 100 * grp for k, v in stats.grp_structure.items()}
+    for sec, indicator in SHIPMENT_INDICATORS.items():
+        members = list(section.index[section == sec])
+        if not members:
+            continue
+        ship_v, ship_n = stats.get(indicator)
+        total = ship_v * x_n[members].sum() / ship_n
+        fixed = {s: shares[s] * x_n[s] for s in members if s in shares}
+        rest = [s for s in members if s not in fixed]
+        remaining = total - sum(fixed.values())
+        if remaining < 0 or (not rest and remaining > 1e-6 * total):
+            raise InputError(Problem("output-shares", f"section {sec}: stated output shares give "
+                                     f"{sum(fixed.values()):,.0f} mln RUB but the section's "
+                                     f"output from shipments is {total:,.0f}"))
+        for s, v in fixed.items():
+            out[s] = v
+        if rest:
+            out[rest] = remaining * x_n[rest] / x_n[rest].sum()
+        gva[members] = out[members] * ratio[members]
+        if sec in target:
+            gva[members] *= target[sec] / gva[members].sum()
+    for sec, tgt in target.items():
+        members = list(section.index[(section == sec) & out.isna()])
+        if sec == "OTHER":
+            tgt -= gva[section.index[section.isin(["B", "E"])]].sum()
+        if not members:
+            continue
+        gva[members] = tgt * gva_n[members] / gva_n[members].sum()
+        out[members] = gva[members] / ratio[members]
+    if out.isna().any():
+        raise InputError(Problem("section", f"sectors {list(out.index[out.isna()])} belong to no "
+                                 "section with a regional indicator"))
+    emp_v, emp_n = stats.get("employed (LFS)")
+    wage_v, wage_n = stats.get("average gross nominal monthly wage (organizations)")
+    lab_target = nat.lab.sum() * (emp_v / emp_n) * (wage_v / wage_n)
+    lab_base = (nat.lab / gva_n * gva).sum()
+    return RegionalSize(out, gva, lab_target / lab_base)
+
+
+def _export_factor(e_rate: pd.Series, x_v: pd.Series, cap: pd.Series, goods: pd.Index,
+                   target: float) -> float:
+    """The factor phi with sum over goods of min(phi * e_rate * x_v, cap) = target (bisection)."""
+    def total(phi: float) -> float:
+        return float(np.minimum(phi * e_rate[goods] * x_v[goods], cap[goods]).sum())
+
+    if total(1e6) < target:
+        raise InputError(Problem("exports", f"Vologda's goods exports of {target:,.0f} mln RUB "
+                                 f"cannot be reached: at most {total(1e6):,.0f} with the "
+                                 "export cap"))
+    lo, hi = 0.0, 1.0
+    while total(hi) < target:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if total(mid) < target else (lo, mid)
+    return (lo + hi) / 2
+
+
+def flq(x_v: pd.Series, x_n: pd.Series, delta: float) -> pd.DataFrame:
+    """Flegg location quotients ``FLQ[i, j] = lambda * CILQ[i, j]`` (Flegg et al. 1995).
+
+    ``SLQ_i = (x_v_i / x_v) / (x_n_i / x_n)`` with output x; ``CILQ_ij = SLQ_i / SLQ_j`` for
+    i != j and ``SLQ_i`` on the diagonal; ``lambda = log2(1 + x_v / x_n) ** delta``. The share of
+    a regional purchase of i by sector j bought inside the region is ``min(FLQ_ij, 1)``.
+    Columns of sectors absent from the region are 0 (they buy nothing).
+    """
+    slq = (x_v / x_v.sum()) / (x_n / x_n.sum())
+    lam = math.log2(1 + x_v.sum() / x_n.sum()) ** delta
+    present = slq > 0
+    cilq = np.divide.outer(slq.to_numpy(), np.where(present, slq.to_numpy(), 1.0))
+    np.fill_diagonal(cilq, slq.to_numpy())
+    cilq[:, ~present.to_numpy()] = 0.0
+    return pd.DataFrame(lam * cilq, index=x_v.index, columns=x_v.index)
+
+
+def _negatives(flows: RegionFlows, region: str, tol: float) -> list[Problem]:
+    problems = []
+    # product taxes may be negative (net subsidies); purchases including them may not
+    checks = {"z_dom": flows.z_dom, "z_imp": flows.z_imp, "lab": flows.lab, "cap": flows.cap,
+              "exports": flows.exports,
+              "intermediate purchases": flows.z_dom + flows.z_imp + flows.tax_int}
+    for name, v in checks.items():
+        arr = v.to_numpy()
+        if (arr < -tol).any():
+            problems.append(Problem("negative", f"{region} {name} has negative entries "
+                                    f"(min {arr.min():,.3f} mln RUB)"))
+    fin = (flows.final_dom + flows.final_imp + flows.tax_final)[["hh", "gov"]].to_numpy()
+    if (fin < -tol).any():
+        problems.append(Problem("negative", f"{region} household or government demand is "
+                                "negative"))
+    return problems
+
+
+def regionalise(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats
+                ) -> tuple[dict[str, RegionFlows], Shipments, RegionalSize]:
+    """Split the national flows into Vologda (``VOL``) and the rest of Russia (``RUS``).
+
+    Vologda's columns use national coefficients scaled to its output and GVA: intermediate use
+    and product taxes on it = national coefficient x output x (1 - regional GVA ratio) /
+    (1 - national GVA ratio) [A12]; GVA by national composition with labour scaled to the
+    regional wage bill [A13]; final demand by shares (households: population x relative income
+    per head; government: population; investment: investment in fixed capital) [A14]; exports
+    abroad by national export propensities scaled to the customs total [A15]; imports by the
+    national import share of each use [A16]. The rest of Russia is national minus Vologda.
+
+    Interregional shipments [A17]: Vologda buys ``min(FLQ_ij, 1)`` of its intermediate use of
+    domestic product i (by sector j) and ``min(lambda * SLQ_i, 1)`` of its final use inside the
+    region, at most what it has left after exporting abroad. What it does not buy at home comes
+    from the rest of Russia; what it produces and neither exports nor uses goes to the rest of
+    Russia. Both directions are kept (cross-hauling), the net flow is the commodity balance.
+    """
+    size = regional_size(nat, sectors, stats)
+    x_n, gva_n = nat.output, nat.gva
+    x_v, gva_v = size.output, size.gva
+    adj = (1 - gva_v / x_v.where(x_v > 0, 1)) / (1 - gva_n / x_n)
+    if ((1 - gva_v / x_v.where(x_v > 0, 1)) <= 0).any():
+        raise InputError(Problem("gva-ratio", "regional GVA exceeds output in sector(s) "
+                                 f"{list(x_v.index[gva_v >= x_v])}"))
+    col = x_v / x_n * adj
+
+    pop_v, pop_n = stats.get("population (table 4.2)")
+    inc_v, inc_n = stats.get("average per capita money income")
+    inv_v, inv_n = stats.get("investment in fixed capital")
+    share = pd.Series({"hh": pop_v / pop_n * inc_v / inc_n, "gov": pop_v / pop_n,
+                       "inv": inv_v / inv_n})
+
+    lab = nat.lab / gva_n * gva_v * size.labour_factor
+    ptax = nat.ptax / gva_n * gva_v
+    cap = gva_v - lab - ptax
+
+    goods = sectors.index[sectors["okved_section"].isin(GOODS_SECTIONS)]
+    usd_v = stats.get("exports of goods, total (customs statistics)")[0]
+    target = usd_v * stats.param("usd_rub_2021")
+    e_rate = nat.exports / x_n
+    e_cap = np.minimum(stats.param("export_cap_share") * x_v, nat.exports)
+    phi = _export_factor(e_rate, x_v, e_cap, goods, target)
+    exports = np.minimum(e_rate * x_v * np.where(x_v.index.isin(goods), phi, 1.0), e_cap)
+
+    hh_share = float(share["hh"])
+    vol = RegionFlows(
+        z_dom=nat.z_dom * col, z_imp=nat.z_imp * col, tax_int=nat.tax_int * col,
+        final_dom=nat.final_dom * share, final_imp=nat.final_imp * share,
+        tax_final=nat.tax_final * share, lab=lab, cap=cap, ptax=ptax, exports=exports,
+        reexports=nat.reexports * exports / nat.exports.where(nat.exports > 0, 1.0),
+        etax=nat.etax * exports.sum() / nat.exports.sum(), p33=nat.p33 * hh_share,
+        p34=nat.p34 * hh_share,
+        dtax=nat.dtax * (lab.sum() + cap.sum()) / (nat.lab.sum() + nat.cap.sum()),
+        gfcf=nat.gfcf * float(share["inv"]))
+    rus = nat.scaled(vol)
+    problems = _negatives(vol, "VOL", 1e-6) + _negatives(rus, "RUS", 1e-6)
+    if problems:
+        raise InputError(problems)
+
+    # interregional shipments by FLQ and commodity balance [A17]
+    fq = flq(x_v, x_n, stats.param("flq_delta"))
+    local = ~sectors["tradable"].reindex(x_v.index).to_numpy()
+    q = np.minimum(fq.to_numpy(), 1.0)
+    lam_slq = np.minimum(np.diag(fq.to_numpy()), 1.0)
+    q[local, :] = 1.0  # non-tradables are bought inside the region as far as it supplies them
+    lam_slq[local] = 1.0
+    demand_v = vol.domestic_demand
+    own_v = (q * vol.z_dom).sum(axis=1) + lam_slq * vol.final_dom.sum(axis=1)
+    avail_v = x_v - vol.exports
+    own_v = np.clip(own_v, 0.0, np.minimum(avail_v, demand_v.clip(lower=0.0)))
+    to_rus = avail_v - own_v
+    from_rus = demand_v - own_v
+    own_r = rus.domestic_demand - to_rus
+    bad = [s for s in x_v.index if min(to_rus[s], from_rus[s], own_r[s]) < -1e-6]
+    if bad:
+        raise InputError(Problem("commodity-balance", f"negative shipments for sector(s) {bad}: "
+                                 "Vologda's surplus exceeds the rest of Russia's demand or its "
+                                 "domestic demand is negative"))
+    ship = Shipments({("VOL", "VOL"): own_v, ("VOL", "RUS"): to_rus,
+                      ("RUS", "RUS"): own_r, ("RUS", "VOL"): from_rus})
+    return {"VOL": vol, "RUS": rus}, ship, size
+
+
+# --------------------------------------------------------------------------- report
+@dataclass(frozen=True)
+class ReportRow:
+    name: str
+    target: float
+    built: float
+    unit: str
+    rel_tol: float
+    source: str
+    note: str = ""
+
+    @property
+    def rel_diff(self) -> float:
+        return (self.built - self.target) / abs(self.target) if self.target else math.inf
+
+    @property
+    def flagged(self) -> bool:
+        return abs(self.rel_diff) > self.rel_tol
+
+
+@dataclass(frozen=True)
+class Report:
+    """Comparison of the built SAM with published figures, and the build's key numbers."""
+
+    rows: list[ReportRow]
+    facts: dict[str, str]
+
+    @property
+    def flagged(self) -> list[ReportRow]:
+        return [r for r in self.rows if r.flagged]
+
+    def to_markdown(self) -> str:
+        lines = ["# Vologda SAM 2021: comparison with published figures", "",
+                 "Generated by `cge sam-build vologda`; do not edit by hand. A row is flagged "
+                 "when |built - target| / |target| exceeds its tolerance (`sam/vologda/"
+                 "targets.csv`). Flags are listed, not hidden; see the notes below the table.",
+                 "", "| item | target | built | unit | difference | tolerance | status |",
+                 "|---|---:|---:|---|---:|---:|---|"]
+        for r in self.rows:
+            lines.append(f"| {r.name} | {r.target:,.2f} | {r.built:,.2f} | {r.unit} | "
+                         f"{100 * r.rel_diff:+.2f}% | {100 * r.rel_tol:.1f}% | "
+                         f"{'**FLAGGED**' if r.flagged else 'ok'} |")
+        lines += ["", "## Flagged differences", ""]
+        lines += ([f"- {r.name}: target {r.target:,.2f}, built {r.built:,.2f} {r.unit} "
+                   f"({100 * r.rel_diff:+.1f}%). Why: {r.note or 'not explained'}"
+                   for r in self.flagged]
+                  or ["None."])
+        lines += ["", "## Build facts", ""]
+        lines += [f"- {k}: {v}" for k, v in self.facts.items()]
+        lines += ["", "## Sources of the targets", ""]
+        lines += [f"- {r.name}: {r.source}" + (f" Note: {r.note}" if r.note else "")
+                  for r in self.rows]
+        return "\n".join(lines) + "\n"
+
+
+def read_targets(file: Path) -> pd.DataFrame:
+    if not file.exists():
+        raise InputError(Problem("missing-file", "file not found", Location(file=str(file))))
+    df = pd.read_csv(file, comment="#")
+    missing = [c for c in ("name", "value", "unit", "rel_tol", "source") if c not in df.columns]
+    if missing:
+        raise InputError(Problem("columns", f"missing column(s) {missing}",
+                                 Location(file=str(file), line=1)))
+    return df.set_index("name")
+
+
+def built_figures(flows: dict[str, RegionFlows], sectors: pd.DataFrame, stats: RegionalStats
+                  ) -> dict[str, float]:
+    """The built counterpart of each target name (units as in ``targets.csv``)."""
+    vol = flows["VOL"]
+    nat = flows["VOL"].scaled(flows["RUS"], sign=1.0)
+    usd = stats.param("usd_rub_2021")
+    manuf = sectors.index[sectors["okved_section"] == "C"]
+    goods = sectors.index[sectors["okved_section"].isin(GOODS_SECTIONS)]
+    emp_v, emp_n = stats.get("employed (LFS)")
+    _, wage_n = stats.get("average gross nominal monthly wage (organizations)")
+    return {
+        "vol_grp": vol.gva.sum(),
+        "vol_manuf_share": 100 * vol.gva[manuf].sum() / vol.gva.sum(),
+        "vol_manuf_shipments": vol.output[manuf].sum(),
+        "vol_exports": vol.exports[goods].sum() / usd,
+        "vol_imports": vol.imports[goods].sum() / usd,
+        "vol_avg_wage": wage_n * (vol.lab.sum() / emp_v) / (nat.lab.sum() / emp_n),
+        "vol_investment": vol.gfcf,
+        "nat_output": nat.output.sum() / 1e6,
+        "nat_gva": nat.gva.sum() / 1e6,
+        "nat_compensation": nat.lab.sum() / 1e6,
+        "nat_product_taxes": (nat.tax_int.to_numpy().sum() + nat.tax_final.to_numpy().sum()
+                              + nat.etax) / 1e6,
+        "nat_imports": nat.imports.sum() / 1e6,
+        "nat_exports": (nat.exports.sum() + nat.reexports.sum()) / 1e6,
+    }
+
+
+def compare(targets: pd.DataFrame, built: dict[str, float], facts: dict[str, str]) -> Report:
+    """Rows of the report, one per target; a target without a built counterpart is an error."""
+    unknown = [n for n in targets.index if n not in built]
+    if unknown:
+        raise InputError(Problem("unknown-target", f"no built figure for target(s) {unknown}; "
+                                 f"known: {sorted(built)}"))
+    notes = targets["note"] if "note" in targets.columns else pd.Series("", targets.index)
+    rows = [ReportRow(n, float(r.value), float(built[n]), str(r.unit), float(r.rel_tol),
+                      str(r.source), "" if pd.isna(notes[n]) else str(notes[n]))
+            for n, r in targets.iterrows()]
+    return Report(rows, facts)
+
+
+# --------------------------------------------------------------------------- build
+def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = None
+                      ) -> tuple[SAM, Report]:
+    """Build the VOL/RUS/ROW SAM from ``sources_dir`` (``sam/sources``) and ``model_dir``
+    (``sam/vologda``: sector map, sectors, parameters, targets; default: ``sources_dir``'s
+    sibling ``vologda``). Returns the SAM and the comparison report."""
+    sources_dir = Path(sources_dir)
+    model_dir = Path(model_dir) if model_dir is not None else sources_dir.parent / "vologda"
+    tables = read_rosstat_io(sources_dir / "rosstat" / "baz_tzv-2021.xlsx")
+    sectors = read_sectors(model_dir / "sectors.csv")
+    mapping = read_sector_map(model_dir / "okpd2_to_sectors.csv", tables.products.index,
+                              sectors.index)
+    agg = aggregate_io(tables, mapping, sectors)
+    nat = national_accounts(agg)
+    stats = read_regional_stats(sources_dir, model_dir)
+    flows, ship, size = regionalise(nat, sectors, stats)
+    sam = assemble_sam(flows, ship, sectors, name="vologda_2021",
+                       source="Rosstat basic IO tables 2021 and Vologda regional statistics; "
+                              "built by cge sam-build vologda (cge/sources/vologda.py)")
+    facts = {"accounts": f"{len(sam.keys)} ({len(sectors)} sectors x activity and commodity, "
+                         "9 factor/institution/tax accounts per region, ROW)",
+             "labour scaling of Vologda GVA [A13]": f"{size.labour_factor:.4f}",
+             "FLQ delta": f"{stats.param('flq_delta'):g}",
+             "RUB/USD 2021": f"{stats.param('usd_rub_2021'):g}",
+             "interregional exports VOL->RUS (mln RUB)":
+                 f"{ship.sales[('VOL', 'RUS')].sum():,.1f}",
+             "interregional imports RUS->VOL (mln RUB)":
+                 f"{ship.sales[('RUS', 'VOL')].sum():,.1f}",
+             "capital transfer to VOL:inv from RUS:inv (mln RUB)":
+                 f"{sam.get('VOL:inv', 'RUS:inv'):,.1f}"}
+    report = compare(read_targets(model_dir / "targets.csv"),
+                     built_figures(flows, sectors, stats), facts)
+    return sam, report
+
+
+__all__ = ["RegionFlows", "Shipments", "RegionalStats", "RegionalSize", "Report", "ReportRow",
+           "national_accounts", "national_sam", "assemble_sam", "regional_size", "regionalise",
+           "flq", "read_regional_stats", "read_targets", "built_figures", "compare",
+           "build_vologda_sam", "write_vologda"]
+
+
+SOURCES_TEXT = """# vologda_2021: Vologda Oblast / rest of Russia / rest of world SAM, 2021
+
+Generated by `cge sam-build vologda` (code: `cge/sources/vologda.py`); do not edit by hand.
+Units: mln RUB, current prices of 2021. Regions: `VOL` (Vologda Oblast), `RUS` (rest of
+Russia), `ROW` (rest of the world, one account `row`).
+
+Inputs (copies in `sam/sources/`, provenance in `sam/sources/SOURCES.md`):
+- Rosstat, basic input-output tables of the Russian Federation 2021 (symmetric product-by-product
+  tables total, domestic and imported; 113 products aggregated to 22 sectors by
+  `sam/vologda/okpd2_to_sectors.csv`);
+- Rosstat, Russian Statistical Yearbooks 2022 and 2023 (Vologda and Russia: GRP, population,
+  employment, wages, incomes, investment, shipments by activity, foreign trade, milk);
+- Government of Vologda Oblast, GRP structure 2019; published figures of
+  `vologda_web_figures.csv` (rolled-steel share);
+- modelling parameters `sam/vologda/parameters.csv` (exchange rate, FLQ delta, export cap,
+  output shares).
+
+Every assumption is numbered in `sam/vologda/ASSUMPTIONS.md`; `REPORT.md` compares the SAM with
+published figures and lists the differences beyond tolerance.
+
+Accounts per region: activities `a-*` and commodities `c-*` of the 22 sectors of
+`sam/vologda/sectors.csv`, factors `lab` and `cap`, households `hh` (incl. NPISH), government
+`gov`, taxes `ptax` (D29-D39), `ctax` (net product taxes on domestic use), `etax` (taxes on
+exported products), `dtax` (net direct taxes, closure), savings-investment `inv`.
+"""
+
+
+def write_vologda(sam: SAM, report: Report, out: str | Path) -> Path:
+    """Write the SAM folder (``write_csv``) with ``REPORT.md`` and ``SOURCES.md``."""
+    from cge.sam.io import write_csv
+
+    out = write_csv(sam, out)
+    (out / "REPORT.md").write_text(report.to_markdown(), encoding="utf-8")
+    (out / "SOURCES.md").write_text(SOURCES_TEXT, encoding="utf-8")
+    return out
