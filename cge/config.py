@@ -119,10 +119,11 @@ class ModelConfig:
                         f"write the numeraire as 'factor:*:{f}'")
                 elif c.mobility(f) != "national" and r not in regions:
                     bad(f"numeraire region {r!r} is not a model region ({regions})")
-        if c.foreign == "fixed_exchange_rate" and kind != "exchange_rate":
-            bad("a fixed exchange rate is a nominal anchor; with numeraire "
-                f"{c.numeraire!r} the model would have two and lose price homogeneity: use "
-                "numeraire = 'exchange_rate'")
+        if c.foreign == "fixed_exchange_rate" and kind == "exchange_rate":
+            bad("with a fixed exchange rate, foreign savings adjust and the exchange rate no "
+                "longer pins the price level on its own: choose numeraire = 'cpi' or "
+                "'factor:REGION:FACTOR' (both nominal anchors are scaled together in the "
+                "homogeneity gate)")
         if problems:
             raise InputError(problems)
 

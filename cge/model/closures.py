@@ -82,8 +82,9 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
         m.eq_cpi.activate()
     else:
         num.fix(pyo.value(m.numeraire_level))
-    m.walras_dropped = walras_equation(m, cal)
-    m.walras_dropped.deactivate()
+    dropped = walras_equation(m, cal)
+    dropped.deactivate()
+    m.walras_name = dropped.name  # a name: a component may belong to one block attribute only
 
     for r in m.R:
         m.Sf[r].fix()

@@ -1,0 +1,136 @@
+"""Correctness gates every model must pass before its results mean anything.
+
+:func:`check_benchmark` runs, in order:
+
+1. **square**: zero degrees of freedom and no structurally singular block
+   (:func:`cge.solvers.check_square`);
+2. **benchmark residual**: the largest equation residual at the calibrated point is below
+   ``tol`` (1e-8);
+3. **replication**: a solve started away from the benchmark (every free variable moved by 1 %)
+   returns to the benchmark, i.e. the SAM, to ``tol`` relative;
+4. **Walras' law**: the market left out of the system clears at that solution;
+5. **homogeneity**: doubling the numeraire doubles every price and nominal value and leaves every
+   quantity (real value) unchanged.
+
+The model is left at the benchmark with the original numeraire.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
+
+from cge.errors import CGEError
+from cge.solvers import check_square, max_residual, solve
+
+NOMINAL_UNITS = {"price", "value", "domestic per foreign currency"}
+
+
+class GateError(CGEError):
+    """A model failed a correctness gate."""
+
+    def __init__(self, report: GateReport):
+        self.report = report
+        super().__init__("benchmark gates failed:\n" + report.summary())
+
+
+@dataclass
+class GateReport:
+    """Outcome of each gate: a measured number, the tolerance and pass/fail."""
+
+    n_equations: int = 0
+    rows: list[tuple[str, float, float, bool, str]] = field(default_factory=list)
+
+    def add(self, name: str, measured: float, tol: float, detail: str = "") -> None:
+        self.rows.append((name, float(measured), float(tol), bool(measured <= tol), detail))
+
+    @property
+    def passed(self) -> bool:
+        return all(ok for *_, ok, _ in self.rows)
+
+    def summary(self) -> str:
+        lines = [f"{'gate':<22}{'measured':>12}{'tolerance':>12}  result"]
+        for name, measured, tol, ok, detail in self.rows:
+            lines.append(f"{name:<22}{measured:>12.3e}{tol:>12.1e}  {'pass' if ok else 'FAIL'}"
+                         + (f"  ({detail})" if detail else ""))
+        return "\n".join(lines)
+
+
+def _free_vars(m: pyo.ConcreteModel) -> list:
+    return [v for v in m.component_data_objects(pyo.Var, active=True) if not v.fixed]
+
+
+def _snapshot(m: pyo.ConcreteModel) -> ComponentMap:
+    return ComponentMap((v, v.value) for v in m.component_data_objects(pyo.Var))
+
+
+def _restore(snap: ComponentMap) -> None:
+    for v, val in snap.items():
+        v.set_value(val, skip_validation=True)
+
+
+def set_numeraire(m: pyo.ConcreteModel, level: float) -> None:
+    """Fix the numeraire (a variable, or the CPI equation's level) at ``level``.
+
+    A fixed exchange rate is a second nominal anchor and moves with the numeraire.
+    """
+    from cge.model.closures import numeraire_var
+
+    m.numeraire_level = level
+    num = numeraire_var(m, m.cal)
+    if num is not None:
+        num.fix(level)
+    if m.cal.config.closure.foreign == "fixed_exchange_rate":
+        m.epsilon.fix(level)
+
+
+def _relative_gap(a: float, b: float) -> float:
+    return abs(a - b) / max(1.0, abs(b))
+
+
+def check_benchmark(m: pyo.ConcreteModel, *, tol: float = 1e-8, solver: str = "auto",
+                    raise_on_failure: bool = True) -> GateReport:
+    """Run the five gates on a freshly built model (see module docstring)."""
+    report = GateReport()
+    structure = check_square(m)
+    report.n_equations = structure.n_equations
+    report.add("degrees of freedom", abs(structure.degrees_of_freedom), 0,
+               f"{structure.n_equations} equations")
+    report.add("benchmark residual", max_residual(m), tol)
+
+    bench = _snapshot(m)
+    for v in _free_vars(m):
+        v.set_value(v.value * 1.01 if v.value else 0.01, skip_validation=True)
+    solve(m, solver=solver)
+    worst, name = 0.0, ""
+    for v, val in bench.items():
+        gap = _relative_gap(v.value, val)
+        if gap > worst:
+            worst, name = gap, v.name
+    report.add("solve returns SAM", worst, tol, f"largest at {name}" if name else "")
+    dropped = m.find_component(m.walras_name)
+    report.add("Walras' law", abs(pyo.value(dropped.body) - pyo.value(dropped.upper)), tol,
+               dropped.name)
+
+    level = pyo.value(m.numeraire_level)
+    set_numeraire(m, 2.0 * level)
+    try:
+        solve(m, solver=solver)
+        worst, name = 0.0, ""
+        for sym in m.symbols.values():
+            if sym.kind != "variable":
+                continue
+            factor = 2.0 if sym.unit in NOMINAL_UNITS else 1.0
+            for v in getattr(m, sym.name).values():
+                gap = _relative_gap(v.value, factor * bench[v])
+                if gap > worst:
+                    worst, name = gap, v.name
+        report.add("homogeneity", worst, tol, f"largest at {name}" if name else "")
+    finally:
+        set_numeraire(m, level)
+        _restore(bench)
+    if raise_on_failure and not report.passed:
+        raise GateError(report)
+    return report

@@ -1,0 +1,115 @@
+"""Model solutions as xarray Datasets, and welfare and macro indicators.
+
+:func:`solution` turns every variable into a DataArray on the dims its declaration names
+(``region, sector, commodity, factor, household, origin, destination``), with units and
+description as attrs; absent (zero) flows are NaN-free zeros. :func:`indicators` adds:
+
+* Hicksian equivalent and compensating variation per household (Cobb-Douglas utility
+  ``U = prod X^alpha``, expenditure function ``e(p, U) = U prod (p/alpha)^alpha``):
+  ``EV = e(p0, U1) - e(p0, U0)``, ``CV = e(p1, U1) - e(p1, U0)``;
+* real GRP per region: value added plus net taxes at benchmark prices (quantities from the
+  solution, Laspeyres volume), and nominal GRP;
+* terms of trade per region: export price index over import price index (benchmark weights).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+
+
+def _to_dataarray(comp, dims: tuple[str, ...], attrs: dict) -> xr.DataArray:
+    if not dims:
+        return xr.DataArray(float(pyo.value(comp)), attrs=attrs)
+    values = {k: pyo.value(v) for k, v in comp.items()}
+    if len(dims) == 1:
+        s = pd.Series(values)
+        s.index.name = dims[0]
+    else:
+        s = pd.Series(values, index=pd.MultiIndex.from_tuples(list(values), names=dims))
+    return s.to_xarray().fillna(0.0).assign_attrs(attrs)
+
+
+def solution(m: pyo.ConcreteModel) -> xr.Dataset:
+    """Every variable of the model at its current value."""
+    data = {}
+    for sym in m.symbols.values():
+        comp = getattr(m, sym.name)
+        if sym.kind != "variable" or (sym.dims and len(comp) == 0):
+            continue
+        data[sym.name] = _to_dataarray(comp, sym.dims,
+                                       {"units": sym.unit, "description": sym.description,
+                                        "latex": sym.latex, "block": sym.block})
+    return xr.Dataset(data, attrs={"model": m.name})
+
+
+def _cd_unit_cost(m, r, h, prices) -> float:
+    out = 1.0
+    for rr, i, hh in m.RIH:
+        if rr == r and hh == h:
+            a = pyo.value(m.alpha[rr, i, hh])
+            out *= (prices[(rr, i)] / a) ** a
+    return out
+
+
+def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
+    """Welfare and macro indicators of the current solution relative to ``benchmark``.
+
+    ``benchmark`` is :func:`solution` of the same model at its benchmark point.
+    """
+    p1 = {k: pyo.value(v) for k, v in m.pq.items()}
+    p0 = {k: float(benchmark["pq"].sel(region=k[0], commodity=k[1])) for k in m.pq}
+    ev, cv, u1s = {}, {}, {}
+    for r, h in m.RH:
+        u0 = float(benchmark["UU"].sel(region=r, household=h))
+        u1 = pyo.value(m.UU[r, h])
+        ev[(r, h)] = (u1 - u0) * _cd_unit_cost(m, r, h, p0)
+        cv[(r, h)] = (u1 - u0) * _cd_unit_cost(m, r, h, p1)
+        u1s[(r, h)] = u1
+    hh_dims = ("region", "household")
+    out = {
+        "EV": _series(ev, hh_dims, "value", "Hicksian equivalent variation"),
+        "CV": _series(cv, hh_dims, "value", "Hicksian compensating variation"),
+    }
+    grp_real, grp_nom, tot = {}, {}, {}
+    for r in m.R:
+        nominal = (sum(pyo.value(m.py[k] * m.Y[k]) for k in m.RS if k[0] == r)
+                   + sum(pyo.value(m.Tz[k]) for k in m.RS if k[0] == r)
+                   + sum(pyo.value(m.Tm[k] + m.Tq[k]) for k in m.RQ if k[0] == r))
+        real = (sum(float(benchmark["py"].sel(region=k[0], sector=k[1])) * pyo.value(m.Y[k])
+                    for k in m.RS if k[0] == r)
+                + sum(pyo.value(m.tauz[k]) * float(benchmark["pz"].sel(region=k[0],
+                                                                       sector=k[1]))
+                      * pyo.value(m.Z[k]) for k in m.RS if k[0] == r)
+                + sum(float(benchmark["Tm"].sel(region=k[0], commodity=k[1])
+                            + benchmark["Tq"].sel(region=k[0], commodity=k[1]))
+                      * pyo.value(m.Q[k]) / float(benchmark["Q"].sel(region=k[0],
+                                                                     commodity=k[1]))
+                      for k in m.RQ if k[0] == r))
+        grp_nom[r], grp_real[r] = nominal, real
+        ex = [k for k in m.RE if k[0] == r]
+        im = [k for k in m.RM if k[0] == r]
+        if ex and im:
+            w_e = {k: float(benchmark["E"].sel(region=k[0], sector=k[1])) for k in ex}
+            w_m = {k: float(benchmark["M"].sel(region=k[0], commodity=k[1])) for k in im}
+            pe = sum(w_e[k] * pyo.value(m.pe[k]) for k in ex) / sum(w_e.values())
+            pmi = sum(w_m[k] * pyo.value(m.pm[k]) for k in im) / sum(w_m.values())
+            tot[r] = pe / pmi
+    out["GRP_nominal"] = _series(grp_nom, ("region",), "value", "gross regional product at "
+                                 "market prices")
+    out["GRP_real"] = _series(grp_real, ("region",), "value", "gross regional product at "
+                              "benchmark prices")
+    if tot:
+        out["terms_of_trade"] = _series(tot, ("region",), "1", "export over import price "
+                                        "index (benchmark weights)")
+    return xr.Dataset(out)
+
+
+def _series(values: dict, dims: tuple[str, ...], unit: str, doc: str) -> xr.DataArray:
+    if len(dims) == 1:
+        s = pd.Series(values)
+        s.index.name = dims[0]
+    else:
+        s = pd.Series(values, index=pd.MultiIndex.from_tuples(list(values), names=dims))
+    return s.to_xarray().assign_attrs(units=unit, description=doc)
