@@ -1,0 +1,198 @@
+"""The Vologda / rest of Russia / ROW SAM: sector map, regionalisation, balance, determinism,
+report. Expected values come from the source files (sam/sources, sam/vologda), never typed in."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cge.errors import InputError
+from cge.sam.accounts import MAY_BE_NEGATIVE, Kind
+from cge.sources.rosstat import read_rosstat_io
+from cge.sources.sectors import aggregate_io, read_sector_map, read_sectors
+from cge.sources.vologda import (
+    build_vologda_sam,
+    built_figures,
+    compare,
+    national_accounts,
+    national_sam,
+    read_regional_stats,
+    read_targets,
+    regionalise,
+    write_vologda,
+)
+
+ROOT = Path(__file__).parents[1]
+SOURCES = ROOT / "sam" / "sources"
+MODEL = ROOT / "sam" / "vologda"
+COMMITTED = ROOT / "sam" / "vologda_2021"
+
+
+@pytest.fixture(scope="session")
+def tables():
+    return read_rosstat_io(SOURCES / "rosstat" / "baz_tzv-2021.xlsx")
+
+
+@pytest.fixture(scope="session")
+def sectors():
+    return read_sectors(MODEL / "sectors.csv")
+
+
+@pytest.fixture(scope="session")
+def pipeline(tables, sectors):
+    mapping = read_sector_map(MODEL / "okpd2_to_sectors.csv", tables.products.index,
+                              sectors.index)
+    agg = aggregate_io(tables, mapping, sectors)
+    nat = national_accounts(agg)
+    stats = read_regional_stats(SOURCES, MODEL)
+    flows, ship, size = regionalise(nat, sectors, stats)
+    return {"mapping": mapping, "agg": agg, "nat": nat, "stats": stats, "flows": flows,
+            "ship": ship, "size": size}
+
+
+@pytest.fixture(scope="session")
+def built():
+    return build_vologda_sam(SOURCES, MODEL)
+
+
+# --------------------------------------------------------------------------- sector map
+def test_every_product_mapped_once(tables, pipeline):
+    mapping = pipeline["mapping"]
+    assert list(mapping.index) == list(tables.products.index)
+    assert mapping.notna().all()
+
+
+def test_aggregation_keeps_totals(tables, pipeline):
+    assert pipeline["agg"].totals() == pytest.approx(tables.totals(), rel=1e-12)
+
+
+def _bad_map(tmp_path, edit) -> Path:
+    lines = (MODEL / "okpd2_to_sectors.csv").read_text(encoding="utf-8").splitlines()
+    file = tmp_path / "map.csv"
+    file.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+    return file
+
+
+def test_duplicate_product_names_line(tmp_path, tables, sectors):
+    lines = (MODEL / "okpd2_to_sectors.csv").read_text(encoding="utf-8").splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("001,"))
+    file = _bad_map(tmp_path, lambda ls: [*ls, ls[first].replace(",agr,", ",food,", 1)])
+    with pytest.raises(InputError, match=r"map.csv:\d+.*'001' is already mapped on line "
+                                         f"{first + 1}"):
+        read_sector_map(file, tables.products.index, sectors.index)
+
+
+def test_missing_and_unknown_products(tmp_path, tables, sectors):
+    file = _bad_map(tmp_path, lambda ls: [ln for ln in ls if not ln.startswith("040,")]
+                    + ["999,ferr,x,unknown"])
+    with pytest.raises(InputError) as err:
+        read_sector_map(file, tables.products.index, sectors.index)
+    msg = str(err.value)
+    assert "'040' is not mapped" in msg and "'999' is not in the IO tables" in msg
+
+
+def test_unknown_sector(tmp_path, tables, sectors):
+    file = _bad_map(tmp_path, lambda ls: [ln.replace("040,ferr,", "040,steel,")
+                                          for ln in ls])
+    with pytest.raises(InputError, match="unknown sector 'steel'"):
+        read_sector_map(file, tables.products.index, sectors.index)
+
+
+# --------------------------------------------------------------------------- regionalisation
+def test_regions_sum_to_national(pipeline):
+    nat, vol, rus = pipeline["nat"], pipeline["flows"]["VOL"], pipeline["flows"]["RUS"]
+    for f in fields(nat):
+        total = getattr(vol, f.name) + getattr(rus, f.name)
+        np.testing.assert_allclose(np.asarray(total, dtype=float),
+                                   np.asarray(getattr(nat, f.name), dtype=float),
+                                   rtol=1e-12, atol=1e-6, err_msg=f.name)
+
+
+def test_shipments_close_commodity_balance(pipeline):
+    flows, sales = pipeline["flows"], pipeline["ship"].sales
+    for r, other in (("VOL", "RUS"), ("RUS", "VOL")):
+        f = flows[r]
+        supplied = sales[(r, r)] + sales[(r, other)] + f.exports
+        np.testing.assert_allclose(supplied, f.output, rtol=1e-9, atol=1e-6)
+        bought = sales[(r, r)] + sales[(other, r)]
+        np.testing.assert_allclose(bought, f.domestic_demand, rtol=1e-9, atol=1e-6)
+
+
+def test_regional_sam_sums_to_national_sam(pipeline, sectors, built):
+    sam, _ = built
+    nat = national_sam(pipeline["nat"], sectors, source="test")
+    assert nat.is_balanced(rtol=1e-9, atol=1e-4)
+    frame, nat_frame = sam.to_frame(), nat.to_frame()
+    def receipts(f: pd.DataFrame, region: str, acc: str) -> float:
+        # net subsidies are financed by the government (A7b): compare what the tax or factor
+        # account receives from everything but governments
+        row = f.loc[(region, acc)]
+        return row[[a != "gov" for _, a in row.index]].sum()
+
+    for acc in ("lab", "cap", "ptax", "ctax", "etax"):
+        regional = sum(receipts(frame, r, acc) for r in ("VOL", "RUS"))
+        assert regional == pytest.approx(receipts(nat_frame, "RU", acc), rel=1e-9)
+    for s in sectors.index:
+        out = sum(frame.loc[:, (r, f"a-{s}")].sum() for r in ("VOL", "RUS"))
+        assert out == pytest.approx(nat_frame.loc[:, ("RU", f"a-{s}")].sum(), rel=1e-9, abs=1e-4)
+    imports = frame.loc[("ROW", "row")].sum()
+    assert imports == pytest.approx(nat_frame.loc[("ROW", "row")].sum(), rel=1e-9)
+
+
+def test_vologda_matches_its_grp(pipeline):
+    grp = pipeline["stats"].get("gross regional product (basic prices)")[0]
+    assert pipeline["flows"]["VOL"].gva.sum() == pytest.approx(grp, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- the SAM
+def test_sam_balanced_and_signs(built):
+    sam, _ = built
+    rows, cols = sam.row_totals(), sam.col_totals()
+    assert np.all(np.abs(rows - cols) <= 1e-6 * np.maximum(np.abs(rows), np.abs(cols)) + 1e-4)
+    v = sam.values
+    kinds = sam.accounts["kind"].map(Kind).to_numpy()
+    for i, j in zip(*np.nonzero(v < 0), strict=True):
+        assert (kinds[i], kinds[j]) in MAY_BE_NEGATIVE, (sam.keys[i], sam.keys[j], v[i, j])
+    assert set(sam.regions) == {"VOL", "RUS", "ROW"}
+
+
+def test_sam_passes_validation(built):
+    validate = pytest.importorskip("cge.sam.validate")
+    assert validate.check(built[0]) == []
+
+
+def test_build_is_deterministic(built, tmp_path):
+    sam, report = built
+    again = build_vologda_sam(SOURCES, MODEL)
+    a = write_vologda(sam, report, tmp_path / "a")
+    b = write_vologda(*again, tmp_path / "b")
+    names = sorted(p.name for p in COMMITTED.iterdir())
+    assert names == sorted(p.name for p in a.iterdir())
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+        assert (a / name).read_bytes() == (COMMITTED / name).read_bytes(), \
+            f"{name} differs from the committed sam/vologda_2021: rerun cge sam-build vologda"
+
+
+# --------------------------------------------------------------------------- report
+def test_report_flags_wrong_target(pipeline, sectors):
+    targets = read_targets(MODEL / "targets.csv")
+    built = built_figures(pipeline["flows"], sectors, pipeline["stats"])
+    clean = {r.name for r in compare(targets, built, {}).flagged}
+    wrong = targets.copy()
+    wrong.loc["vol_grp", "value"] *= 1.5  # a deliberately wrong GRP
+    report = compare(wrong, built, {})
+    assert {r.name for r in report.flagged} == clean | {"vol_grp"}
+    assert "vol_grp" in report.to_markdown().split("## Flagged differences")[1]
+
+
+def test_report_rejects_unknown_target(pipeline, sectors):
+    targets = pd.concat([read_targets(MODEL / "targets.csv"),
+                         pd.DataFrame({"value": [1.0], "unit": ["x"], "rel_tol": [0.1],
+                                       "source": ["s"]}, index=pd.Index(["nope"], name="name"))])
+    with pytest.raises(InputError, match="nope"):
+        compare(targets, built_figures(pipeline["flows"], sectors, pipeline["stats"]), {})
