@@ -1,0 +1,169 @@
+"""Experiment files (TOML): data, closure, solver, and named scenarios of shocks.
+
+Example::
+
+    name = "stdcge_tariff"
+    description = "Hosoe et al. (2010) ch. 6: abolition of import tariffs"
+
+    [model]
+    sam = "../sam/stdcge"                              # paths relative to this file
+    elasticities = "../calibration/stdcge_elasticities.csv"
+    trade_margins = "../calibration/vologda_margins.csv"   # optional: origin,destination,commodity,value
+    tariff_accounts = ["TRF"]
+
+    [model.closure]
+    numeraire = "factor:ECO:LAB"
+
+    [solver]
+    name = "auto"                                      # auto | newton | ipopt
+    options = {}
+
+    [[scenario]]
+    name = "abolition"
+    description = "all tariffs to zero"
+    shocks = [ { parameter = "taum", set = 0.0 } ]
+
+A shock names a model parameter (or a variable the closure fixes, e.g. ``Xg`` under fixed
+government consumption), an optional ``where`` table restricting labels per dimension
+(``where = { region = ["VOL"], commodity = ["steel"] }``; ``origin``/``destination`` for
+shipments) and exactly one operation: ``set``, ``multiply`` or ``add``. Targets are checked
+against the model's symbols and sets before anything is solved, with errors naming the file,
+the scenario and the unknown label.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cge.config import ModelConfig, config_from_dict
+from cge.errors import InputError, Location, Problem
+
+OPERATIONS = ("set", "multiply", "add")
+
+
+@dataclass(frozen=True)
+class Shock:
+    parameter: str
+    operation: str
+    value: float
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        sel = ", ".join(f"{k} in {list(v)}" for k, v in self.where.items()) or "all"
+        return f"{self.parameter}[{sel}] {self.operation} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    shocks: tuple[Shock, ...]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A parsed experiment file; paths are absolute."""
+
+    name: str
+    description: str
+    file: Path
+    sam: Path
+    elasticities: Path
+    trade_margins: Path | None
+    config: ModelConfig
+    solver: str
+    solver_options: dict
+    scenarios: tuple[Scenario, ...]
+
+
+def _shock(raw: dict, where: Location, scen: str) -> Shock:
+    def bad(msg: str) -> InputError:
+        return InputError(Problem("bad-shock", f"scenario {scen!r}: {msg}", where))
+
+    if not isinstance(raw, dict):
+        raise bad(f"a shock must be a table, got {raw!r}")
+    unknown = set(raw) - {"parameter", "where", *OPERATIONS}
+    if unknown:
+        raise bad(f"unknown shock key(s) {sorted(unknown)}; use parameter, where and one of "
+                  f"{list(OPERATIONS)}")
+    if "parameter" not in raw:
+        raise bad("shock without 'parameter'")
+    ops = [op for op in OPERATIONS if op in raw]
+    if len(ops) != 1:
+        raise bad(f"shock on {raw['parameter']!r} needs exactly one of {list(OPERATIONS)}, "
+                  f"got {ops or 'none'}")
+    value = raw[ops[0]]
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise bad(f"shock value {value!r} on {raw['parameter']!r} is not a number")
+    sel = raw.get("where", {})
+    if not isinstance(sel, dict):
+        raise bad(f"'where' must be a table of dimension = [labels], got {sel!r}")
+    where_ = {}
+    for dim, labels in sel.items():
+        labels = [labels] if isinstance(labels, str) else labels
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise bad(f"where.{dim} must be a label or a list of labels, got {labels!r}")
+        where_[dim] = tuple(labels)
+    return Shock(str(raw["parameter"]), ops[0], float(value), where_)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Parse and check the structure of an experiment file (labels are checked on the model)."""
+    path = Path(path).resolve()
+    loc = Location(file=str(path))
+    if not path.exists():
+        raise InputError(Problem("missing-file", "experiment file not found", loc))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(Problem("bad-toml", str(exc), Location(file=str(path), line=line))
+                         ) from exc
+    unknown = set(data) - {"name", "description", "model", "solver", "scenario"}
+    if unknown:
+        raise InputError(Problem("bad-experiment", f"unknown top-level key(s) {sorted(unknown)}",
+                                 loc))
+    model = dict(data.get("model", {}))
+    for req in ("sam", "elasticities"):
+        if req not in model:
+            raise InputError(Problem("bad-experiment", f"[model] needs '{req}'", loc))
+
+    def rel(p: str) -> Path:
+        full = (path.parent / p).resolve()
+        if not full.exists():
+            raise InputError(Problem("missing-file", f"{p!r} (from [model]) does not exist: "
+                                     f"looked for {full}", loc))
+        return full
+
+    sam, elast = rel(model.pop("sam")), rel(model.pop("elasticities"))
+    margins = rel(model.pop("trade_margins")) if "trade_margins" in model else None
+    config = config_from_dict(model, where=loc)
+    solver = dict(data.get("solver", {}))
+    unknown = set(solver) - {"name", "options"}
+    if unknown:
+        raise InputError(Problem("bad-experiment", f"unknown [solver] key(s) {sorted(unknown)}",
+                                 loc))
+    scenarios = []
+    names = set()
+    for i, sc in enumerate(data.get("scenario", [])):
+        if "name" not in sc:
+            raise InputError(Problem("bad-scenario", f"scenario number {i + 1} has no name", loc))
+        if sc["name"] in names:
+            raise InputError(Problem("bad-scenario", f"scenario name {sc['name']!r} is used "
+                                     "twice", loc))
+        names.add(sc["name"])
+        unknown = set(sc) - {"name", "description", "shocks"}
+        if unknown:
+            raise InputError(Problem("bad-scenario", f"scenario {sc['name']!r}: unknown key(s) "
+                                     f"{sorted(unknown)}", loc))
+        shocks = tuple(_shock(s, loc, sc["name"]) for s in sc.get("shocks", []))
+        scenarios.append(Scenario(sc["name"], sc.get("description", ""), shocks))
+    if not scenarios:
+        raise InputError(Problem("bad-experiment", "no [[scenario]] given", loc))
+    return Experiment(
+        name=data.get("name", path.stem), description=data.get("description", ""), file=path,
+        sam=sam, elasticities=elast, trade_margins=margins, config=config,
+        solver=solver.get("name", "auto"), solver_options=dict(solver.get("options", {})),
+        scenarios=tuple(scenarios))
