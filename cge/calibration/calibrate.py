@@ -12,7 +12,8 @@ CES and CET functions are calibrated with the share form used throughout the mod
 x_k^rho)^(1/rho)`` with component prices ``p_k`` and ``rho = (sigma - 1)/sigma`` (CES) or
 ``rho = (psi + 1)/psi`` (CET),
 
-    delta_k = p_k x_k^(1-rho) / sum_j p_j x_j^(1-rho),   gamma = A0 / (sum_k delta_k x_k^rho)^(1/rho)
+    delta_k = p_k x_k^(1-rho) / sum_j p_j x_j^(1-rho),
+    gamma = A0 / (sum_k delta_k x_k^rho)^(1/rho)
 
 and for ``sigma = 1`` (Cobb-Douglas) ``delta_k = p_k x_k / sum_j p_j x_j``, ``gamma = A0 /
 prod_k x_k^delta_k``.

@@ -8,7 +8,7 @@ Example::
     [model]
     sam = "../sam/stdcge"                              # paths relative to this file
     elasticities = "../calibration/stdcge_elasticities.csv"
-    trade_margins = "../calibration/vologda_margins.csv"   # optional: origin,destination,commodity,value
+    trade_margins = "../calibration/margins.csv"   # optional: origin,destination,commodity,value
     tariff_accounts = ["TRF"]
 
     [model.closure]

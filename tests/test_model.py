@@ -1,0 +1,105 @@
+"""The multi-region model on the toy SAM: gates under every closure, and clear errors."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cge import examples
+from cge.calibration import calibrate, from_records, read_elasticities
+from cge.config import Closure, ModelConfig
+from cge.errors import InputError
+from cge.model import build_model
+from cge.model.gates import check_benchmark
+from cge.sam import SAM, Kind
+from cge.solvers import StructureError, check_square
+
+ROOT = Path(__file__).resolve().parents[1]
+EL = read_elasticities(ROOT / "calibration" / "toy_elasticities.csv")
+
+CLOSURES = [
+    Closure(),
+    Closure(numeraire="factor:NORTH:lab"),
+    Closure(numeraire="cpi", factor_mobility={"lab": "national"},
+            investment="investment_driven", government="fixed_consumption"),
+    Closure(numeraire="factor:*:lab", factor_mobility={"lab": "national", "cap": "specific"}),
+    Closure(numeraire="factor:SOUTH:lab", foreign="fixed_exchange_rate",
+            factor_mobility={"cap": "specific"}),
+]
+
+
+@pytest.mark.parametrize("closure", CLOSURES, ids=lambda c: f"{c.numeraire}-{c.foreign}")
+def test_toy_gates(closure):
+    cal = calibrate(examples.toy_sam(), EL, ModelConfig(closure=closure))
+    report = check_benchmark(build_model(cal))
+    assert report.passed
+    names = [r[0] for r in report.rows]
+    assert names == ["degrees of freedom", "benchmark residual", "solve returns SAM",
+                     "Walras' law", "homogeneity"]
+
+
+def test_calibration_dataset_has_units_and_descriptions():
+    cal = calibrate(examples.toy_sam(), EL)
+    for name, da in cal.data.data_vars.items():
+        assert da.attrs.get("units"), name
+        assert da.attrs.get("description"), name
+    # shares of a CES nest sum to one; the benchmark SAM is reproduced by the benchmark arrays
+    beta = cal.data["beta"].sum("factor")
+    z = cal.data["Z0"] > 0
+    np.testing.assert_allclose(beta.where(z, drop=True), 1.0, rtol=1e-12)
+    sam = examples.toy_sam()
+    assert float(cal.data["X0"].sel(region="NORTH", commodity="man", sector="agr")) == \
+        sam.get("NORTH:c-man", "NORTH:a-agr")
+
+
+def test_every_symbol_documented():
+    m = build_model(calibrate(examples.toy_sam(), EL))
+    for sym in m.symbols.values():
+        assert sym.description and sym.latex, sym.name
+        if sym.kind == "equation":
+            assert sym.determines, sym.name
+            assert sym.determines in m.symbols or sym.determines == "(numeraire)", sym.name
+
+
+def test_missing_elasticity_is_named():
+    el = from_records([("*", "*", "sigma_va", 1.0, "x"), ("*", "*", "psi_cet", 2.0, "x"),
+                       ("*", "*", "sigma_arm", 2.0, "x")])
+    with pytest.raises(InputError, match="no value of sigma_dom for region 'NORTH'"):
+        calibrate(examples.toy_sam(), el)
+
+
+def test_invalid_closures_are_rejected_with_reason():
+    sam = examples.toy_sam()
+    with pytest.raises(InputError, match="fixed exchange rate"):
+        calibrate(sam, EL, ModelConfig(closure=Closure(foreign="fixed_exchange_rate")))
+    with pytest.raises(InputError, match="mobile between regions"):
+        calibrate(sam, EL, ModelConfig(closure=Closure(
+            numeraire="factor:NORTH:lab", factor_mobility={"lab": "national"})))
+    with pytest.raises(InputError, match="sector-specific"):
+        calibrate(sam, EL, ModelConfig(closure=Closure(
+            numeraire="factor:NORTH:cap", factor_mobility={"cap": "specific"})))
+    with pytest.raises(InputError, match="closure.investment"):
+        calibrate(sam, EL, ModelConfig(closure=Closure(investment="keynesian")))
+
+
+def test_non_square_closure_fails_before_solving():
+    m = build_model(calibrate(examples.toy_sam(), EL))
+    m.epsilon.unfix()  # a numeraire too few
+    with pytest.raises(StructureError, match="1 degree of freedom"):
+        check_square(m)
+
+
+def test_sam_missing_an_account_kind():
+    sam = examples.toy_sam()
+    acc = sam.accounts.copy()
+    acc.loc["SOUTH:gov", "kind"] = Kind.ENTERPRISE.value  # balanced, but SOUTH has no government
+    with pytest.raises(InputError, match="region SOUTH has 0 government accounts"):
+        calibrate(SAM(acc, sam.values, **sam.meta), EL)
+
+
+def test_unbalanced_sam_is_refused():
+    sam = examples.toy_sam()
+    v = sam.values
+    v[0, 3] += 1.0
+    with pytest.raises(InputError, match="receipts - payments"):
+        calibrate(sam.with_values(v), EL)
