@@ -72,6 +72,10 @@ class ModelConfig:
         paid by commodity columns are sales taxes on the composite good.
     household_demand:
         ``"cobb_douglas"`` (fixed budget shares).
+    scale, units:
+        model values are SAM values divided by ``scale``, in ``units`` (e.g. a SAM in mln RUB
+        with ``scale = 1000`` and ``units = "bln RUB"``). Keeps the largest values near 1e3-1e5,
+        where double precision leaves room for the 1e-8 benchmark residual gate.
     """
 
     closure: Closure = field(default_factory=Closure)
@@ -79,6 +83,8 @@ class ModelConfig:
     commodity_prefix: str = "c-"
     tariff_accounts: tuple[str, ...] = ("tariff",)
     household_demand: str = "cobb_douglas"
+    scale: float = 1.0
+    units: str = ""
 
     def validate(self, *, regions: list[str], factors: list[str],
                  where: Location | None = None) -> None:

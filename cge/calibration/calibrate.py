@@ -202,11 +202,16 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     ``tmg0`` of interregional shipments (default 0: no margin).
     """
     config = config or ModelConfig()
+    if config.scale <= 0:
+        raise InputError(Problem("config", f"scale must be positive, got {config.scale}"))
     if not sam.is_balanced(rtol=1e-9, atol=1e-9):
         imb = sam.imbalance()
         worst = imb.abs().sort_values(ascending=False).head(5)
         raise InputError([Problem("unbalanced", f"receipts - payments = {imb[k]:.6g}",
                                   Location(account=k)) for k in worst.index if imb[k] != 0])
+    if config.scale != 1.0:
+        meta = {**sam.meta, "units": config.units or f"{sam.units} / {config.scale:g}"}
+        sam = SAM(sam.accounts, sam.values / config.scale, **meta)
     rd = _Reader(sam, config)
     config.validate(regions=rd.regions, factors=rd.factors)
     R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
@@ -217,7 +222,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     com = {r: {s: key(r, cp + s) for s in S} for r in R}
     b: dict[str, dict] = {n: {} for n in (
         "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
-        "Td0", "Sp0", "Sg0", "Sf0")}
+        "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0")}
     for r in R:
         gov, inv = rd.one(Kind.GOVERNMENT, r), rd.one(Kind.SAVINGS_INVESTMENT, r)
         for i in S:
@@ -239,6 +244,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
                 b["Xp0"][(r, i, h)] = rd.take(c, key(r, h))
             b["Xg0"][(r, i)] = rd.take(c, gov)
             b["Xv0"][(r, i)] = rd.take(c, inv)
+            b["Xre0"][(r, i)] = rd.take(c, rd.row)
         for h in H:
             hk = key(r, h)
             if hk not in rd.pos:
@@ -248,8 +254,12 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
             b["TR0"][(r, h)] = rd.take(hk, gov)
             b["Td0"][(r, h)] = rd.take(gov, hk) + rd.take_kind(Kind.TAX, hk)
             b["Sp0"][(r, h)] = rd.take(inv, hk)
+            b["TRW0"][(r, h)] = rd.take(hk, rd.row) - rd.take(rd.row, hk)
+        b["GRW0"][r] = 0.0
         for t in rd.sam.accounts_of(Kind.TAX, r):
-            rd.take(gov, t)
+            b["GRW0"][r] += rd.take(t, rd.row)
+            # tax accounts pass their net receipts to (or net subsidies from) the government
+            rd.take(gov, t), rd.take(t, gov)
         b["Sg0"][r] = rd.take(inv, gov)
         b["Sf0"][r] = rd.take(inv, rd.row)
         for o in R:  # interregional capital transfers: the model pools national savings
@@ -351,7 +361,7 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM) -> xr.Data
                         p["shf"][(r, h, f)] = b["HF0"][(r, h, f)] / ff
         grev = sum(b["Tz0"].get((r, i), 0.0) + b["Tm0"].get((r, i), 0.0)
                    + b["Tq0"].get((r, i), 0.0) for i in S)
-        grev += sum(b["Td0"].get((r, h), 0.0) for h in H)
+        grev += sum(b["Td0"].get((r, h), 0.0) for h in H) + b["GRW0"][r]
         p["GREV0"][r] = grev
         spend = grev - b["Sg0"][r]
         p["ssg"][r] = b["Sg0"][r] / grev if grev else 0.0
@@ -359,7 +369,8 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM) -> xr.Data
             if b["Xg0"].get((r, i), 0.0):
                 p["mu"][(r, i)] = b["Xg0"][(r, i)] / spend
         for h in H:
-            yh = sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
+            yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
+                  + b["TRW0"].get((r, h), 0.0))
             if yh <= 0:
                 continue
             p["YH0"][(r, h)] = yh
@@ -413,6 +424,11 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "Sp0": (["region", "household"], _V, "household savings"),
     "Sg0": (["region"], _V, "government savings"),
     "Sf0": (["region"], _V, "foreign savings (foreign currency)"),
+    "Xre0": (["region", "commodity"], _V, "re-exports: rest-of-world purchases of the composite"),
+    "TRW0": (["region", "household"], _V, "net transfers from the rest of the world to "
+             "households (foreign currency)"),
+    "GRW0": (["region"], _V, "government receipts paid by the rest of the world, e.g. export "
+             "duties recorded against the rest of the world (foreign currency)"),
     "Z0": (["region", "sector"], _V, "gross output at producer prices net of production tax"),
     "Y0": (["region", "sector"], _V, "value added"),
     "D0": (["region", "sector"], _V, "domestic sales of the region's output"),

@@ -8,7 +8,8 @@ household) receiving transfers.
     Tz_{ri} &= \tau^z_{ri}\, pz_{ri} Z_{ri}                    && \text{eq\_production\_tax} \to Tz_{ri} \\
     Tm_{ri} &= \tau^m_{ri}\, pm_{ri} M_{ri}                    && \text{eq\_tariff} \to Tm_{ri} \\
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
-    GREV_r &= \sum_i (Tz + Tm + Tq)_{ri} + \sum_h Td_{rh}     && \text{eq\_government\_revenue} \to GREV_r \\
+    GREV_r &= \sum_i (Tz + Tm + Tq)_{ri} + \sum_h Td_{rh} + \varepsilon\, GRW_r
+        && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
     Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
     TR_{rh} &= \omega_{rh}(GREV_r - Sg_r)                      && \text{eq\_transfers} \to TR_{rh}
@@ -74,10 +75,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, r, i: m.Tq[r, i] * (1 + m.tq[r, i]) == m.tq[r, i] * m.pq[r, i]
              * m.Q[r, i])
     equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
-             latex=r"GREV = \sum_i (T^z + T^m + T^q) + \sum_h T^d", doc="government revenue",
+             latex=r"GREV = \sum_i (T^z + T^m + T^q) + \sum_h T^d + \varepsilon GRW", doc="government revenue",
              rule=lambda m, r: m.GREV[r] == sum(m.Tz[r, i] for i in sectors[r])
              + sum(m.Tm[r, i] + m.Tq[r, i] for i in markets[r])
-             + sum(m.Td[r, h] for h in hh[r]))
+             + sum(m.Td[r, h] for h in hh[r]) + m.epsilon * m.GRW[r])
     equation(m, "eq_government_savings", m.R, ("region",), block=BLOCK, determines="Sg",
              latex=r"S^g = ss^g GREV", doc="government savings at a fixed rate",
              rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r])

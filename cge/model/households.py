@@ -5,14 +5,16 @@ consumption.
 
 .. math::
 
-    YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh}  && \text{eq\_household\_income} \to YH_{rh} \\
+    YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh} + \varepsilon\, TRW_{rh}
+        && \text{eq\_household\_income} \to YH_{rh} \\
     Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
     Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
     Xp_{rih} &= \alpha_{rih}(YH_{rh} - Td_{rh} - Sp_{rh})/pq_{ri}
         && \text{eq\_household\_demand} \to Xp_{rih} \\
     UU_{rh} &= \prod_i Xp_{rih}^{\alpha_{rih}}      && \text{eq\_utility} \to UU_{rh}
 
-``FY`` is factor income (factors block), ``TR`` government transfers (government block) and
+``FY`` is factor income (factors block), ``TR`` government transfers (government block),
+``TRW`` net transfers from abroad in foreign currency (rest-of-world block) and
 ``sadj`` the savings-rate adjuster, fixed at one unless investment is exogenous.
 """
 
@@ -66,14 +68,15 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     owned = {k: [] for k in m.RH}
     for r, h, f in m.RHF:
         owned[(r, h)].append(f)
-    transfers = set(m.RH_TR)
+    transfers, from_abroad = set(m.RH_TR), set(m.RH_W)
 
     equation(m, "eq_household_income", m.RH, ("region", "household"), block=BLOCK,
-             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR",
+             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + \varepsilon TRW",
              doc="household income: factor income plus transfers",
              rule=lambda m, r, h: m.YH[r, h] == sum(m.shf[r, h, f] * factors.income(m, r, f)
                                                     for f in owned[(r, h)])
-             + (m.TR[r, h] if (r, h) in transfers else 0))
+             + (m.TR[r, h] if (r, h) in transfers else 0)
+             + (m.epsilon * m.TRW[r, h] if (r, h) in from_abroad else 0))
     equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
              latex=r"T^d = \tau^d YH", doc="direct tax",
              rule=lambda m, r, h: m.Td[r, h] == m.taud[r, h] * m.YH[r, h])

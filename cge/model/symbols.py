@@ -40,11 +40,19 @@ def _register(m: pyo.ConcreteModel, sym: Symbol) -> None:
     m.symbols[sym.name] = sym
 
 
+def _restrict(init, index, default: float):
+    """A dict initialiser cut to the (sparse) index: calibration tables cover every label."""
+    if isinstance(init, dict) and index is not None:
+        return {k: init.get(k, default) for k in index}
+    return init
+
+
 def var(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str], *,
         block: str, unit: str, doc: str, latex: str, init: Callable | float | dict = 1.0,
         lower: float | None = LOWER) -> pyo.Var:
-    """Declare a variable over a (sparse) index list."""
+    """Declare a variable over a (sparse) index list; ``init`` entries outside it are ignored."""
     args = () if index is None else (list(index),)
+    init = _restrict(init, index, 0.0)
     v = pyo.Var(*args, initialize=init, bounds=(lower, None), doc=doc, dense=True)
     setattr(m, name, v)
     _register(m, Symbol(name, "variable", tuple(dims), unit, doc, latex, block))
@@ -56,6 +64,7 @@ def param(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequenc
           ) -> pyo.Param:
     """Declare a mutable parameter (mutable so experiments can shock it)."""
     args = () if index is None else (list(index),)
+    init = _restrict(init, index, 0.0)
     p = pyo.Param(*args, initialize=init, mutable=True, doc=doc, within=pyo.Reals)
     setattr(m, name, p)
     _register(m, Symbol(name, "parameter", tuple(dims), unit, doc, latex, block))
