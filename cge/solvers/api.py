@@ -34,6 +34,9 @@ from typing import Any
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse as sp
+from pyomo.common.collections import ComponentSet
+from scipy.sparse.csgraph import structural_rank
 
 from cge.solvers.highs import highs_solve
 from cge.solvers.ipopt import casadi_ipopt_solve, nl_ipopt_solve
@@ -84,11 +87,38 @@ def _split_check_options(options: dict[str, Any]) -> tuple[bool, bool]:
     return bool(options.pop("check", True)), bool(options.pop("allow_unused", False))
 
 
-def _structural_check(model, result_timings, do_check: bool, allow_unused: bool) -> None:
-    if do_check:
-        start = time.perf_counter()
+def _structure_is_regular(model: pyo.Block, system: CasadiSystem) -> bool:
+    """Cheap sufficient test that ``check_square`` would pass, from the translated system.
+
+    Square, structurally full rank Jacobian pattern (a perfect matching,
+    found by scipy's Hopcroft-Karp in milliseconds), no equation that the NL
+    writer dropped for having no free variable, and no unfixed variable left
+    out of the translation.  Building Pyomo's incidence graph costs more than
+    the translation on large models, so the full Dulmage-Mendelsohn analysis
+    is run only to explain a failure of this test.
+    """
+    n = system.n_variables
+    if system.n_constraints != n or not system.is_equality_system:
+        return False
+    colind, row = ca.jacobian_sparsity(system.g, system.x).get_ccs()
+    pattern = sp.csr_matrix(
+        sp.csc_matrix((np.ones(len(row)), np.asarray(row), np.asarray(colind)), shape=(n, n))
+    )
+    if n and structural_rank(pattern) < n:
+        return False
+    if len(equality_constraints(model)) != n:
+        return False
+    translated = ComponentSet(system.variables)
+    return all(
+        v.fixed or v in translated for v in model.component_data_objects(pyo.Var, descend_into=True)
+    )
+
+
+def _structural_check(model, system, timings, allow_unused: bool) -> None:
+    start = time.perf_counter()
+    if not _structure_is_regular(model, system):
         check_square(model, allow_unused=allow_unused)
-        result_timings["check"] = time.perf_counter() - start
+    timings["check"] = time.perf_counter() - start
 
 
 def _translate(model, timings) -> CasadiSystem:
@@ -167,11 +197,10 @@ def _run_casadi_path(model, solver, options, tee) -> SolveResult:
     options = dict(options)
     do_check, allow_unused = _split_check_options(options)
     timings: dict[str, float] = {}
-    if solver in ("newton", "auto"):
-        _structural_check(model, timings, do_check, allow_unused)
-    elif do_check and _is_feasibility_problem(model):
-        _structural_check(model, timings, do_check, allow_unused)
     system = _translate(model, timings)
+    feasibility = system.objective_is_constant and system.is_equality_system
+    if do_check and (solver in ("newton", "auto") or feasibility):
+        _structural_check(model, system, timings, allow_unused)
 
     if solver == "newton":
         result, x = _newton(model, system, timings, options, tee)
@@ -209,7 +238,9 @@ def _run_ipopt_nl(model, options, tee) -> SolveResult:
     do_check, allow_unused = _split_check_options(options)
     timings: dict[str, float] = {}
     if do_check and _is_feasibility_problem(model):
-        _structural_check(model, timings, do_check, allow_unused)
+        start = time.perf_counter()
+        check_square(model, allow_unused=allow_unused)
+        timings["check"] = time.perf_counter() - start
     status, message, _, elapsed = nl_ipopt_solve(model, options, tee)
     timings["solve"] = elapsed
     result = SolveResult(
