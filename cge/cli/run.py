@@ -31,7 +31,8 @@ def _run(args: argparse.Namespace) -> int:
     pct = percent_change(ds, ["GRP_real"])["GRP_real"].to_pandas()
     ev = ds["EV"].to_series().unstack("scenario")
     print("\nreal GRP, % change from benchmark\n" + pct.round(4).to_string())
-    print("\nequivalent variation by household (SAM units)\n" + ev.round(4).to_string())
+    units = exp.config.units or "SAM units"
+    print(f"\nequivalent variation by household ({units})\n" + ev.round(4).to_string())
     print("\nsolved: " + ", ".join(f"{s} ({m}, {int(i)} it.)" for s, m, i in zip(
         ds["scenario"].values[1:], ds["solve_method"].values[1:],
         ds["solve_iterations"].values[1:], strict=True)))
