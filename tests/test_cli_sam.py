@@ -101,3 +101,57 @@ def test_subprocess_bad_input_has_no_traceback(tmp_path):
                            str(tmp_path / "broken")], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "accounts.csv:2" in proc.stderr and "'activiti'" in proc.stderr
+
+
+
+def _perturbed(tmp_path: Path) -> Path:
+    sam = toy_sam()
+    values = sam.values
+    values[sam.keys.index("NORTH:c-agr"), sam.keys.index("NORTH:hh")] += 3
+    values[sam.keys.index("SOUTH:lab"), sam.keys.index("SOUTH:a-man")] -= 2
+    return write_csv(sam.with_values(values), tmp_path / "perturbed")
+
+
+CELL_HEADER = "row_region,row_account,col_region,col_account"
+
+
+@pytest.mark.parametrize("method, suffix", [("ras", ""), ("least-squares", ".xlsx"),
+                                            ("least-absolute", ""), ("cross-entropy", "")])
+def test_balance(tmp_path, capsys, method, suffix):
+    folder = _perturbed(tmp_path)
+    (tmp_path / "fixed.csv").write_text(f"{CELL_HEADER}\nNORTH,c-agr,NORTH,hh\n")
+    (tmp_path / "weights.csv").write_text(f"{CELL_HEADER},weight\nSOUTH,lab,SOUTH,a-man,10\n")
+    out = tmp_path / f"balanced{suffix}"
+    args = ["sam", "balance", str(folder), "--method", method, "--out", str(out),
+            "--fixed", str(tmp_path / "fixed.csv")]
+    if method != "ras":
+        args += ["--weights", str(tmp_path / "weights.csv")]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert f"balanced with {method}" in text and "cell(s) changed" in text
+    balanced = read_sam(out)
+    assert balanced.get("NORTH:c-agr", "NORTH:hh") == 30.5 + 3
+    assert main(["sam", "check", str(out), "--rtol", "1e-9"]) == 0
+
+
+def test_balance_bad_fixed_file(tmp_path, capsys):
+    (tmp_path / "fixed.csv").write_text(f"{CELL_HEADER}\nNORTH,c-agr,NORTH,hh\n"
+                                        "NORTH,c-agr,NORTH,nobody\n")
+    assert main(["sam", "balance", TOY, "--out", str(tmp_path / "o"), "--fixed",
+                 str(tmp_path / "fixed.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "fixed.csv:3" in err and "NORTH:nobody" in err and "Traceback" not in err
+
+
+def test_balance_infeasible_is_a_clean_error(tmp_path, capsys):
+    # Every cell of NORTH:c-agr's row and column fixed, and they do not balance.
+    folder = _perturbed(tmp_path)
+    payers = ("NORTH,a-agr", "NORTH,a-man", "NORTH,a-ser", "NORTH,hh", "NORTH,inv")
+    payees = ("NORTH,a-agr", "SOUTH,a-agr", "ROW,row", "NORTH,tariff")
+    (tmp_path / "fixed.csv").write_text(
+        CELL_HEADER + "\n" + "".join(f"NORTH,c-agr,{c}\n" for c in payers)
+        + "".join(f"{r},NORTH,c-agr\n" for r in payees))
+    assert main(["sam", "balance", str(folder), "--method", "least-squares", "--out",
+                 str(tmp_path / "o"), "--fixed", str(tmp_path / "fixed.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "[infeasible] account NORTH:c-agr" in err and "Traceback" not in err
