@@ -6,8 +6,9 @@ the factor's mobility in the closure (``closure.factor_mobility``):
 * ``sectors`` (default): one price per region, ``pf[r,f,i] = pfr[r,f]``
   (eq_factor_price_link), and the regional market clears,
   ``sum_i F[r,f,i] = FF[r,f]`` (eq_factor_market -> pfr);
-* ``specific``: the factor is fixed in each sector, ``F[r,f,i] = FF0[r,f,i]``
-  (eq_factor_market_specific -> pf);
+* ``specific``: the factor is fixed in each sector, ``F[r,f,i] = FFS[r,f,i]``
+  (eq_factor_market_specific -> pf), where ``FFS`` is the sector's endowment (shock it to add
+  capital to one sector);
 * ``national``: one price for the country, ``pf[r,f,i] = pfn[f]``, and
   ``sum_{r,i} F[r,f,i] = sum_r FF[r,f]`` (eq_factor_market_national -> pfn).
 
@@ -18,7 +19,7 @@ national factor: the region's endowment at the national price).
 
     pf_{rfi} &= pfr_{rf}   && \text{eq\_factor\_price\_link} \to pf_{rfi} \\
     \sum_i F_{rfi} &= FF_{rf} && \text{eq\_factor\_market} \to pfr_{rf} \\
-    F_{rfi} &= FF_{rf}\,\frac{F^0_{rfi}}{\sum_k F^0_{rfk}} && \text{eq\_factor\_market\_specific} \to pf_{rfi} \\
+    F_{rfi} &= FFS_{rfi} && \text{eq\_factor\_market\_specific} \to pf_{rfi} \\
     \sum_{r,i} F_{rfi} &= \sum_r FF_{rf} && \text{eq\_factor\_market\_national} \to pfn_f
 """
 
@@ -39,8 +40,12 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RFS_LINKED = [(r, f, i) for r, f, i in m.RFS if mob(f) != "specific"]
     m.RFS_SPECIFIC = [(r, f, i) for r, f, i in m.RFS if mob(f) == "specific"]
     m.F_NATIONAL = sorted({f for _, f in m.RF if mob(f) == "national"})
-    param(m, "FF", m.RF, ("region", "factor"), block=BLOCK, unit="quantity", latex="FF",
-          doc="factor endowment of the region", init=cal.nonzero("FF0"))
+    param(m, "FF", [k for k in m.RF if mob(k[1]) != "specific"], ("region", "factor"),
+          block=BLOCK, unit="quantity", latex="FF",
+          doc="factor endowment of the region (mobile factors)", init=cal.nonzero("FF0"))
+    param(m, "FFS", m.RFS_SPECIFIC, ("region", "factor", "sector"), block=BLOCK,
+          unit="quantity", latex="FFS", doc="sector's endowment of a sector-specific factor",
+          init=cal.nonzero("F0"))
     var(m, "pf", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="price",
         latex="p^f", doc="factor price in the sector")
     var(m, "pfr", m.RF_SECTORS, ("region", "factor"), block=BLOCK, unit="price",
@@ -51,7 +56,6 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     mob = cal.config.closure.mobility
-    f0 = cal.nonzero("F0")
     sectors_of = {k: [] for k in m.RF}
     for r, f, i in m.RFS:
         sectors_of[(r, f)].append(i)
@@ -66,10 +70,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              determines="pfr", latex=r"\sum_i F = FF", doc="regional factor market clearing",
              rule=lambda m, r, f: sum(m.F[r, f, i] for i in sectors_of[(r, f)]) == m.FF[r, f])
     equation(m, "eq_factor_market_specific", m.RFS_SPECIFIC, ("region", "factor", "sector"),
-             block=BLOCK, determines="pf", latex=r"F = FF\,F^0/\sum F^0",
+             block=BLOCK, determines="pf", latex=r"F = FFS",
              doc="sector-specific factor: use equals the sector's endowment",
-             rule=lambda m, r, f, i: m.F[r, f, i] == m.FF[r, f] * f0[(r, f, i)]
-             / sum(f0[(r, f, k)] for k in sectors_of[(r, f)]))
+             rule=lambda m, r, f, i: m.F[r, f, i] == m.FFS[r, f, i])
     equation(m, "eq_factor_market_national", m.F_NATIONAL, ("factor",), block=BLOCK,
              determines="pfn", latex=r"\sum_{r,i} F = \sum_r FF",
              doc="national factor market clearing",
@@ -87,7 +90,5 @@ def income(m: pyo.ConcreteModel, r: str, f: str):
         return m.pfn[f] * m.FF[r, f]
     if mob == "sectors":
         return m.pfr[r, f] * m.FF[r, f]
-    f0 = m.cal.nonzero("F0")
-    used = [i for rr, ff, i in m.RFS if rr == r and ff == f]
-    total = sum(f0[(r, f, i)] for i in used)
-    return sum(m.pf[r, f, i] * m.FF[r, f] * f0[(r, f, i)] / total for i in used)
+    return sum(m.pf[r, f, i] * m.FFS[r, f, i] for rr, ff, i in m.RFS_SPECIFIC
+               if rr == r and ff == f)

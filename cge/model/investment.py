@@ -9,6 +9,10 @@ Set: ``RV`` = (region, commodity) with investment demand.
     Xv_{ri} &= \lambda_{ri}\,\kappa_r\, SAV / pq_{ri}  && \text{eq\_investment\_demand} \to Xv_{ri} \\
     \sum_{r,i} pq_{ri} Xv_{ri} &= SAV  && \text{eq\_savings\_investment} \to s^{adj}
 
+Project investment ``XvP[r,i]`` (quantities, zero at the benchmark) is extra demand for
+investment goods by a project financed from abroad (a capital inflow in the balance of
+payments, rest-of-world block); it is how experiments add the construction phase of a project.
+
 Savings-driven closure (default): eq_investment_demand is active and eq_savings_investment holds
 by construction (shares sum to one), so it is inactive. Investment-driven closure: ``Xv`` is
 fixed at the benchmark, eq_investment_demand is inactive and eq_savings_investment determines
@@ -33,6 +37,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           doc="investment spending share of the commodity", init=cal.nonzero("lambda"))
     param(m, "kappa", m.R, ("region",), block=BLOCK, unit="1", latex=r"\kappa",
           doc="region's share of national investment spending", init=cal.table("kappa"))
+    param(m, "XvP", m.RQ, ("region", "commodity"), block=BLOCK, unit="quantity",
+          latex="X^{vP}", doc="project investment demand financed from abroad", init=0.0)
     var(m, "Xv", m.RV, ("region", "commodity"), block=BLOCK, unit="quantity", latex="X^v",
         doc="investment demand", init=cal.nonzero("Xv0"))
     var(m, "SAV", None, (), block=BLOCK, unit="value", latex="SAV",

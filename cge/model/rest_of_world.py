@@ -6,14 +6,14 @@ Small open economy: world prices ``pWe``, ``pWm`` (foreign currency) are exogeno
 
     pe_{ri} &= \varepsilon\, pWe_{ri}   && \text{eq\_export\_price} \to pe_{ri} \\
     pm_{ri} &= \varepsilon\, pWm_{ri}   && \text{eq\_import\_price} \to pm_{ri} \\
-    \sum_{ri} pWe_{ri} E_{ri} + \sum_{ri} pq_{ri} Xre_{ri}/\varepsilon
+    \sum_{ri} pWe_{ri} E_{ri} + \sum_{ri} pq_{ri} (Xre_{ri} + XvP_{ri})/\varepsilon
         + \sum_{rh} TRW_{rh} + \sum_r GRW_r + \sum_r Sf_r &= \sum_{ri} pWm_{ri} M_{ri}
         && \text{eq\_balance\_of\_payments} \to \varepsilon
 
 Re-exports ``Xre`` (rest-of-world purchases of the composite good), net transfers to households
 ``TRW`` and government receipts from abroad ``GRW`` (e.g. export duties recorded against the
 rest of the world) are exogenous: ``Xre`` in quantities, ``TRW`` and ``GRW`` in foreign
-currency.
+currency. Project investment ``XvP`` (investment block) is paid for by a capital inflow.
 
 All regions share one currency and one balance of payments. Closure ``foreign =
 "flexible_exchange_rate"`` fixes foreign savings ``Sf`` (foreign currency) and lets ``epsilon``
@@ -68,6 +68,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"\sum p^{We} E + \sum S^f = \sum p^{Wm} M",
              doc="balance of payments in foreign currency",
              rule=lambda m: sum(m.pWe[k] * m.E[k] for k in m.RE)
-             + sum(m.pq[k] * m.Xre[k] for k in m.RXE) / m.epsilon
+             + (sum(m.pq[k] * m.Xre[k] for k in m.RXE)
+                + sum(m.pq[k] * m.XvP[k] for k in m.RQ)) / m.epsilon
              + sum(m.TRW[k] for k in m.RH_W) + sum(m.GRW[r] + m.Sf[r] for r in m.R)
              == sum(m.pWm[k] * m.M[k] for k in m.RM))
