@@ -8,9 +8,10 @@ target totals, and :math:`F` for the set of cells that may change (nonzero, not 
 ``"ras"``: RAS / GRAS
     :math:`x_{ij} = r_i a_{ij} s_j` for positive and :math:`x_{ij} = a_{ij} / (r_i s_j)` for
     negative cells (GRAS, Junius and Oosterhaven 2003, with the correction of Lenzen, Wood and
-    Gallego 2007), which minimises :math:`\sum_{ij} |a_{ij}|\,z_{ij}\ln z_{ij}`-type information
-    loss with :math:`z_{ij} = x_{ij}/a_{ij}`. Rows and columns are scaled in turn so that each
-    row and each column of :math:`F` sums to its target less the fixed cells; with
+    Gallego 2007), which minimises the information loss
+    :math:`\sum_{ij} |a_{ij}|\,z_{ij} (\ln z_{ij} - 1)` with :math:`z_{ij} = x_{ij}/a_{ij}`.
+    Rows and columns are scaled in turn so that each row and each column of :math:`F` sums to
+    its target less the fixed cells; with
     :math:`p_i = \sum_j a^+_{ij} s_j` and :math:`n_i = \sum_j a^-_{ij} / s_j` the row step solves
     :math:`r_i p_i - n_i / r_i = u_i`, i.e.
     :math:`r_i = (u_i + \sqrt{u_i^2 + 4 p_i n_i}) / (2 p_i)`. Without negative cells this is
