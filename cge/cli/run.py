@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from cge.experiments import percent_change, run_experiment
+from cge.experiments import run_experiment
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,13 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    res = run_experiment(args.file, scenarios=args.scenario)
+    res = run_experiment(args.file, scenarios=args.scenario,
+                         progress=lambda line: print(line, file=sys.stderr, flush=True))
     ds = res.results
     exp = res.experiment
     print(f"experiment {exp.name}: {exp.description}")
     print(f"SAM {exp.sam.name}, closure {exp.config.closure}")
     print("\nbenchmark gates\n" + res.gates.summary())
-    pct = percent_change(ds, ["GRP_real"])["GRP_real"].to_pandas()
+    pct = ds["pct_GRP_real"].to_pandas()
     ev = ds["EV"].to_series().unstack("scenario")
     print("\nreal GRP, % change from benchmark\n" + pct.round(4).to_string())
     units = exp.config.units or "SAM units"
@@ -47,4 +49,6 @@ def _run(args: argparse.Namespace) -> int:
     pd.concat(tidy).to_csv(out / "indicators.csv", index=False)
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items())
     print(f"\ntimings: {timings}\nwrote {out / 'results.nc'} and {out / 'indicators.csv'}")
-    return 0
+    for o in res.failed:
+        print(f"cge: scenario {o.name!r} failed: {o.message}", file=sys.stderr)
+    return 1 if res.failed else 0

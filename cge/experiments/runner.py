@@ -2,18 +2,43 @@
 
 Each scenario starts from the benchmark (parameters and variables restored), applies its
 shocks and is solved warm-started from the benchmark; when a direct solve fails, the shock is
-applied in steps (homotopy). Results of all scenarios form one Dataset with a ``scenario``
-dimension (``benchmark`` first), plus the metadata needed to trace it back: package version,
-SHA-256 of the SAM, elasticity and experiment files, closure and solver options.
+applied in steps (homotopy). A scenario that still fails is recorded as failed (status and
+message, NaN levels) and the run goes on with the next one: one bad scenario never loses the
+results of the others.
+
+Layout of :attr:`ExperimentResult.results` (one Dataset, dimension ``scenario`` with
+``benchmark`` first); every data variable carries ``units``, ``description`` and ``kind``:
+
+* ``kind = "level"``: every model variable under its own name (``Z``, ``F``, ``DS``, ``E``,
+  ``M``, prices, ...), on the dims its declaration names;
+* ``kind = "parameter"``: the parameters some scenario shocks, and ``tmg`` (needed to value
+  shipments), under their own names, so the shocks themselves are in the file;
+* ``kind = "indicator"``: ``EV``, ``CV`` (per region and household, model value units),
+  ``EV_pct`` (EV in % of benchmark consumption expenditure), ``GRP_nominal``, ``GRP_real``,
+  ``terms_of_trade``;
+* ``kind = "derived"``: ``trade_value`` and ``trade_volume`` (shipments by origin, destination
+  and commodity at current and at benchmark delivered prices), ``exports_value`` and
+  ``imports_value`` (foreign trade at current domestic prices), ``employment`` (labour input by
+  region and sector);
+* ``kind = "percent_change"``: ``pct_<name>`` for every level, parameter, derived variable and
+  the GRP and terms-of-trade indicators: ``100 (x - x_benchmark) / |x_benchmark|``, NaN where
+  the benchmark is zero;
+* per scenario: ``status`` (``benchmark``, ``ok`` or ``failed``), ``message``, ``description``,
+  ``solve_method``, ``solve_iterations``, ``max_residual``, ``seconds``.
+
+Attributes hold what is needed to trace the numbers back: package version, SHA-256 of the SAM,
+elasticity, margin and experiment files, closure, solver and options, gates and shocks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
@@ -26,8 +51,31 @@ from cge.experiments.spec import Experiment, Scenario, Shock, load_experiment
 from cge.model import build_model
 from cge.model.gates import GateReport, check_benchmark
 from cge.model.results import indicators, solution
-from cge.sam import read_sam
+from cge.sam import SAM, read_sam
 from cge.solvers import SolveError, solve
+from cge.solvers.result import SolverError
+
+#: Errors that mean "this scenario has no solution we can find", not "the program is wrong":
+#: solver failures, and evaluation errors of the model functions at a shocked point (e.g. a
+#: negative endowment raised to a fractional power).
+SCENARIO_FAILURES = (SolverError, ArithmeticError, ValueError)
+
+#: Indicators that are already differences from the benchmark: no percent change of them.
+_NO_PCT = ("EV", "CV", "EV_pct")
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """How one scenario's solve went."""
+
+    name: str
+    status: str  # "ok" or "failed"
+    method: str  # "direct", "homotopy" or "" when failed
+    iterations: int
+    max_residual: float
+    seconds: float
+    message: str = ""  # the full error, e.g. the solver's summary with the largest residuals
+    reason: str = ""  # one line for progress output and listings
 
 
 @dataclass
@@ -36,6 +84,11 @@ class ExperimentResult:
     gates: GateReport
     results: xr.Dataset
     timings: dict[str, float]
+    outcomes: tuple[ScenarioOutcome, ...] = ()
+
+    @property
+    def failed(self) -> list[ScenarioOutcome]:
+        return [o for o in self.outcomes if o.status != "ok"]
 
 
 def read_trade_margins(path: Path, cal_regions: list[str], sectors: list[str]
@@ -133,8 +186,13 @@ def _restore(snap: ComponentMap) -> None:
             c.set_value(val)
 
 
-def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> dict:
-    """Apply a scenario's shocks and solve (homotopy if a direct solve fails)."""
+def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> ScenarioOutcome:
+    """Apply a scenario's shocks and solve (homotopy if a direct solve fails).
+
+    Failures listed in :data:`SCENARIO_FAILURES` are returned as a ``failed`` outcome with the
+    solver's message; the caller restores the benchmark before the next scenario.
+    """
+    t0 = time.perf_counter()
     targets = ComponentMap()
     for shock in scenario.shocks:
         for data, new in resolve_shock(m, shock, scenario.name, str(exp.file)):
@@ -143,18 +201,25 @@ def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> d
     for data, new in targets.items():
         data.set_value(new)
     try:
-        res = solve(m, solver=exp.solver, options=exp.solver_options)
-        method = "direct"
-    except SolveError:
-        for data, old in start.items():
-            data.set_value(old)
-        res = solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets)
-        method = "homotopy"
-    return {"solver": res.solver, "iterations": res.iterations, "method": method,
-            "max_residual": res.max_residual}
+        try:
+            res = solve(m, solver=exp.solver, options=exp.solver_options)
+            method = "direct"
+        except SolveError:
+            for data, old in start.items():
+                data.set_value(old)
+            res = solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets)
+            method = "homotopy"
+    except SCENARIO_FAILURES as exc:
+        reason = (f"{exc.result.solver}: {exc.result.status.value} ({exc.result.message})"
+                  if isinstance(exc, SolveError) else f"{type(exc).__name__}: {exc}")
+        return ScenarioOutcome(scenario.name, "failed", "", 0, float("nan"),
+                               time.perf_counter() - t0, f"{type(exc).__name__}: {exc}",
+                               reason.splitlines()[0])
+    return ScenarioOutcome(scenario.name, "ok", method, res.iterations, res.max_residual,
+                           time.perf_counter() - t0)
 
 
-def calibrate_experiment(exp: Experiment) -> Calibration:
+def calibrate_experiment(exp: Experiment) -> tuple[SAM, Calibration]:
     sam = read_sam(exp.sam)
     el = read_elasticities(exp.elasticities)
     margins = None
@@ -162,11 +227,93 @@ def calibrate_experiment(exp: Experiment) -> Calibration:
         regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
         sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
         margins = read_trade_margins(exp.trade_margins, regions, sectors)
-    return calibrate(sam, el, exp.config, trade_margins=margins)
+    return sam, calibrate(sam, el, exp.config, trade_margins=margins)
 
 
-def run_experiment(path: str | Path, *, scenarios: list[str] | None = None) -> ExperimentResult:
-    """Run an experiment file end to end; raises on bad input, failed gates or failed solves."""
+def labour_factors(sam: SAM) -> list[str]:
+    """Factor accounts whose SAM description starts with "labour" (or "labor")."""
+    acc = sam.accounts
+    rows = acc[(acc["kind"] == "factor")
+               & acc["description"].str.lower().str.startswith(("labour", "labor"))]
+    return sorted(set(rows["account"]))
+
+
+def _parameters(m: pyo.ConcreteModel, names: list[str]) -> xr.Dataset:
+    """Current values of the named parameters, with the same attrs as levels."""
+    data = {}
+    for name in names:
+        sym = m.symbols[name]
+        comp = getattr(m, name)
+        if sym.dims and len(comp) == 0:
+            continue
+        values = {k: pyo.value(v) for k, v in comp.items()}
+        if not sym.dims:
+            da = xr.DataArray(float(values[None]))
+        elif len(sym.dims) == 1:
+            da = pd.Series(values).rename_axis(sym.dims[0]).to_xarray()
+        else:
+            idx = pd.MultiIndex.from_tuples(list(values), names=list(sym.dims))
+            da = pd.Series(values, index=idx).to_xarray()
+        data[name] = da.assign_attrs(units=sym.unit, description=sym.description,
+                                     latex=sym.latex, block=sym.block, kind="parameter")
+    return xr.Dataset(data)
+
+
+def derived(ds: xr.Dataset, labour: list[str]) -> xr.Dataset:
+    """Headline quantities computed from levels (all scenarios at once).
+
+    ``ds`` needs ``pd``, ``DS`` and ``tmg`` for trade flows, ``pe``/``E`` and ``pm``/``M`` for
+    foreign trade, ``F`` for employment, ``pq``/``Xp`` for ``EV_pct``; missing inputs skip the
+    output (a one-region model has no shipments).
+    """
+    out = {}
+    base = ds.sel(scenario="benchmark")
+    if all(n in ds for n in ("DS", "pd", "tmg")):
+        pd_o = ds["pd"].rename(region="origin", sector="commodity")
+        pd0_o = base["pd"].rename(region="origin", sector="commodity")
+        out["trade_value"] = ((1 + ds["tmg"]) * pd_o * ds["DS"]).assign_attrs(
+            units="value", kind="derived", description="shipments from origin to destination "
+            "at current delivered prices (origin price plus trade margin)")
+        out["trade_volume"] = ((1 + base["tmg"]) * pd0_o * ds["DS"]).assign_attrs(
+            units="value", kind="derived", description="shipments from origin to destination "
+            "at benchmark delivered prices (volume)")
+    if "E" in ds and "pe" in ds:
+        out["exports_value"] = (ds["pe"] * ds["E"]).assign_attrs(
+            units="value", kind="derived", description="exports abroad at current domestic "
+            "prices")
+    if "M" in ds and "pm" in ds:
+        out["imports_value"] = (ds["pm"] * ds["M"]).assign_attrs(
+            units="value", kind="derived", description="imports from abroad at current "
+            "domestic prices (before tariffs)")
+    if "F" in ds and labour:
+        present = [f for f in labour if f in ds["F"].coords["factor"].values]
+        if present:
+            out["employment"] = ds["F"].sel(factor=present).sum("factor", skipna=False
+                                                                 ).assign_attrs(
+                units="quantity", kind="derived",
+                description=f"labour input ({', '.join(present)}) by region and sector")
+    if "EV" in ds and "pq" in ds and "Xp" in ds:
+        spend0 = (base["pq"] * base["Xp"]).sum("commodity")
+        out["EV_pct"] = (100.0 * ds["EV"] / spend0).assign_attrs(
+            units="%", kind="indicator", description="equivalent variation in percent of "
+            "benchmark consumption expenditure (= percent change of utility)")
+    return xr.Dataset(out)
+
+
+def _failed_frame(like: xr.Dataset) -> xr.Dataset:
+    """A scenario without a solution: the benchmark's layout, every number NaN."""
+    return xr.Dataset({n: xr.full_like(v, np.nan, dtype=float) for n, v in like.data_vars.items()},
+                      attrs=like.attrs)
+
+
+def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
+                   progress: Callable[[str], None] | None = None) -> ExperimentResult:
+    """Run an experiment file end to end.
+
+    Raises on bad input (:class:`~cge.errors.InputError`) and failed benchmark gates; a
+    scenario that cannot be solved is recorded (``status``/``message``, NaN levels) and the
+    others still run. ``progress`` receives one line per scenario.
+    """
     t0 = time.perf_counter()
     exp = load_experiment(path)
     if scenarios:
@@ -176,7 +323,7 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None) -> E
                                      f"the file; known: {[s.name for s in exp.scenarios]}",
                                      Location(file=str(exp.file))))
     chosen = [s for s in exp.scenarios if not scenarios or s.name in scenarios]
-    cal = calibrate_experiment(exp)
+    sam, cal = calibrate_experiment(exp)
     t1 = time.perf_counter()
     m = build_model(cal)
     t2 = time.perf_counter()
@@ -186,25 +333,65 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None) -> E
             resolve_shock(m, shock, sc.name, str(exp.file))
     gates = check_benchmark(m, solver=exp.solver)
     t3 = time.perf_counter()
-    bench = solution(m)
+    shocked = sorted({sh.parameter for sc in chosen for sh in sc.shocks
+                      if m.symbols[sh.parameter].kind == "parameter"}
+                     | ({"tmg"} if "tmg" in m.symbols else set()))
+
+    def collect() -> xr.Dataset:
+        levels = solution(m)
+        for v in levels.data_vars.values():
+            v.attrs["kind"] = "level"
+        # Parameters cover fewer labels than levels on a shared dim (FFS only for specific
+        # factors): absent entries are zero, as in solution().
+        return xr.merge([levels, _parameters(m, shocked)], join="outer", fill_value=0.0,
+                        combine_attrs="override")
+
+    bench = collect()
     snap = _snapshot(m)
-    frames, infos = [bench], [{"solver": "", "iterations": 0, "method": "benchmark",
-                               "max_residual": 0.0}]
-    inds = [indicators(m, bench)]
-    for sc in chosen:
+    frames, inds = [bench], [indicators(m, bench)]
+    outcomes = []
+    for n, sc in enumerate(chosen, 1):
         _restore(snap)
-        infos.append(run_scenario(m, sc, exp))
-        frames.append(solution(m))
-        inds.append(indicators(m, bench))
+        out = run_scenario(m, sc, exp)
+        outcomes.append(out)
+        if out.status == "ok":
+            frames.append(collect())
+            inds.append(indicators(m, bench))
+        else:
+            frames.append(_failed_frame(bench))
+            inds.append(_failed_frame(inds[0]))
+        if progress is not None:
+            how = f"{out.method}, {out.iterations} it." if out.status == "ok" else out.reason
+            progress(f"[{n}/{len(chosen)}] {sc.name}: {out.status} ({how}, "
+                     f"{out.seconds:.1f} s)")
     _restore(snap)
     t4 = time.perf_counter()
-    names = ["benchmark"] + [s.name for s in chosen]
-    levels = xr.concat(frames, dim=pd.Index(names, name="scenario"), combine_attrs="override")
-    ind = xr.concat(inds, dim=pd.Index(names, name="scenario"), combine_attrs="override")
-    ds = xr.merge([levels, ind], combine_attrs="override")
-    ds["solve_method"] = ("scenario", [i["method"] for i in infos])
-    ds["solve_iterations"] = ("scenario", [i["iterations"] for i in infos])
+    # object dtype: a pandas string dtype would not write to NetCDF 3
+    names = pd.Index(["benchmark"] + [s.name for s in chosen], name="scenario", dtype=object)
+    levels = xr.concat(frames, dim=names, combine_attrs="override")
+    ind = xr.concat(inds, dim=names, combine_attrs="override")
+    for v in ind.data_vars.values():
+        v.attrs["kind"] = "indicator"
+    ds = xr.merge([levels, ind], join="outer", combine_attrs="override")
+    ds = ds.merge(derived(ds, labour_factors(sam)), join="outer")
+    ds = ds.merge(percent_change(ds), join="outer")
+    ds["status"] = ("scenario", ["benchmark"] + [o.status for o in outcomes])
+    ds["message"] = ("scenario", [""] + [o.message for o in outcomes])
     ds["description"] = ("scenario", ["benchmark"] + [s.description for s in chosen])
+    ds["solve_method"] = ("scenario", ["benchmark"] + [o.method for o in outcomes])
+    ds["solve_iterations"] = ("scenario", [0] + [o.iterations for o in outcomes])
+    ds["max_residual"] = ("scenario", [0.0] + [o.max_residual for o in outcomes])
+    ds["seconds"] = ("scenario", [0.0] + [o.seconds for o in outcomes])
+    for name in ("status", "message", "description", "solve_method", "solve_iterations",
+                 "max_residual", "seconds"):
+        ds[name].attrs.update(kind="run", units="s" if name == "seconds" else "1")
+    ds["status"].attrs["description"] = "benchmark, ok or failed"
+    ds["message"].attrs["description"] = "why a scenario failed"
+    ds["description"].attrs["description"] = "scenario description from the experiment file"
+    ds["solve_method"].attrs["description"] = "direct solve or homotopy"
+    ds["solve_iterations"].attrs["description"] = "solver iterations"
+    ds["max_residual"].attrs["description"] = "largest equation residual at the solution"
+    ds["seconds"].attrs["description"] = "wall-clock time of the scenario's solve"
     timings = {"calibrate": t1 - t0, "build": t2 - t1, "gates": t3 - t2, "scenarios": t4 - t3}
     ds.attrs = {
         "experiment": exp.name,
@@ -216,24 +403,38 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None) -> E
         "sam_sha256": _sha256(exp.sam),
         "elasticities_sha256": _sha256(exp.elasticities),
         "trade_margins_sha256": _sha256(exp.trade_margins) if exp.trade_margins else "",
+        "units": exp.config.units or "SAM units",
         "closure": repr(exp.config.closure),
         "solver": exp.solver,
         "solver_options": repr(exp.solver_options),
         "gates": gates.summary(),
         "shocks": "; ".join(f"{s.name}: " + ", ".join(x.describe() for x in s.shocks)
                             for s in chosen),
+        "labour_factors": ", ".join(labour_factors(sam)),
+        "layout": "levels under model names; pct_<name> = percent change from the benchmark; "
+                  "see cge.experiments.runner",
     }
-    return ExperimentResult(exp, gates, ds, timings)
+    return ExperimentResult(exp, gates, ds, timings, tuple(outcomes))
 
 
 def percent_change(ds: xr.Dataset, variables: list[str] | None = None) -> xr.Dataset:
-    """Percent change of levels from the ``benchmark`` scenario."""
-    names = variables or [n for n in ds.data_vars if ds[n].dtype.kind == "f"
-                          and "scenario" in ds[n].dims]
+    """``pct_<name>``: percent change of levels from the ``benchmark`` scenario.
+
+    Default: every float variable on the ``scenario`` dim that is a level, parameter, derived
+    quantity or indicator, except the indicators that are already differences (EV, CV) and
+    existing ``pct_`` variables. NaN where the benchmark value is zero.
+    """
+    names = variables or [
+        n for n in ds.data_vars
+        if ds[n].dtype.kind == "f" and "scenario" in ds[n].dims and not str(n).startswith("pct_")
+        and n not in _NO_PCT
+        and ds[n].attrs.get("kind") in ("level", "parameter", "derived", "indicator", None)]
     base = ds.sel(scenario="benchmark")
     out = {}
     for n in names:
         b = base[n]
-        out[n] = (100.0 * (ds[n] - b) / abs(b)).where(b != 0).assign_attrs(
-            units="%", description=f"percent change of {ds[n].attrs.get('description', n)}")
+        out[f"pct_{n}"] = (100.0 * (ds[n] - b) / abs(b)).where(b != 0).assign_attrs(
+            units="%", kind="percent_change", of=str(n),
+            description=f"percent change from the benchmark of: "
+                        f"{ds[n].attrs.get('description', n)}")
     return xr.Dataset(out)
