@@ -1,0 +1,77 @@
+r"""Forecast and policy closures: productivity as an unknown that makes real GRP hit a target.
+
+A productivity index ``A[r]``, uniform across the sectors of a region, multiplies the model's
+value-added productivity everywhere it appears (eq_va_technology, eq_factor_demand are
+rewritten with ``b -> b A``; :func:`cge.dynamics.components.substitute`):
+
+.. math::
+
+    Y_{ri} = b_{ri} A_r\,\mathrm{CES}(F_{r\cdot i}), \qquad
+    F_{rfi} = ((b_{ri} A_r)^{\rho}\beta_{rfi}\, py_{ri}/pf_{rfi})^{1/(1-\rho)} Y_{ri}
+
+* **forecast closure** (baseline): ``A[r]`` is free for every region with a target and
+
+  .. math:: GRP^{real}_r \equiv \sum_i \big(py^0_{ri} Y_{ri} + \tau^z_{ri} pz^0_{ri} Z_{ri}\big)
+     + \sum_c (Tm^0_{rc} + Tq^0_{rc})\, Q_{rc}/Q^0_{rc} = \overline{GRP}_r
+     \qquad \text{eq\_dyn\_grp} \to A_r
+
+  (real GRP at base-year prices, the formula of :func:`cge.model.results.indicators`);
+* **policy closure**: ``A[r]`` is fixed at the baseline's value of the year and eq_dyn_grp is
+  inactive, so real GRP responds to the policy.
+
+Outside a forecast ``A = 1`` and productivity trends act on ``b`` directly.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from cge.dynamics.components import substitute
+
+
+def real_grp(m: pyo.ConcreteModel, r: str, bench: dict[str, dict]):
+    """Real GRP of region ``r`` at base-year prices ``bench`` (a Pyomo expression)."""
+    rs = [k for k in m.RS if k[0] == r]
+    rq = [k for k in m.RQ if k[0] == r]
+    return (sum(bench["py"][k] * m.Y[k] + m.tauz[k] * bench["pz"][k] * m.Z[k] for k in rs)
+            + sum((bench["Tm"][k] + bench["Tq"][k]) * m.Q[k] / bench["Q"][k] for k in rq))
+
+
+def add_productivity_index(m: pyo.ConcreteModel) -> None:
+    """Add ``dyn_A``, ``dyn_grp_real``, ``dyn_grp_target``, ``eq_dyn_grp``; rewrite production.
+
+    Call on a model at its benchmark point: the base-year prices of :func:`real_grp` are read
+    from the current values. Leaves the policy closure on with ``A = 1``.
+    """
+    bench = {name: {k: pyo.value(v) for k, v in getattr(m, name).items()}
+             for name in ("py", "pz", "Tm", "Tq", "Q")}
+    m.dyn_A = pyo.Var(m.R, initialize=1.0, bounds=(1e-10, None),
+                      doc="productivity index of the region (uniform across sectors)")
+    m.dyn_A.fix()
+    m.dyn_grp_real = pyo.Expression(m.R, rule=lambda m, r: real_grp(m, r, bench),
+                                    doc="real GRP at base-year prices")
+    m.dyn_grp_target = pyo.Param(m.R, mutable=True, within=pyo.Reals,
+                                 initialize={r: pyo.value(m.dyn_grp_real[r]) for r in m.R},
+                                 doc="target real GRP (forecast closure)")
+    m.eq_dyn_grp = pyo.Constraint(m.R, rule=lambda m, r: m.dyn_grp_real[r]
+                                  == m.dyn_grp_target[r])
+    m.eq_dyn_grp.deactivate()
+
+    def b_times_a(k):
+        r, i = (k[0], k[-1])
+        return {id(m.b[r, i]): m.b[r, i] * m.dyn_A[r]}
+
+    substitute(m, "eq_va_technology", "eq_dyn_va_technology", b_times_a)
+    substitute(m, "eq_factor_demand", "eq_dyn_factor_demand", b_times_a)
+
+
+def set_forecast(m: pyo.ConcreteModel, targets: dict[str, float] | None) -> None:
+    """Forecast closure for the regions in ``targets`` (real GRP levels); None: policy."""
+    for r in m.R:
+        if targets is not None and r in targets:
+            m.dyn_grp_target[r] = targets[r]
+            m.dyn_A[r].unfix()
+            m.eq_dyn_grp[r].activate()
+        else:
+            m.dyn_A[r].fix()
+            m.eq_dyn_grp[r].deactivate()

@@ -1,0 +1,203 @@
+"""Recursive dynamics on the toy two-region SAM (sam/toy2r): steady state, forecast closure,
+projects, capital accumulation. Tolerances: 1e-9 relative for identities and reproductions
+(the solver converges to 1e-10 absolute on values of order 1-100), 1e-8 relative for targets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+
+from cge.dynamics import load_dynamic, prepare, run_dynamic, run_path
+from cge.experiments.runner import calibrate_experiment
+from cge.model import build_model
+from cge.model.results import indicators, solution
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HEAD = f"""
+name = "toy_dynamic"
+[model]
+sam = "{ROOT / 'sam/toy2r'}"
+elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
+trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
+[model.closure]
+numeraire = "exchange_rate"
+factor_mobility = {{ cap = "specific" }}
+"""
+
+STEADY = HEAD + """
+[dynamics]
+start = 2021
+end = 2026
+growth = 0.02
+depreciation = 0.05
+investment_elasticity = 2.0
+"""
+
+FORECAST = STEADY + """
+[dynamics.targets]
+GRP_real = { NORTH = 0.03, SOUTH = 0.01 }
+
+[[dynamics.trend]]
+parameter = "FF"
+where = { region = ["SOUTH"] }
+rate = -0.01
+
+[[project]]
+name = "plant"
+region = "NORTH"
+sector = "man"
+financing = "private"
+start_operation = 2024
+capital = 6.0
+productivity = 0.02
+capex = [ { year = 2022, commodity = "man", origin = "NORTH", value = 4.0 },
+          { year = 2023, commodity = "ser", origin = "SOUTH", value = 3.0 } ]
+
+[[project]]
+name = "road"
+region = "SOUTH"
+sector = "ser"
+financing = "foreign"
+start_operation = 2025
+capex = [ { year = 2023, commodity = "ser", origin = "SOUTH", value = 5.0 } ]
+
+[[scenario]]
+name = "nothing"
+description = "no project, no shock: must reproduce the baseline"
+
+[[scenario]]
+name = "plant"
+projects = ["plant"]
+
+[[scenario]]
+name = "both_and_margins"
+projects = ["plant", "road"]
+shocks = [ { parameter = "tmg", multiply = 0.5, from = 2023, full = 2024 } ]
+"""
+
+
+def _write(tmp_path_factory, text: str, name: str) -> Path:
+    path = tmp_path_factory.mktemp("dyn") / name
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory):
+    return run_dynamic(_write(tmp_path_factory, STEADY, "steady.toml")).results
+
+
+@pytest.fixture(scope="module")
+def forecast(tmp_path_factory):
+    path = _write(tmp_path_factory, FORECAST, "forecast.toml")
+    return load_dynamic(path), run_dynamic(path).results
+
+
+def test_zero_shock_run_is_balanced_growth(steady):
+    """No trends, targets, projects or shocks: every real and nominal quantity grows at g,
+    every price stays at its benchmark, to 1e-9 relative."""
+    base = steady.sel(scenario="baseline")
+    growth = 1.02 ** (base["year"] - 2021)
+    checked = 0
+    for name, da in base.data_vars.items():
+        unit = da.attrs.get("units")
+        if "block" not in da.attrs:  # a derived result, not a model variable
+            continue
+        if unit in ("quantity", "value", "foreign currency", "utility"):
+            expected = da.isel(year=0) * growth
+        else:  # prices, the exchange rate, the savings adjuster
+            expected = da.isel(year=0).broadcast_like(da)
+        gap = float(np.max(np.abs(da - expected) / np.maximum(1.0, np.abs(expected))))
+        assert gap < 1e-9, f"{name} off the balanced growth path by {gap:.2e}"
+        checked += 1
+    assert checked > 20
+    k = base["capital_stock"].sum("sector")
+    np.testing.assert_allclose(k / k.isel(year=0), np.outer(growth, [1, 1]), rtol=1e-12)
+
+
+def test_forecast_closure_hits_real_grp_targets(forecast):
+    _, ds = forecast
+    base = ds.sel(scenario="baseline")
+    n = base["year"] - 2021
+    rates = {"NORTH": 0.03, "SOUTH": 0.01}
+    for r, g in rates.items():
+        grp = base["GRP_real"].sel(region=r)
+        target = grp.isel(year=0) * (1 + g) ** n
+        assert float(np.max(np.abs(grp / target - 1))) < 1e-8
+    # productivity is what moves: SOUTH loses labour and still grows
+    assert float(base["productivity_index"].sel(region="SOUTH", year=2026)) > 1.0
+
+
+def test_policy_without_projects_reproduces_baseline(forecast):
+    """A policy run (productivity fixed at the baseline's) with its projects switched off."""
+    _, ds = forecast
+    base, none = ds.sel(scenario="baseline"), ds.sel(scenario="nothing")
+    for name in ("GRP_real", "Z", "pq", "capital_stock", "Xv", "UU", "epsilon"):
+        gap = np.abs(none[name] - base[name]) / np.maximum(1.0, np.abs(base[name]))
+        assert float(gap.max()) < 1e-9, name
+    assert float(np.abs(none["EV"]).max()) < 1e-9
+    # the projects do matter when switched on
+    assert float(ds["GRP_real_vs_baseline_pct"].sel(scenario="plant", region="NORTH",
+                                                     year=2026)) > 0.5
+
+
+def test_capital_accumulation_identities(forecast):
+    dexp, ds = forecast
+    for scen in ds["scenario"].values:
+        s = ds.sel(scenario=scen)
+        k, inv, added = s["capital_stock"], s["investment_by_sector"], s["project_capital"]
+        for t in range(len(s["year"]) - 1):
+            expected = 0.95 * k.isel(year=t) + inv.isel(year=t) + added.isel(year=t + 1)
+            np.testing.assert_allclose(k.isel(year=t + 1), expected, rtol=1e-12)
+        np.testing.assert_allclose(inv.sum("sector"), s["investment_real"], rtol=1e-12)
+        # capital services are proportional to the stock, with the benchmark's ratio
+        services = s["F"].sel(factor="cap")
+        ratio = (services / k).where(k > 0)
+        np.testing.assert_allclose(ratio, ratio.isel(year=0).broadcast_like(ratio), rtol=1e-9)
+    plant = ds.sel(scenario="plant")
+    assert float(plant["project_capital"].sel(year=2024, region="NORTH", sector="man")) == 6.0
+    assert float(plant["project_capital"].sum()) == 6.0
+
+
+def test_project_capex_is_investment_demand_in_its_years(forecast):
+    _, ds = forecast
+    both = ds.sel(scenario="both_and_margins")
+    dom, fgn = both["project_demand_domestic"], both["project_demand_foreign"]
+    expected_dom = {(2022, "NORTH", "man"): 4.0, (2023, "SOUTH", "ser"): 3.0}  # pq0 = 1
+    expected_fgn = {(2023, "SOUTH", "ser"): 5.0}
+    for da, expected in ((dom, expected_dom), (fgn, expected_fgn)):
+        for (y, r, c), v in expected.items():
+            assert float(da.sel(year=y, region=r, commodity=c)) == pytest.approx(v, rel=1e-12)
+        assert float(da.sum()) == pytest.approx(sum(expected.values()), rel=1e-12)
+    # domestic financing draws on the savings pool: pool investment plus project = savings
+    spend = (both["pq"] * both["Xv"]).sum(["region", "commodity"]) + (
+        both["pq"] * dom).sum(["region", "commodity"])
+    np.testing.assert_allclose(spend, both["SAV"], rtol=1e-9)
+    # and crowds out investment from the pool in 2022 relative to the baseline
+    base = ds.sel(scenario="baseline")
+    assert float(both["investment_real"].sel(year=2022).sum()) < float(
+        base["investment_real"].sel(year=2022).sum())
+
+
+def test_yearly_results_match_the_static_results_module(tmp_path_factory):
+    """Levels, GRP and EV of the dynamic collector equal solution() and indicators()."""
+    dexp = load_dynamic(_write(tmp_path_factory, FORECAST, "forecast.toml"))
+    _, cal = calibrate_experiment(dexp.static)
+    m = build_model(cal)
+    bench = solution(m)
+    dm = prepare(m, dexp.spec)
+    path = run_path(dm, "baseline", [dexp.projects["plant"]])
+    last = path.results.isel(year=-1)
+    now, ind = solution(m), indicators(m, bench)
+    for name in now.data_vars:
+        np.testing.assert_allclose(last[name], now[name], rtol=1e-14, err_msg=name)
+    np.testing.assert_allclose(last["GRP_real"], ind["GRP_real"], rtol=1e-12)
+    np.testing.assert_allclose(last["GRP_nominal"], ind["GRP_nominal"], rtol=1e-12)
+    np.testing.assert_allclose(last["EV_since_start"], ind["EV"], rtol=1e-12)
+    assert pyo.value(m.dyn_A["NORTH"]) == pytest.approx(float(
+        last["productivity_index"].sel(region="NORTH")))
