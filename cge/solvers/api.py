@@ -155,7 +155,7 @@ def _casadi_result(
     )
 
 
-def _newton(model, system, timings, options, tee) -> tuple[SolveResult, np.ndarray]:
+def _newton(system, timings, options, tee) -> tuple[SolveResult, np.ndarray]:
     unknown = set(options) - _NEWTON_KEYS
     if unknown:
         raise ValueError(f"unknown newton options {sorted(unknown)}; valid: {sorted(_NEWTON_KEYS)}")
@@ -180,7 +180,7 @@ def _newton(model, system, timings, options, tee) -> tuple[SolveResult, np.ndarr
     return result, out.x
 
 
-def _ipopt(model, system, timings, options, tee) -> tuple[SolveResult, np.ndarray]:
+def _ipopt(system, timings, options, tee) -> tuple[SolveResult, np.ndarray]:
     start = time.perf_counter()
     out = casadi_ipopt_solve(system, system.start_point(), options, tee)
     timings["solve"] = time.perf_counter() - start
@@ -203,9 +203,9 @@ def _run_casadi_path(model, solver, options, tee) -> SolveResult:
         _structural_check(model, system, timings, allow_unused)
 
     if solver == "newton":
-        result, x = _newton(model, system, timings, options, tee)
+        result, x = _newton(system, timings, options, tee)
     elif solver == "ipopt":
-        result, x = _ipopt(model, system, timings, options, tee)
+        result, x = _ipopt(system, timings, options, tee)
     else:
         shared = {k: options.pop(k) for k in ("tol",) if k in options}
         newton_opts = {**shared, **options.pop("newton", {})}
@@ -215,10 +215,10 @@ def _run_casadi_path(model, solver, options, tee) -> SolveResult:
                 f"unknown auto options {sorted(options)}; use 'tol', 'check', 'allow_unused', "
                 "or sub-dicts 'newton' and 'ipopt'"
             )
-        first, x = _newton(model, system, dict(timings), newton_opts, tee)
+        first, x = _newton(system, dict(timings), newton_opts, tee)
         attempts = [first]
         if not first.ok:
-            second, x = _ipopt(model, system, dict(timings), ipopt_opts, tee)
+            second, x = _ipopt(system, dict(timings), ipopt_opts, tee)
             attempts.append(second)
         last = attempts[-1]
         result = replace(

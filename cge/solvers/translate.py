@@ -79,10 +79,6 @@ class CasadiSystem:
             var.set_value(float(value), skip_validation=True)
 
 
-def has_active_objective(model: pyo.Block) -> bool:
-    return any(True for _ in model.component_data_objects(pyo.Objective, active=True))
-
-
 def to_casadi(model: pyo.Block) -> CasadiSystem:
     """Translate the active part of ``model`` (see module docstring for how and why)."""
     with tempfile.TemporaryDirectory(prefix="cge_nl_") as tmp:
