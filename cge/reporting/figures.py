@@ -1,0 +1,92 @@
+"""Figures of headline results with matplotlib, drawn on the Agg canvas.
+
+Figures are built as :class:`matplotlib.figure.Figure` objects attached to an Agg canvas
+explicitly, never through ``pyplot``: no global backend is set, no GUI is needed and nothing
+leaks between calls. Each function takes the headline tables of :mod:`cge.reporting.tables`
+(already labelled), so figures and tables show the same numbers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from cge.reporting.labels import Labels
+
+FORMATS = ("png", "pdf")
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def grouped_bars(df: pd.DataFrame, *, title: str, xlabel: str, horizontal: bool = False
+                 ) -> Figure:
+    """Bars of every column for every row of ``df`` (rows are groups); NaN bars are left out."""
+    n_rows, n_cols = df.shape
+    long = horizontal or n_rows > 8
+    fig = _figure(8.0, max(3.0, 0.22 * n_rows * max(n_cols, 1) ** 0.5 + 1.5) if long else 4.5)
+    ax = fig.add_subplot()
+    pos = np.arange(n_rows)
+    width = 0.8 / max(n_cols, 1)
+    for k, col in enumerate(df.columns):
+        shift = pos - 0.4 + width * (k + 0.5)
+        vals = df[col].to_numpy(dtype=float)
+        if long:
+            ax.barh(shift, vals, height=width, label=str(col))
+        else:
+            ax.bar(shift, vals, width=width, label=str(col))
+    if long:
+        ax.set_yticks(pos, [str(i) for i in df.index])
+        ax.invert_yaxis()
+        ax.axvline(0.0, color="black", linewidth=0.6)
+        ax.set_xlabel(xlabel)
+    else:
+        ax.set_xticks(pos, [str(i) for i in df.index], rotation=20, ha="right")
+        ax.axhline(0.0, color="black", linewidth=0.6)
+        ax.set_ylabel(xlabel)
+    ax.set_title(title)
+    ax.grid(axis="x" if long else "y", linewidth=0.3)
+    if n_cols > 1:
+        ax.legend(fontsize="small", loc="best")
+    return fig
+
+
+def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[str, Figure]:
+    """Welfare by scenario, real GRP, trade-flow changes, and output by sector per region."""
+    figs = {}
+    w = tables["welfare"]
+    pct_cols = [c for c in w.columns if c.startswith(labels.text("EV_pct"))]
+    ev = w[pct_cols] if pct_cols else w
+    figs["welfare"] = grouped_bars(ev, title=labels.text("welfare"),
+                                   xlabel=labels.text("EV_pct") if pct_cols else
+                                   labels.text("EV"))
+    figs["grp"] = grouped_bars(tables["grp"], title=labels.text("grp"),
+                               xlabel=labels.text("percent"))
+    if tables["trade"].shape[1]:
+        figs["trade"] = grouped_bars(tables["trade"].T, title=labels.text("trade"),
+                                     xlabel=labels.text("percent"), horizontal=True)
+    for name, df in tables.items():
+        if name.startswith("output_"):
+            figs[name] = grouped_bars(df, title=df.attrs.get("title", name),
+                                      xlabel=labels.text("percent"), horizontal=True)
+    return figs
+
+
+def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
+                 ) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, fig in figs.items():
+        for fmt in formats:
+            p = folder / f"{name}.{fmt}"
+            fig.savefig(p, dpi=150)
+            out.append(p)
+    return out

@@ -1,0 +1,93 @@
+"""Labels for tables and figures: model codes to readable English or Russian text.
+
+A label file is a CSV with columns ``kind,label,en,ru``: ``kind`` is a dimension of the results
+(``sector``, ``region``, ``household``, ``factor``, ``commodity`` falls back to ``sector``) or
+``text`` for headings of tables and figures (keys in :data:`TEXT`). Anything the file does not
+name keeps its code (labels) or the built-in English text (headings), so a report never fails
+for want of a label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cge.errors import InputError, Location, Problem
+
+LANGUAGES = ("en", "ru")
+
+#: Built-in English headings; a label file may translate them (kind ``text``).
+TEXT = {
+    "scenario": "Scenario",
+    "region": "Region",
+    "sector": "Sector",
+    "household": "Household",
+    "welfare": "Welfare: equivalent variation",
+    "EV": "EV",
+    "EV_pct": "EV, % of consumption",
+    "grp": "Real gross regional product, % change",
+    "output": "Output by sector, % change",
+    "employment": "Employment by sector, % change",
+    "trade": "Trade volumes, % change",
+    "interregional": "shipments",
+    "exports": "exports abroad",
+    "imports": "imports from abroad",
+    "percent": "% change from benchmark",
+    "benchmark": "benchmark",
+}
+
+_FALLBACK_KIND = {"commodity": "sector", "origin": "region", "destination": "region"}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Label lookup in one language; :meth:`of` never fails."""
+
+    lang: str = "en"
+    table: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def of(self, kind: str, code: str) -> str:
+        """Readable label of a code of dimension ``kind`` (the code itself if unknown)."""
+        for k in (kind, _FALLBACK_KIND.get(kind, kind)):
+            entry = self.table.get((k, str(code)))
+            if entry and entry.get(self.lang):
+                return entry[self.lang]
+        return str(code)
+
+    def text(self, key: str) -> str:
+        """A heading: the file's translation, else the built-in English text."""
+        entry = self.table.get(("text", key))
+        if entry and entry.get(self.lang):
+            return entry[self.lang]
+        return TEXT.get(key, key)
+
+    def in_language(self, lang: str) -> Labels:
+        if lang not in LANGUAGES:
+            raise InputError(Problem("bad-language", f"language {lang!r}; choose one of "
+                                     f"{list(LANGUAGES)}"))
+        return Labels(lang, self.table)
+
+
+def read_labels(path: str | Path | None, lang: str = "en") -> Labels:
+    """Read a label file (``None``: codes and built-in English headings only)."""
+    if path is None:
+        return Labels().in_language(lang)
+    path = Path(path)
+    loc = Location(file=str(path))
+    if not path.exists():
+        raise InputError(Problem("missing-file", "label file not found", loc))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    missing = {"kind", "label", "en"} - set(df.columns)
+    if missing:
+        raise InputError(Problem("bad-labels", f"missing column(s) {sorted(missing)}; expected "
+                                 "kind,label,en,ru", loc))
+    table: dict[tuple[str, str], dict[str, str]] = {}
+    for n, row in df.iterrows():
+        k = (row["kind"].strip(), row["label"].strip())
+        if k in table:
+            raise InputError(Problem("duplicate-label", f"{k[0]} {k[1]!r} is listed twice",
+                                     Location(file=str(path), line=int(n) + 2)))
+        table[k] = {lang_: row.get(lang_, "").strip() for lang_ in LANGUAGES}
+    return Labels("en", table).in_language(lang)

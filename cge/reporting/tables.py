@@ -1,0 +1,129 @@
+"""Headline tables of an experiment's results (the Dataset of ``run_experiment``).
+
+Each function returns a :class:`pandas.DataFrame` with readable labels (see
+:mod:`cge.reporting.labels`) and a ``title`` in ``df.attrs``; exports write the same frames to
+Excel, LaTeX and CSV. Scenarios are rows in the scenario tables and columns in the sector tables
+(22 sectors read better down a page). Failed scenarios appear with NaN.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import xarray as xr
+
+from cge.reporting.labels import Labels
+
+
+def _scenarios(ds: xr.Dataset, include_benchmark: bool = False) -> list[str]:
+    names = [str(s) for s in ds["scenario"].values]
+    return names if include_benchmark else [s for s in names if s != "benchmark"]
+
+
+def welfare(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
+    """EV per region and household (model value units) and EV in % of consumption."""
+    scen = _scenarios(ds)
+    cols = {}
+    for r in ds["region"].values:
+        for h in ds["household"].values:
+            if "EV" in ds and not ds["EV"].sel(region=r, household=h).isnull().all():
+                who = labels.of("region", r)
+                if ds.sizes["household"] > 1:
+                    who += ", " + labels.of("household", h)
+                units = ds.attrs.get("units", ds["EV"].attrs.get("units", ""))
+                cols[f"{labels.text('EV')} {who} ({units})"] = (
+                    ds["EV"].sel(region=r, household=h, scenario=scen).values)
+                if "EV_pct" in ds:
+                    cols[f"{labels.text('EV_pct')} {who}"] = (
+                        ds["EV_pct"].sel(region=r, household=h, scenario=scen).values)
+    df = pd.DataFrame(cols, index=pd.Index(scen, name=labels.text("scenario")))
+    df.attrs["title"] = labels.text("welfare")
+    return df
+
+
+def grp(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
+    """Real GRP, percent change from the benchmark, scenarios by region."""
+    scen = _scenarios(ds)
+    da = ds["pct_GRP_real"].sel(scenario=scen)
+    df = da.to_pandas()
+    df = df.rename(columns=lambda r: labels.of("region", r))
+    df.index.name, df.columns.name = labels.text("scenario"), None
+    df.attrs["title"] = labels.text("grp")
+    return df
+
+
+def by_sector(ds: xr.Dataset, labels: Labels, region: str, variable: str = "pct_Z",
+              title: str = "output") -> pd.DataFrame:
+    """Percent change of a (region, sector) variable in one region: sectors by scenarios."""
+    scen = _scenarios(ds)
+    df = ds[variable].sel(region=region, scenario=scen).to_pandas().T
+    df = df.rename(index=lambda s: labels.of("sector", s))
+    df.index.name, df.columns.name = labels.text("sector"), None
+    df.attrs["title"] = f"{labels.text(title)}: {labels.of('region', region)}"
+    return df
+
+
+def _volume(ds: xr.Dataset, qty: str, price: str, dims: list[str]) -> xr.DataArray:
+    """Sum of quantities at benchmark prices over ``dims``."""
+    p0 = ds[price].sel(scenario="benchmark")
+    return (ds[qty] * p0).sum(dims, skipna=False)
+
+
+def trade(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
+    """Volumes (at benchmark prices) of interregional shipments and foreign trade, % change."""
+    scen = _scenarios(ds, include_benchmark=True)
+    cols: dict[str, xr.DataArray] = {}
+    if "trade_volume" in ds:
+        vol = ds["trade_volume"].sum("commodity", skipna=False)
+        for o in ds["origin"].values:
+            for d in ds["destination"].values:
+                if o != d and float(vol.sel(origin=o, destination=d, scenario="benchmark")) > 0:
+                    cols[f"{labels.text('interregional')} {labels.of('region', o)} \u2192 "
+                         f"{labels.of('region', d)}"] = vol.sel(origin=o, destination=d)
+    if "E" in ds:
+        ex = _volume(ds, "E", "pe", ["sector"])
+        for r in ex["region"].values:
+            cols[f"{labels.text('exports')} {labels.of('region', r)}"] = ex.sel(region=r)
+    if "M" in ds:
+        im = _volume(ds, "M", "pm", ["commodity"])
+        for r in im["region"].values:
+            cols[f"{labels.text('imports')} {labels.of('region', r)}"] = im.sel(region=r)
+    out = {k: 100.0 * (v.sel(scenario=scen) / v.sel(scenario="benchmark") - 1.0)
+           for k, v in cols.items()}
+    df = pd.DataFrame({k: v.values for k, v in out.items()},
+                      index=pd.Index(scen, name=labels.text("scenario")))
+    df = df.drop(index="benchmark")
+    df.attrs["title"] = labels.text("trade")
+    return df
+
+
+def headline_tables(ds: xr.Dataset, labels: Labels, regions: list[str] | None = None
+                    ) -> dict[str, pd.DataFrame]:
+    """All headline tables by a short name (sheet and file names): welfare, grp, trade, and
+    output and employment by sector for each region in ``regions`` (default: every region
+    with production)."""
+    regions = regions or [str(r) for r in ds["Z"]["region"].values]
+    tables = {"welfare": welfare(ds, labels), "grp": grp(ds, labels), "trade": trade(ds, labels)}
+    for r in regions:
+        tables[f"output_{r}"] = by_sector(ds, labels, r, "pct_Z", "output")
+        if "pct_employment" in ds:
+            tables[f"employment_{r}"] = by_sector(ds, labels, r, "pct_employment",
+                                                  "employment")
+    return tables
+
+
+def headline_indicators(ds: xr.Dataset) -> pd.Series:
+    """One run's headline numbers as a flat Series (index: indicator, region, scenario) for
+    side-by-side comparison of runs."""
+    parts = []
+    ev = ds["EV"].sum("household", skipna=False).to_series()
+    parts.append(pd.concat({"EV": ev}, names=["indicator"]))
+    # EV in % is comparable across regions only per household; with several households
+    # the sum of EV above is the headline.
+    if "EV_pct" in ds and ds.sizes["household"] == 1:
+        evp = ds["EV_pct"].isel(household=0, drop=True).to_series()
+        parts.append(pd.concat({"EV_pct": evp}, names=["indicator"]))
+    parts.append(pd.concat({"GRP_real_pct": ds["pct_GRP_real"].to_series()},
+                           names=["indicator"]))
+    s = pd.concat(parts)
+    s = s.reorder_levels(["indicator", "region", "scenario"])
+    return s[s.index.get_level_values("scenario") != "benchmark"]
