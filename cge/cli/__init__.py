@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from cge import __version__
 from cge.errors import CGEError
 
-GROUPS = ("cge.cli.sam", "cge.cli.build", "cge.cli.run", "cge.cli.docs", "cge.cli.io")
+GROUPS = ("cge.cli.sam", "cge.cli.build", "cge.cli.run", "cge.cli.docs", "cge.cli.report",
+          "cge.cli.io")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,53 @@
+"""``cge report RESULTS`` and ``cge compare RESULTS...``: reports from saved runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from cge.cli.run import add_report_options
+from cge.reporting import compare_runs, parse_formats, read_labels, read_results, write_report
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="write tables and figures from a saved run",
+                       description="Read results.nc (or a folder written by cge run) and write "
+                       "the chosen formats into --out (default: next to the results).")
+    p.add_argument("results", help="results.nc or the folder holding it")
+    p.add_argument("--out", default=None, help="output folder (default: the results folder)")
+    add_report_options(p, "csv,xlsx,tex,png,pdf")
+    p.set_defaults(func=_report)
+
+    c = sub.add_parser("compare", help="headline indicators of several runs side by side",
+                       description="EV, EV in %% of consumption and real GRP %% change per "
+                       "region and scenario, one column per run.")
+    c.add_argument("results", nargs="+", help="results.nc files or folders written by cge run")
+    c.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    c.set_defaults(func=_compare)
+
+
+def _report(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    labels = read_labels(args.labels, args.lang)
+    ds = read_results(args.results)
+    src = Path(args.results)
+    out = Path(args.out) if args.out else (src if src.is_dir() else src.parent)
+    written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
+    print(f"wrote {len(written)} files to {out}")
+    failed = [str(s) for s, st in zip(ds["scenario"].values, ds["status"].values, strict=True)
+              if st == "failed"]
+    if failed:
+        print(f"note: failed scenario(s) in these results (NaN): {', '.join(failed)}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    table = compare_runs(args.results)
+    with pd.option_context("display.width", 200, "display.max_rows", None):
+        print(table.round(4).to_string())
+    if args.csv:
+        table.to_csv(args.csv)
+        print(f"wrote {args.csv}")
+    return 0

@@ -1,0 +1,77 @@
+"""The command line: cge run / report / compare, exit codes and error messages.
+
+``cge`` is called in-process through :func:`cge.cli.main` (same code path as the console
+script, without the start-up time of a subprocess).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import xarray as xr
+
+from cge.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TOY = ROOT / "experiments" / "toy_interregional.toml"
+
+
+def test_run_writes_report_and_compare(tmp_path, capsys):
+    out = tmp_path / "toy"
+    assert main(["run", str(TOY), "--scenario", "tariff_cut", "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "[1/1] tariff_cut: ok" in captured.err
+    assert "real GRP" in captured.out
+    for f in ("results.nc", "results.csv", "tables.xlsx", "tables/grp.tex",
+              "figures/welfare.png", "figures/welfare.pdf"):
+        assert (out / f).exists(), f
+    assert main(["report", str(out), "--format", "csv,tex", "--lang", "ru", "--labels",
+                 str(ROOT / "calibration" / "labels_vologda.csv"), "--out",
+                 str(tmp_path / "ru")]) == 0
+    assert (tmp_path / "ru" / "tables_ru" / "welfare.tex").exists()
+    capsys.readouterr()
+    assert main(["compare", str(out), str(out / "results.nc")]) == 0
+    assert "tariff_cut" in capsys.readouterr().out
+
+
+def test_failed_scenario_exit_status_and_kept_results(tmp_path, capsys):
+    text = TOY.read_text(encoding="utf-8").replace('"../', f'"{ROOT}/')
+    text += """
+[[scenario]]
+name = "negative_capital"
+shocks = [{ parameter = "FFS", where = { region = ["NORTH"], sector = ["man"] }, set = -10.0 }]
+"""
+    exp = tmp_path / "exp.toml"
+    exp.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", str(exp), "--scenario", "negative_capital", "--scenario", "tariff_cut",
+                 "--out", str(out), "--format", "nc"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "1 of 2 scenario(s) failed: negative_capital" in err
+    assert "Traceback" not in err
+    ds = xr.open_dataset(out / "results.nc", engine="scipy")
+    assert list(ds["status"].values) == ["benchmark", "ok", "failed"]
+    assert float(ds["pct_GRP_real"].sel(scenario="tariff_cut", region="NORTH")) > 0
+
+
+@pytest.mark.parametrize("body, message", [
+    ('\n[[scenario]]\nname = "s"\nshocks = [{ parameter = "nope", set = 1.0 }]\n',
+     "unknown parameter 'nope'"),
+    ('\n[[scenario]]\nname = "s"\nshocks = [{ parameter = "taum", where = { region = ["X"] },'
+     ' set = 1.0 }]\n', "unknown region 'X'"),
+    ('\n[[scenario]\n', "bad-toml"),
+])
+def test_malformed_file_exit_2_without_traceback(tmp_path, capsys, body, message):
+    text = TOY.read_text(encoding="utf-8").replace('"../', f'"{ROOT}/')
+    exp = tmp_path / "exp.toml"
+    exp.write_text(text + body, encoding="utf-8")
+    assert main(["run", str(exp), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(exp) in err and "Traceback" not in err
+
+
+def test_report_on_missing_results_exit_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "none")]) == 2
+    assert "no results file" in capsys.readouterr().err
