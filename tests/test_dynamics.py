@@ -201,3 +201,26 @@ def test_yearly_results_match_the_static_results_module(tmp_path_factory):
     np.testing.assert_allclose(last["EV_since_start"], ind["EV"], rtol=1e-12)
     assert pyo.value(m.dyn_A["NORTH"]) == pytest.approx(float(
         last["productivity_index"].sel(region="NORTH")))
+
+
+def test_timed_shock_phases_in_linearly():
+    from cge.dynamics.spec import TimedShock
+    from cge.experiments.spec import Shock
+
+    ts = TimedShock(Shock("tmg", "multiply", 0.5), start=2023, full=2025)
+    assert ts.at(2022) is None
+    assert [ts.at(y).value for y in (2023, 2024, 2025, 2030)] == pytest.approx(
+        [1 - 0.5 / 3, 1 - 1.0 / 3, 0.5, 0.5])
+
+
+def test_cli_dynamic_writes_paths_and_figures(tmp_path):
+    from cge.cli import main
+
+    exp = tmp_path / "toy.toml"
+    exp.write_text(FORECAST)
+    out = tmp_path / "out"
+    assert main(["dynamic", str(exp), "--out", str(out), "--scenario", "plant"]) == 0
+    for name in ("results.nc", "paths.csv", "welfare.csv", "summary.csv", "baseline.png",
+                 "grp_vs_baseline.png", "welfare.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert main(["dynamic", str(exp), "--scenario", "nope"]) == 2
