@@ -183,3 +183,21 @@ def test_missing_model_field(tmp_path):
 def test_unknown_scenario_name():
     with pytest.raises(InputError, match="no scenario"):
         run_experiment(TOY, scenarios=["nope"])
+
+
+def test_rosstat_margin_rates_reproduce_the_shipped_file():
+    """calibration/vologda_margins_rosstat.csv is what cge.sources.margins derives from the
+    2021 tables; the ferrous-metals rate is 71,113 / 4,825,052 mln RUB (sheet М-трансп, columns
+    TU minus P6 of products 19.1 and 24.1-24.3, over the same cells of sheet ТИоц)."""
+    import pandas as pd
+
+    from cge.sources.margins import margin_table, transport_margin_rates
+
+    rates = transport_margin_rates(ROOT / "sam" / "sources" / "rosstat" / "baz_tzv-2021.xlsx",
+                                   ROOT / "sam" / "vologda" / "okpd2_to_sectors.csv")
+    assert len(rates) == 22
+    assert rates.loc["ferr", "rate"] == pytest.approx(71113 / 4825052, rel=1e-12)
+    assert (rates.loc[["cons", "trad", "tran", "fire", "serv", "pub"], "rate"] == 0).all()
+    shipped = pd.read_csv(ROOT / "calibration" / "vologda_margins_rosstat.csv", comment="#")
+    pd.testing.assert_frame_equal(margin_table(rates, [("VOL", "RUS"), ("RUS", "VOL")]),
+                                  shipped)
