@@ -1,0 +1,121 @@
+"""Run many tasks serially or on Dask, one result file per finished task, resumable.
+
+Every finished task is written to ``<folder>/tasks/<task id>.nc`` as soon as it arrives
+(written to a temporary name, then renamed, so a kill mid-write leaves no half file). A rerun
+skips tasks whose file exists, so an interrupted sweep resumes where it stopped. Results are
+always read back from those files, so a resumed sweep and an uninterrupted one hand over the
+same numbers, and the serial path calls the same :func:`~cge.sensitivity.tasks.run_task` in
+process that Dask calls on its workers.
+
+Dask: ``workers = N`` starts a :class:`distributed.LocalCluster` of ``N`` single-threaded
+worker processes (``processes=False`` gives threads of this process, cheaper to start, for
+tests); ``scheduler = "tcp://host:8786"`` uses an existing cluster. Tasks carry file paths, so
+workers need the experiment's files at the same paths (a shared file system); result files
+are written by this (the client) process.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import xarray as xr
+
+from cge.sensitivity.tasks import Task, run_task
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where tasks run: serial (``workers = 0`` and no scheduler), a local Dask cluster of
+    ``workers`` processes (threads if not ``processes``), or the Dask ``scheduler`` address."""
+
+    workers: int = 0
+    scheduler: str | None = None
+    processes: bool = True
+
+    @property
+    def parallel(self) -> bool:
+        return self.workers > 0 or self.scheduler is not None
+
+
+SERIAL = Executor()
+
+
+def task_file(folder: Path, task: Task) -> Path:
+    return folder / "tasks" / f"{task.id}.nc"
+
+
+def _write(ds: xr.Dataset, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    ds.to_netcdf(tmp, engine="scipy")
+    os.replace(tmp, path)
+
+
+def _read(path: Path) -> xr.Dataset:
+    with xr.open_dataset(path, engine="scipy") as ds:
+        return ds.load()
+
+
+def stderr_progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run_tasks(tasks: Sequence[Task], folder: str | Path, executor: Executor = SERIAL,
+              progress: Progress | None = None) -> list[xr.Dataset]:
+    """Results of ``tasks`` in their order, computing only those without a result file."""
+    folder = Path(folder)
+    (folder / "tasks").mkdir(parents=True, exist_ok=True)
+    ids = [t.id for t in tasks]
+    if len(set(ids)) != len(ids):
+        raise ValueError("task ids must be unique (identical tasks would share a file)")
+    todo = [t for t in tasks if not task_file(folder, t).exists()]
+    done, t0 = len(tasks) - len(todo), time.perf_counter()
+
+    def finished(task: Task, ds: xr.Dataset) -> None:
+        nonlocal done
+        _write(ds, task_file(folder, task))
+        done += 1
+        if progress is not None:
+            failed = int((ds["status"] == "failed").sum())
+            progress(f"[{done}/{len(tasks)}] {task.id}"
+                     + (f" ({failed} run(s) failed)" if failed else "")
+                     + f", {time.perf_counter() - t0:.1f} s")
+
+    if progress is not None and done:
+        progress(f"resuming: {done} of {len(tasks)} tasks already done in {folder / 'tasks'}")
+    if todo and executor.parallel:
+        _run_dask(todo, executor, finished)
+    else:
+        for task in todo:
+            finished(task, run_task(task))
+    return [_read(task_file(folder, t)) for t in tasks]
+
+
+def _run_dask(tasks: list[Task], executor: Executor,
+              finished: Callable[[Task, xr.Dataset], None]) -> None:
+    # imported here: distributed takes a second to import and serial runs do not need it
+    from distributed import Client, LocalCluster, as_completed
+
+    if executor.scheduler is not None:
+        client, cluster = Client(executor.scheduler), None
+    else:
+        cluster = LocalCluster(n_workers=executor.workers, threads_per_worker=1,
+                               processes=executor.processes, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {client.submit(run_task, task, key=f"cge-task-{task.id}"): task
+                   for task in tasks}
+        for fut in as_completed(futures):
+            finished(futures[fut], fut.result())
+            # free the worker's copy as soon as the file is written
+            fut.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

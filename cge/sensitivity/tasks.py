@@ -1,0 +1,300 @@
+"""One unit of parallel work: calibrate with given elasticities, solve a few runs, return results.
+
+A :class:`Task` holds only plain data (the experiment file's path, elasticity overrides and the
+runs with their shocks), so it pickles to any Dask worker; each worker reads the experiment,
+calibrates and builds its own model. :func:`run_task` is the one function every path calls:
+the serial path calls it in-process, Dask calls it on workers, so results do not depend on
+where a task ran.
+
+Each run starts from the benchmark of the task's calibration (an exact solution, since
+calibration reproduces the SAM whatever the elasticities): parameters and variables are
+restored, the shocks applied and the model solved warm-started from there, with a homotopy
+fallback as in :func:`cge.experiments.runner.run_scenario`. A run that cannot be solved is
+recorded (``status = "failed"``, NaN results) instead of aborting the task.
+
+A run may apply a fraction of each shock's change (``weights``): a parameter moved by shock
+``i`` from ``p0`` to ``p1`` is set to ``p0 + w_i (p1 - p0)``; shock-subset and path
+decompositions are built from such runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+from pyomo.common.collections import ComponentMap
+
+from cge.calibration import Calibration, Elasticities, calibrate, from_records, read_elasticities
+from cge.calibration.elasticities import PARAMETERS
+from cge.errors import InputError, Location, Problem
+from cge.experiments.runner import (
+    SCENARIO_FAILURES,
+    _restore,
+    _snapshot,
+    percent_change,
+    read_trade_margins,
+    resolve_shock,
+)
+from cge.experiments.spec import Experiment, Shock, load_experiment
+from cge.model import build_model
+from cge.model.results import indicators, solution
+from cge.sam import SAM, read_sam
+from cge.solvers import SolveError, max_residual, solve
+
+#: Largest equation residual accepted at a recalibrated benchmark (the runner's gate tolerance).
+BENCHMARK_TOL = 1e-8
+#: Built models kept per worker thread: sweeps and decompositions reuse one calibration for
+#: many tasks; SSA samples each need their own, so a small cache suffices.
+MODELS_PER_THREAD = 2
+
+
+@dataclass(frozen=True)
+class ElasticityOverride:
+    """Set (or, with ``scale``, multiply) an elasticity for matching regions and sectors.
+
+    ``region``/``sector`` are labels or ``*`` for all; the override applies to every cell of the
+    fully expanded ``region x sector`` table, so ``sector = "*"`` really means every sector,
+    whatever sector-specific rows the elasticity file has.
+    """
+
+    parameter: str
+    value: float
+    region: str = "*"
+    sector: str = "*"
+    scale: bool = False
+
+    def describe(self) -> str:
+        op = "*" if self.scale else "="
+        return f"{self.parameter}[{self.region},{self.sector}] {op} {self.value:.12g}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One solve: shocks, and the fraction of each shock's change applied (default all 1)."""
+
+    name: str
+    shocks: tuple[Shock, ...]
+    weights: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.weights and len(self.weights) != len(self.shocks):
+            raise ValueError(f"run {self.name!r}: {len(self.weights)} weights for "
+                             f"{len(self.shocks)} shocks")
+
+
+@dataclass(frozen=True)
+class Task:
+    """Plain, picklable description of a unit of work; ``id`` names its result file."""
+
+    id: str
+    experiment: str
+    runs: tuple[Run, ...]
+    elasticities: tuple[ElasticityOverride, ...] = ()
+
+
+def make_task(prefix: str, experiment: str | Path, runs: tuple[Run, ...],
+              elasticities: tuple[ElasticityOverride, ...] = ()) -> Task:
+    """A task whose id is ``<prefix>-<digest>``; the digest covers the experiment file's bytes
+    and every input, so a resumed sweep never reuses a result computed for other inputs."""
+    path = Path(experiment).resolve()
+    h = hashlib.sha256(path.read_bytes())
+    h.update(repr((runs, elasticities)).encode())
+    return Task(f"{prefix}-{h.hexdigest()[:12]}", str(path), runs, elasticities)
+
+
+def elasticity_grid(el: Elasticities, regions: list[str], sectors: list[str]
+                    ) -> dict[tuple[str, str, str], float]:
+    """``{(parameter, region, sector): value}`` for every cell calibration asks for."""
+    return {(p, r, s): el.get(p, r, s) for p in PARAMETERS for r in regions for s in sectors}
+
+
+def expand_elasticities(grid: dict[tuple[str, str, str], float],
+                        overrides: tuple[ElasticityOverride, ...], file: str = "<memory>"
+                        ) -> Elasticities:
+    """The explicit table of :func:`elasticity_grid` with overrides applied in order.
+
+    Expanding first makes a wildcard override unambiguous: the file's most-specific-row-wins
+    rule would otherwise let a sector row beat a ``region, *`` override.
+    """
+    values = dict(grid)
+    for o in overrides:
+        hit = [k for k in values if k[0] == o.parameter and o.region in ("*", k[1])
+               and o.sector in ("*", k[2])]
+        if not hit:
+            regions = sorted({k[1] for k in values})
+            sectors = sorted({k[2] for k in values})
+            raise InputError(Problem("bad-override", f"{o.describe()} matches no elasticity "
+                                     f"(regions {regions}, sectors {sectors})",
+                                     Location(file=file)))
+        for k in hit:
+            values[k] = values[k] * o.value if o.scale else o.value
+    return from_records([(r, s, p, v, f"expanded from {file} for sensitivity analysis")
+                         for (p, r, s), v in values.items()])
+
+
+@dataclass
+class _Base:
+    """What a worker reads once per experiment file."""
+
+    exp: Experiment
+    sam: SAM
+    elasticities: Elasticities
+    margins: dict | None
+    calibration: Calibration
+    grid: dict[tuple[str, str, str], float]
+
+
+@dataclass
+class _Ready:
+    """A built model at its benchmark, its snapshot and benchmark results."""
+
+    model: pyo.ConcreteModel
+    snapshot: ComponentMap
+    levels: xr.Dataset
+    frame: xr.Dataset
+
+
+# Per thread, not per process: Dask workers with processes=False are threads of one process,
+# and a Pyomo model must not be solved by two threads at once.
+_LOCAL = threading.local()
+
+
+def base(experiment: str | Path) -> _Base:
+    """Experiment, SAM, elasticities, margins and base calibration (cached per thread)."""
+    cache = _LOCAL.__dict__.setdefault("bases", {})
+    key = str(Path(experiment).resolve())
+    if key not in cache:
+        exp = load_experiment(key)
+        sam = read_sam(exp.sam)
+        el = read_elasticities(exp.elasticities)
+        margins = None
+        if exp.trade_margins is not None:
+            regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
+            sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
+            margins = read_trade_margins(exp.trade_margins, regions, sectors)
+        cal = calibrate(sam, el, exp.config, trade_margins=margins)
+        cache[key] = _Base(exp, sam, el, margins, cal,
+                           elasticity_grid(el, cal.regions, cal.sectors))
+    return cache[key]
+
+
+def _collect(m: pyo.ConcreteModel, bench_levels: xr.Dataset, levels: xr.Dataset | None = None
+             ) -> xr.Dataset:
+    """Levels (``solution``, unless given) and indicators relative to ``bench_levels``."""
+    levels = solution(m) if levels is None else levels.copy()
+    for v in levels.data_vars.values():
+        v.attrs["kind"] = "level"
+    ind = indicators(m, bench_levels)
+    for v in ind.data_vars.values():
+        v.attrs["kind"] = "indicator"
+    return xr.merge([levels, ind], combine_attrs="override")
+
+
+def _ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> _Ready:
+    cache = _LOCAL.__dict__.setdefault("models", OrderedDict())
+    key = (experiment, overrides)
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    b = base(experiment)
+    if overrides:
+        el = expand_elasticities(b.grid, overrides, b.elasticities.file)
+        cal = calibrate(b.sam, el, b.exp.config, trade_margins=b.margins)
+    else:
+        cal = b.calibration
+    m = build_model(cal)
+    res = max_residual(m)
+    if not res <= BENCHMARK_TOL:
+        # calibration must reproduce the SAM for any elasticities; if not, it is a bug
+        raise RuntimeError(f"benchmark residual {res:.3e} > {BENCHMARK_TOL} after "
+                           f"recalibrating with {[o.describe() for o in overrides]}")
+    levels = solution(m)
+    ready = _Ready(m, _snapshot(m), levels, _collect(m, levels, levels))
+    cache[key] = ready
+    while len(cache) > MODELS_PER_THREAD:
+        cache.popitem(last=False)
+    return ready
+
+
+def with_percent_changes(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` plus ``pct_<name>`` from the ``benchmark`` scenario (any other dims broadcast)."""
+    return ds.merge(percent_change(ds))
+
+
+def shock_targets(m: pyo.ConcreteModel, run: Run, file: str) -> ComponentMap:
+    """New values of every parameter the run's shocks move (later shocks win on overlap)."""
+    targets = ComponentMap()
+    weights = run.weights or (1.0,) * len(run.shocks)
+    for shock, w in zip(run.shocks, weights, strict=True):
+        for data, new in resolve_shock(m, shock, run.name, file):
+            old = pyo.value(data)
+            # a full shock is set exactly as the runner sets it (old + 1 * (new - old) may
+            # differ from new in the last bit)
+            targets[data] = new if w == 1.0 else old + w * (new - old)
+    return targets
+
+
+def solve_run(m: pyo.ConcreteModel, run: Run, exp: Experiment) -> dict:
+    """Apply a run's shocks and solve; homotopy if the direct solve fails; never raises on a
+    solve failure (``status = "failed"``)."""
+    targets = shock_targets(m, run, str(exp.file))
+    start = ComponentMap((d, pyo.value(d)) for d in targets)
+    for data, new in targets.items():
+        data.set_value(new)
+    try:
+        try:
+            res = solve(m, solver=exp.solver, options=exp.solver_options)
+            method = "direct"
+        except SolveError:
+            for data, old in start.items():
+                data.set_value(old)
+            res = solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets)
+            method = "homotopy"
+    except SCENARIO_FAILURES as exc:
+        return {"status": "failed", "method": "", "iterations": 0,
+                "max_residual": float("nan"), "message": f"{type(exc).__name__}: {exc}"}
+    return {"status": "ok", "method": method, "iterations": res.iterations,
+            "max_residual": res.max_residual, "message": ""}
+
+
+def run_task(task: Task) -> xr.Dataset:
+    """Solve every run of a task; results on a ``scenario`` dim with ``benchmark`` first.
+
+    Variables: model levels (``kind = "level"``), indicators (``EV``, ``CV``, ``GRP_real``,
+    ...), and per run ``status``, ``message``, ``solve_method``, ``solve_iterations``,
+    ``max_residual``. Percent changes are left to the caller, which computes them once for all
+    tasks (:func:`with_percent_changes`).
+    """
+    ready = _ready(task.experiment, task.elasticities)
+    exp = base(task.experiment).exp
+    frames = [ready.frame]
+    infos = [{"status": "benchmark", "method": "benchmark", "iterations": 0,
+              "max_residual": 0.0, "message": ""}]
+    try:
+        for run in task.runs:
+            _restore(ready.snapshot)
+            info = solve_run(ready.model, run, exp)
+            infos.append(info)
+            frames.append(_collect(ready.model, ready.levels) if info["status"] == "ok" else
+                          xr.full_like(ready.frame, np.nan, dtype=float))
+    finally:
+        _restore(ready.snapshot)
+    # object dtype: a pandas string dtype would not write to NetCDF 3
+    names = pd.Index(["benchmark"] + [r.name for r in task.runs], name="scenario", dtype=object)
+    ds = xr.concat(frames, dim=names, combine_attrs="override")
+    for key, var in (("status", "status"), ("message", "message"), ("method", "solve_method"),
+                     ("iterations", "solve_iterations"), ("max_residual", "max_residual")):
+        values = [i[key] for i in infos]
+        ds[var] = ("scenario", np.array(values, dtype=object if isinstance(values[0], str)
+                                        else None))
+        ds[var].attrs["kind"] = "run"
+    ds.attrs = {"task": task.id, "experiment": Path(task.experiment).name,
+                "elasticities": "; ".join(o.describe() for o in task.elasticities)}
+    return ds
