@@ -56,6 +56,13 @@ class Labels:
                 return entry[self.lang]
         return str(code)
 
+    def order(self, kind: str, codes: list[str]) -> list[str]:
+        """``codes`` in the order of the label file (results sort labels alphabetically);
+        codes the file does not list keep their order, after the listed ones."""
+        k = _FALLBACK_KIND.get(kind, kind)
+        rank = {code: n for n, (kk, code) in enumerate(self.table) if kk in (kind, k)}
+        return sorted(codes, key=lambda c: rank.get(str(c), len(rank)))
+
     def text(self, key: str) -> str:
         """A heading: the file's translation, else the built-in English text."""
         entry = self.table.get(("text", key))

@@ -56,6 +56,7 @@ def by_sector(ds: xr.Dataset, labels: Labels, region: str, variable: str = "pct_
     """Percent change of a (region, sector) variable in one region: sectors by scenarios."""
     scen = _scenarios(ds)
     df = ds[variable].sel(region=region, scenario=scen).to_pandas().T
+    df = df.loc[labels.order("sector", list(df.index))]
     df = df.rename(index=lambda s: labels.of("sector", s))
     df.index.name, df.columns.name = labels.text("sector"), None
     df.attrs["title"] = f"{labels.text(title)}: {labels.of('region', region)}"
