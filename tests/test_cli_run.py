@@ -75,3 +75,17 @@ def test_malformed_file_exit_2_without_traceback(tmp_path, capsys, body, message
 def test_report_on_missing_results_exit_2(tmp_path, capsys):
     assert main(["report", str(tmp_path / "none")]) == 2
     assert "no results file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["vologda_trade", "vologda_cooperation", "vologda_world_trade",
+                                  "vologda_steel_project", "vologda_local_sourcing"])
+def test_flagship_experiments_solve(tmp_path, name):
+    """Every flagship experiment file passes the gates and solves all its scenarios (about
+    20 s each, so excluded from the default run: pytest -m slow)."""
+    out = tmp_path / name
+    assert main(["run", str(ROOT / "experiments" / f"{name}.toml"), "--out", str(out),
+                 "--format", "nc", "--labels",
+                 str(ROOT / "calibration" / "labels_vologda.csv")]) == 0
+    ds = xr.open_dataset(out / "results.nc", engine="scipy")
+    assert (ds["status"].values[1:] == "ok").all()
