@@ -30,7 +30,7 @@ def kernel_specs(tmp_path_factory) -> KernelSpecManager:
 
 def test_notebooks_exist():
     expected = {"01_quickstart", "02_vologda_sam", "03_trade_liberalisation",
-                "04_extending_the_model", "05_replicating_stdcge"}
+                "04_extending_the_model", "05_replicating_stdcge", "06_io_vs_cge"}
     assert expected <= {p.stem for p in NOTEBOOKS}
 
 
