@@ -29,9 +29,9 @@ STATISTICS = ("mean", "sd", "chebyshev_low", "chebyshev_high", "empirical_low",
               "empirical_high")
 
 
-def result_names(ds: xr.Dataset) -> list[str]:
-    """Float results on the ``sample`` dim (not the run bookkeeping or design variables)."""
-    return [str(n) for n, v in ds.data_vars.items() if "sample" in v.dims
+def result_names(ds: xr.Dataset, dim: str = "sample") -> list[str]:
+    """Float results on ``dim`` (not the run bookkeeping or design variables)."""
+    return [str(n) for n, v in ds.data_vars.items() if dim in v.dims
             and v.dtype.kind == "f" and v.attrs.get("kind") not in ("run", "design")]
 
 

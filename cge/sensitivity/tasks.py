@@ -229,11 +229,17 @@ def with_percent_changes(ds: xr.Dataset) -> xr.Dataset:
 
 
 def shock_targets(m: pyo.ConcreteModel, run: Run, file: str) -> ComponentMap:
-    """New values of every parameter the run's shocks move (later shocks win on overlap)."""
+    """New values of every parameter the run's shocks move; on overlap the later shock wins,
+    as in the runner, unless the run applies fractions of shocks (then overlap is an error)."""
     targets = ComponentMap()
     weights = run.weights or (1.0,) * len(run.shocks)
     for shock, w in zip(run.shocks, weights, strict=True):
         for data, new in resolve_shock(m, shock, run.name, file):
+            if run.weights and data in targets:
+                # a fraction of two overlapping shocks has no meaning of its own
+                raise InputError(Problem("overlapping-shocks", f"run {run.name!r}: "
+                                         f"{data.name} is moved by more than one shock",
+                                         Location(file=file)))
             old = pyo.value(data)
             # a full shock is set exactly as the runner sets it (old + 1 * (new - old) may
             # differ from new in the last bit)
