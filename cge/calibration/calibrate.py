@@ -163,6 +163,11 @@ class _Reader:
         self.households = list(dict.fromkeys(a for r in self.regions
                                              for a in sam.names_of(Kind.HOUSEHOLD, r)))
         self.acc = acc
+        # Row positions of accounts by (kind, region, names, exclude) and single accounts by
+        # (kind, region): looked up for every cell, so cached (pandas filtering per call grows
+        # with regions squared).
+        self._rows: dict[tuple, np.ndarray] = {}
+        self._one: dict[tuple[Kind, str], str] = {}
 
     def take(self, row: str | None, col: str | None) -> float:
         """The payment to row from col (0 if either is absent), marking the cell as used."""
@@ -175,15 +180,24 @@ class _Reader:
     def take_kind(self, row_kind: Kind, col: str, region: str | None = None,
                   names: tuple[str, ...] | None = None, exclude: tuple[str, ...] = ()) -> float:
         """Sum of payments by ``col`` to all accounts of a kind (optionally filtered)."""
-        total = 0.0
-        for k in self.sam.accounts_of(row_kind, region):
-            name = self.acc.at[k, "account"]
-            if (names is None or name in names) and name not in exclude:
-                total += self.take(k, col)
-        return total
+        if col is None or col not in self.pos:
+            return 0.0
+        cache = (row_kind, region, names, exclude)
+        if cache not in self._rows:
+            keys = self.sam.accounts_of(row_kind, region)
+            self._rows[cache] = np.array(
+                [self.pos[k] for k, name in zip(keys, self.acc.loc[keys, "account"], strict=True)
+                 if (names is None or name in names) and name not in exclude], dtype=np.int64)
+        rows, j = self._rows[cache], self.pos[col]
+        self.used[rows, j] = True
+        values = self.frame[rows, j]
+        # summed in account order, as cell by cell
+        return sum(values[values != 0].tolist(), 0.0)
 
     def one(self, kind: Kind, region: str) -> str:
-        return self.sam.accounts_of(kind, region)[0]
+        if (kind, region) not in self._one:
+            self._one[(kind, region)] = self.sam.accounts_of(kind, region)[0]
+        return self._one[(kind, region)]
 
     def leftovers(self) -> list[Problem]:
         left = (self.frame != 0) & ~self.used

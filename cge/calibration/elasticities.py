@@ -18,6 +18,7 @@ sigma_dom  substitution between domestic goods of different regions    trade.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -40,12 +41,21 @@ class Elasticities:
     table: pd.DataFrame
     file: str = "<memory>"
 
+    @cached_property
+    def _lookup(self) -> dict[tuple[str, str, str], float]:
+        """``(parameter, region, sector) -> value``, first row winning: calibration asks for
+        every region and sector, and filtering the table each time costs seconds at 85 regions."""
+        out: dict[tuple[str, str, str], float] = {}
+        t = self.table
+        for p, r, s, v in zip(t["parameter"], t["region"], t["sector"], t["value"], strict=True):
+            out.setdefault((p, r, s), float(v))
+        return out
+
     def get(self, parameter: str, region: str, sector: str) -> float:
-        t = self.table[self.table["parameter"] == parameter]
         for r, s in ((region, sector), ("*", sector), (region, "*"), ("*", "*")):
-            hit = t[(t["region"] == r) & (t["sector"] == s)]
-            if len(hit):
-                return float(hit["value"].iloc[0])
+            hit = self._lookup.get((parameter, r, s))
+            if hit is not None:
+                return hit
         raise InputError(Problem(
             "missing-elasticity",
             f"no value of {parameter} for region {region!r}, sector {sector!r} (and no '*' "
