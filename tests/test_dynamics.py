@@ -224,3 +224,13 @@ def test_cli_dynamic_writes_paths_and_figures(tmp_path):
                  "grp_vs_baseline.png", "welfare.png"):
         assert (out / name).stat().st_size > 0, name
     assert main(["dynamic", str(exp), "--scenario", "nope"]) == 2
+
+
+def test_cge_run_dispatches_a_dynamic_file(tmp_path):
+    from cge.cli import main
+
+    exp = tmp_path / "toy.toml"
+    exp.write_text(STEADY.replace("end = 2026", "end = 2022"))
+    out = tmp_path / "out"
+    assert main(["run", str(exp), "--out", str(out)]) == 0
+    assert (out / "paths.csv").stat().st_size > 0

@@ -24,10 +24,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _dynamic(args: argparse.Namespace) -> int:
+    return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out,
+                           checkpoints=tuple(args.checkpoint))
+
+
+def run_dynamic_cli(file: str, *, scenarios: list[str] | None, out: str | None,
+                    checkpoints: tuple[int, ...]) -> int:
+    """Run a dynamic experiment, print its summary and write its outputs (also `cge run`)."""
     from cge.dynamics import run_dynamic
     from cge.dynamics.report import summary, write
 
-    res = run_dynamic(args.file, scenarios=args.scenario)
+    res = run_dynamic(file, scenarios=scenarios)
     ds, exp = res.results, res.experiment
     units = exp.static.config.units or "model units"
     spec = exp.spec
@@ -36,16 +43,16 @@ def _dynamic(args: argparse.Namespace) -> int:
           f"{spec.depreciation}, investment elasticity {spec.investment_elasticity:g}, "
           f"real GRP targets {spec.grp_targets or 'none (exogenous productivity)'}")
     print("\nbenchmark gates\n" + res.gates.summary())
-    table = summary(ds, tuple(args.checkpoint))
+    table = summary(ds, checkpoints)
     with pd.option_context("display.width", 200, "display.max_columns", 50):
         print(f"\nreal GRP ({units}, base-year prices), % deviation from the baseline, and EV "
               f"({units}; PV at {spec.discount_rate:g} to {spec.start})\n"
               + table.round(3).to_string())
     n_steps = int(ds["solve_homotopy"].sum())
-    out = Path(args.out or Path("results") / exp.name)
-    written = write(ds, out, units)
+    out_dir = Path(out or Path("results") / exp.name)
+    written = write(ds, out_dir, units)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in res.timings.items())
     print(f"\nsolved {ds.sizes['scenario']} paths x {ds.sizes['year']} years "
           f"({n_steps} in steps); timings: {timings}")
-    print(f"wrote {len(written)} files to {out}")
+    print(f"wrote {len(written)} files to {out_dir}")
     return 0

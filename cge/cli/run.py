@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.reporting import FORMATS, parse_formats, read_labels, write_report
+from cge.tomlfile import read_toml
 
 
 def add_report_options(p: argparse.ArgumentParser, default_formats: str) -> None:
@@ -27,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run an experiment file (TOML)",
                        description="Calibrate, check the benchmark gates, solve every scenario "
                        "and write results (NetCDF, tidy CSV, Excel, LaTeX, figures) to --out. "
-                       "Exits with 1 if a scenario failed (the others are still written).")
+                       "Exits with 1 if a scenario failed (the others are still written). A "
+                       "file with a [dynamics] section runs as `cge dynamic FILE`.")
     p.add_argument("file", help="experiment file, e.g. experiments/stdcge_tariff.toml")
     p.add_argument("--scenario", action="append", help="run only this scenario (repeatable)")
     p.add_argument("--out", default=None,
@@ -49,7 +52,19 @@ def print_summary(ds, units: str) -> None:
                                ds["solve_iterations"].values[1:], strict=True)))
 
 
+def _is_dynamic(path: str) -> bool:
+    """A file with a ``[dynamics]`` section is a recursive-dynamic experiment."""
+    try:
+        return "dynamics" in read_toml(path)
+    except InputError:
+        return False  # let the static loader report the problem
+
+
 def _run(args: argparse.Namespace) -> int:
+    if _is_dynamic(args.file):
+        from cge.cli.dynamic import run_dynamic_cli
+
+        return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out, checkpoints=())
     formats = parse_formats(args.format)
     labels = read_labels(args.labels, args.lang)
     res = run_experiment(args.file, scenarios=args.scenario,

@@ -76,7 +76,8 @@ def figures(ds: xr.Dataset, out: Path, units: str = "") -> list[Path]:
                     label=s)
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.set(title=f"real GRP of {r}, % vs baseline", xlabel="year")
-    ax.legend(fontsize="small")
+    if scenarios:  # a baseline-only run has no deviation lines to label
+        ax.legend(fontsize="small")
     written.append(_save(fig, out / "grp_vs_baseline.png"))
 
     fig = Figure(figsize=(5 * len(regions), 4), layout="constrained")
@@ -87,7 +88,8 @@ def figures(ds: xr.Dataset, out: Path, units: str = "") -> list[Path]:
         ax.axhline(0.0, color="grey", lw=0.5)
         ax.set(title=f"EV of {r} households vs baseline ({units or 'model units'})",
                xlabel="year")
-    ax.legend(fontsize="small")
+    if scenarios:
+        ax.legend(fontsize="small")
     written.append(_save(fig, out / "welfare.png"))
     return written
 

@@ -54,13 +54,13 @@ applies ``1 + w (v - 1)``, ``add = v`` applies ``w v`` with ``w = (year - from +
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cge.config import config_from_dict
 from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import OPERATIONS, Experiment, Shock
+from cge.tomlfile import read_toml
 
 
 @dataclass(frozen=True)
@@ -235,10 +235,7 @@ def load_dynamic(path: str | Path) -> DynamicExperiment:
 
     path = Path(path).resolve()
     loc = Location(file=str(path))
-    if not path.exists():
-        raise InputError(Problem("missing-file", f"no dynamic experiment file {path}", loc))
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    data = read_toml(path, "dynamic experiment file")
     unknown = set(data) - {"name", "description", "model", "solver", "dynamics", "project",
                            "scenario"}
     if unknown:

@@ -33,12 +33,12 @@ the scenario and the unknown label.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cge.config import ModelConfig, config_from_dict
 from cge.errors import InputError, Location, Problem
+from cge.tomlfile import read_toml
 
 OPERATIONS = ("set", "multiply", "add")
 
@@ -113,14 +113,7 @@ def load_experiment(path: str | Path) -> Experiment:
     """Parse and check the structure of an experiment file (labels are checked on the model)."""
     path = Path(path).resolve()
     loc = Location(file=str(path))
-    if not path.exists():
-        raise InputError(Problem("missing-file", "experiment file not found", loc))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(Problem("bad-toml", str(exc), Location(file=str(path), line=line))
-                         ) from exc
+    data = read_toml(path, "experiment file")
     unknown = set(data) - {"name", "description", "model", "solver", "scenario"}
     if unknown:
         raise InputError(Problem("bad-experiment", f"unknown top-level key(s) {sorted(unknown)}",

@@ -19,7 +19,6 @@ Errors name the file and, for a project, the line of its ``name``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from cge.io.table import IOTable
 from cge.io.table import from_sam as io_from_sam
 from cge.plan.data import PlanData, Project, from_sam, read_margins
 from cge.sam.io import read_sam
+from cge.tomlfile import read_toml
 
 PARAMETERS = ("headroom", "labour_growth", "trade_headroom", "investment_budget",
               "capital_output", "min_sets", "shipments_headroom")
@@ -57,13 +57,8 @@ def read_plan(path: str | Path) -> PlanFile:
     """Read and check a plan file; build the plan data from its SAM."""
     path = Path(path)
     file = str(path)
-    if not path.is_file():
-        raise InputError(Problem("missing-file", "file not found", Location(file=file)))
+    spec = read_toml(path, "plan file")
     text = path.read_text(encoding="utf-8")
-    try:
-        spec = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem("toml", str(exc), Location(file=file))) from exc
     problems = []
     if "sam" not in spec:
         problems.append(Problem("missing-key", "no 'sam' path", Location(file=file)))
