@@ -156,3 +156,16 @@ def test_ssa_of_the_stdcge_tariff_abolition(tmp_path):
     r2 = sobol.sensitivity["EV"].sel(measure="r2").squeeze()
     assert 0.9 < float(r2) <= 1.0
     assert float(share) == pytest.approx(float(r2) / float(sobol.results["z"].var()), rel=1e-9)
+
+
+def test_cli_commands_take_workers_and_scheduler():
+    from cge.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["sensitivity", "f.toml", "--method", "sobol", "--samples", "8",
+                              "--workers", "2"])
+    assert (args.method, args.samples, args.workers, args.scheduler) == ("sobol", 8, 2, None)
+    args = parser.parse_args(["decompose", "f.toml", "--scenario", "s", "--scheduler",
+                              "tcp://host:8786"])
+    assert (args.method, args.scheduler, args.workers) == ("shapley", "tcp://host:8786", 0)
+    assert parser.parse_args(["sweep", "f.toml", "--workers", "3"]).workers == 3

@@ -15,7 +15,7 @@ from cge import __version__
 from cge.errors import CGEError
 
 GROUPS = ("cge.cli.sam", "cge.cli.build", "cge.cli.run", "cge.cli.docs", "cge.cli.report",
-          "cge.cli.io", "cge.cli.dynamic")
+          "cge.cli.io", "cge.cli.dynamic", "cge.cli.sensitivity")
 
 
 def build_parser() -> argparse.ArgumentParser:

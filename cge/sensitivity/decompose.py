@@ -49,7 +49,7 @@ from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import Experiment, Scenario, load_experiment
 from cge.sensitivity.execute import SERIAL, Executor, Progress, run_tasks
 from cge.sensitivity.stats import result_names
-from cge.sensitivity.tasks import Run, make_task, with_percent_changes
+from cge.sensitivity.tasks import Run, complete, make_task
 
 MAX_SHAPLEY_SHOCKS = 10  # 2^10 solves; beyond that use the path method
 
@@ -117,13 +117,13 @@ def shapley_values(v: np.ndarray) -> np.ndarray:
     return phi
 
 
-def _stack(frames: list[xr.Dataset], names: list[str]) -> xr.Dataset:
+def _stack(frames: list[xr.Dataset], names: list[str], experiment: Path) -> xr.Dataset:
     """One Dataset on ``scenario`` = benchmark + ``names`` (each frame holds one run) with
     percent changes."""
     runs = [f.sel(scenario=[n]) for f, n in zip(frames, names, strict=True)]
     ds = xr.concat([frames[0].sel(scenario=["benchmark"])] + runs, dim="scenario",
                    combine_attrs="drop_conflicts")
-    return with_percent_changes(ds)
+    return complete(ds, experiment)
 
 
 def _failed(ds: xr.Dataset) -> list[str]:
@@ -147,7 +147,7 @@ def shapley(experiment: str | Path, scenario: str, folder: str | Path,
             for m in range(1, 1 << k)]
     tasks = [make_task(f"{exp.name}-{scenario}-{r.name}", exp.file, (r,)) for r in runs]
     frames = run_tasks(tasks, folder, executor, progress)
-    ds = _stack(frames, names[1:])
+    ds = _stack(frames, names[1:], exp.file)
     failed = _failed(ds)
     values = {}
     for name in result_names(ds, "scenario"):
@@ -183,7 +183,7 @@ def path_integral(experiment: str | Path, scenario: str, folder: str | Path,
                         tuple(weights)))
     tasks = [make_task(f"{exp.name}-{scenario}-path-{r.name}", exp.file, (r,)) for r in runs]
     frames = run_tasks(tasks, folder, executor, progress)
-    ds = _stack(frames, [r.name for r in runs])
+    ds = _stack(frames, [r.name for r in runs], exp.file)
     failed = _failed(ds)
     values = {}
     names = result_names(ds, "scenario")

@@ -28,9 +28,9 @@ from cge.sensitivity.tasks import (
     Run,
     Task,
     base,
+    complete,
     expand_elasticities,
     make_task,
-    with_percent_changes,
 )
 
 
@@ -95,8 +95,8 @@ def run_ssa(spec: SensitivitySpec, folder: str | Path, executor: Executor = SERI
     tasks = [point_task(spec, x, k) for k, x in enumerate(design.values)]
     frames = run_tasks(tasks, folder, executor, progress)
     samples = pd.Index(np.arange(design.size), name="sample")
-    results = with_percent_changes(xr.concat(frames, dim=samples,
-                                             combine_attrs="drop_conflicts"))
+    results = complete(xr.concat(frames, dim=samples, combine_attrs="drop_conflicts"),
+                       spec.experiment.file)
     labels = [p.label for p in spec.parameters]
     results = results.assign_coords(parameter=labels)
     results["parameter_value"] = (("sample", "parameter"), design.values)

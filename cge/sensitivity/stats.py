@@ -79,6 +79,9 @@ def summarize(ds: xr.Dataset, weights: xr.DataArray, *, sampled: bool, level: fl
 
 
 MEASURES = ("effect", "src", "variance_share", "r2")
+#: A result whose sd is below this fraction of its largest magnitude counts as not varying
+#: (solves converge to about 1e-10 relative).
+RELATIVE_NOISE = 1e-8
 
 
 def sensitivities(ds: xr.Dataset, z: xr.DataArray, weights: xr.DataArray) -> xr.Dataset:
@@ -100,6 +103,10 @@ def sensitivities(ds: xr.Dataset, z: xr.DataArray, weights: xr.DataArray) -> xr.
         if finite.any():
             beta[:, finite] = np.linalg.lstsq(sw * zc, sw * yc[:, finite], rcond=None)[0]
         var = w @ yc**2
+        # a spread at rounding level (a price fixed by the closure, a solver-tolerance wobble)
+        # is no variation: its shares would be noise
+        var = np.where(var > (RELATIVE_NOISE * np.abs(cols).max(axis=0, initial=0.0)) ** 2,
+                       var, 0.0)
         r2 = 1 - _ratio(w @ (yc - zc @ beta) ** 2, var)
         stat = np.stack([beta, _ratio(beta, np.sqrt(var)), _ratio(beta**2, var),
                          np.broadcast_to(r2, beta.shape)])

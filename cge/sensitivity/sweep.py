@@ -17,7 +17,7 @@ import xarray as xr
 from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import Scenario, load_experiment
 from cge.sensitivity.execute import SERIAL, Executor, Progress, run_tasks
-from cge.sensitivity.tasks import ElasticityOverride, Run, Task, make_task, with_percent_changes
+from cge.sensitivity.tasks import ElasticityOverride, Run, Task, complete, make_task
 
 
 def sweep_tasks(experiment: str | Path, scenarios: Sequence[Scenario],
@@ -49,4 +49,4 @@ def run_sweep(experiment: str | Path, folder: str | Path, executor: Executor = S
     ds["description"] = ("scenario", ["benchmark"] + [sc.description for sc in chosen])
     ds.attrs.update(experiment=exp.name, elasticities="; ".join(o.describe()
                                                                  for o in elasticities))
-    return with_percent_changes(ds)
+    return complete(ds, exp.file)

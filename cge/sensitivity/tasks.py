@@ -31,13 +31,17 @@ import pyomo.environ as pyo
 import xarray as xr
 from pyomo.common.collections import ComponentMap
 
+from cge import __version__
 from cge.calibration import Calibration, Elasticities, calibrate, from_records, read_elasticities
 from cge.calibration.elasticities import PARAMETERS
 from cge.errors import InputError, Location, Problem
 from cge.experiments.runner import (
     SCENARIO_FAILURES,
+    _parameters,
     _restore,
     _snapshot,
+    derived,
+    labour_factors,
     percent_change,
     read_trade_margins,
     resolve_shock,
@@ -48,6 +52,9 @@ from cge.model.results import indicators, solution
 from cge.sam import SAM, read_sam
 from cge.solvers import SolveError, max_residual, solve
 
+#: Layout of run_task's results; part of every task id, so that result files written by an
+#: older layout are recomputed instead of resumed. Bump it when run_task's output changes.
+TASK_FORMAT = 2
 #: Largest equation residual accepted at a recalibrated benchmark (the runner's gate tolerance).
 BENCHMARK_TOL = 1e-8
 #: Built models kept per worker thread: sweeps and decompositions reuse one calibration for
@@ -101,11 +108,12 @@ class Task:
 
 def make_task(prefix: str, experiment: str | Path, runs: tuple[Run, ...],
               elasticities: tuple[ElasticityOverride, ...] = ()) -> Task:
-    """A task whose id is ``<prefix>-<digest>``; the digest covers the experiment file's bytes
-    and every input, so a resumed sweep never reuses a result computed for other inputs."""
+    """A task whose id is ``<prefix>-<digest>``; the digest covers the experiment file's bytes,
+    every input, the package version and :data:`TASK_FORMAT`, so a resumed sweep never reuses
+    a result computed for other inputs or by other code."""
     path = Path(experiment).resolve()
     h = hashlib.sha256(path.read_bytes())
-    h.update(repr((runs, elasticities)).encode())
+    h.update(repr((runs, elasticities, __version__, TASK_FORMAT)).encode())
     return Task(f"{prefix}-{h.hexdigest()[:12]}", str(path), runs, elasticities)
 
 
@@ -153,12 +161,11 @@ class _Base:
 
 @dataclass
 class _Ready:
-    """A built model at its benchmark, its snapshot and benchmark results."""
+    """A built model at its benchmark, its snapshot and benchmark levels."""
 
     model: pyo.ConcreteModel
     snapshot: ComponentMap
     levels: xr.Dataset
-    frame: xr.Dataset
 
 
 # Per thread, not per process: Dask workers with processes=False are threads of one process,
@@ -185,16 +192,20 @@ def base(experiment: str | Path) -> _Base:
     return cache[key]
 
 
-def _collect(m: pyo.ConcreteModel, bench_levels: xr.Dataset, levels: xr.Dataset | None = None
-             ) -> xr.Dataset:
-    """Levels (``solution``, unless given) and indicators relative to ``bench_levels``."""
+def _collect(m: pyo.ConcreteModel, bench_levels: xr.Dataset, parameters: list[str],
+             levels: xr.Dataset | None = None) -> xr.Dataset:
+    """Levels (``solution``, unless given), the named parameters and indicators relative to
+    ``bench_levels``, with the runner's ``kind`` attributes."""
     levels = solution(m) if levels is None else levels.copy()
     for v in levels.data_vars.values():
         v.attrs["kind"] = "level"
     ind = indicators(m, bench_levels)
     for v in ind.data_vars.values():
         v.attrs["kind"] = "indicator"
-    return xr.merge([levels, ind], combine_attrs="override")
+    # parameters cover fewer labels than levels on a shared dim: absent entries are zero, as
+    # in the runner
+    return xr.merge([levels, _parameters(m, parameters), ind], join="outer", fill_value=0.0,
+                    compat="no_conflicts", combine_attrs="override")
 
 
 def _ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> _Ready:
@@ -215,17 +226,21 @@ def _ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> _Ready
         # calibration must reproduce the SAM for any elasticities; if not, it is a bug
         raise RuntimeError(f"benchmark residual {res:.3e} > {BENCHMARK_TOL} after "
                            f"recalibrating with {[o.describe() for o in overrides]}")
-    levels = solution(m)
-    ready = _Ready(m, _snapshot(m), levels, _collect(m, levels, levels))
+    ready = _Ready(m, _snapshot(m), solution(m))
     cache[key] = ready
     while len(cache) > MODELS_PER_THREAD:
         cache.popitem(last=False)
     return ready
 
 
-def with_percent_changes(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` plus ``pct_<name>`` from the ``benchmark`` scenario (any other dims broadcast)."""
-    return ds.merge(percent_change(ds))
+def complete(ds: xr.Dataset, experiment: str | Path) -> xr.Dataset:
+    """Add the runner's derived quantities (trade flows, employment, ``EV_pct``, ...) and
+    ``pct_<name>`` changes from the ``benchmark`` scenario (other dims broadcast), computed
+    once for all tasks rather than in each."""
+    ds = ds.merge(derived(ds, labour_factors(base(experiment).sam)), join="outer",
+                  compat="no_conflicts")
+    # new names on the same coordinates: nothing to reconcile, so say so (exact, override)
+    return ds.merge(percent_change(ds), compat="override", join="exact")
 
 
 def shock_targets(m: pyo.ConcreteModel, run: Run, file: str) -> ComponentMap:
@@ -275,21 +290,26 @@ def run_task(task: Task) -> xr.Dataset:
 
     Variables: model levels (``kind = "level"``), indicators (``EV``, ``CV``, ``GRP_real``,
     ...), and per run ``status``, ``message``, ``solve_method``, ``solve_iterations``,
-    ``max_residual``. Percent changes are left to the caller, which computes them once for all
-    tasks (:func:`with_percent_changes`).
+    ``max_residual``. Derived quantities and percent changes are left to the caller, which
+    computes them once for all tasks (:func:`complete`).
     """
     ready = _ready(task.experiment, task.elasticities)
-    exp = base(task.experiment).exp
-    frames = [ready.frame]
+    m, exp = ready.model, base(task.experiment).exp
+    # the shocked parameters (and the margins, needed to value shipments) go into the results
+    params = sorted({sh.parameter for r in task.runs for sh in r.shocks
+                     if m.symbols[sh.parameter].kind == "parameter"}
+                    | ({"tmg"} if "tmg" in m.symbols else set()))
+    _restore(ready.snapshot)
+    frames = [_collect(m, ready.levels, params, ready.levels)]
     infos = [{"status": "benchmark", "method": "benchmark", "iterations": 0,
               "max_residual": 0.0, "message": ""}]
     try:
         for run in task.runs:
             _restore(ready.snapshot)
-            info = solve_run(ready.model, run, exp)
+            info = solve_run(m, run, exp)
             infos.append(info)
-            frames.append(_collect(ready.model, ready.levels) if info["status"] == "ok" else
-                          xr.full_like(ready.frame, np.nan, dtype=float))
+            frames.append(_collect(m, ready.levels, params) if info["status"] == "ok" else
+                          xr.full_like(frames[0], np.nan, dtype=float))
     finally:
         _restore(ready.snapshot)
     # object dtype: a pandas string dtype would not write to NetCDF 3
