@@ -62,7 +62,9 @@ def plot_intervals(res: SSAResult, path: str | Path, names: list[str] | None = N
         ax.set_ylim(-0.6, len(stat) - 0.4)
         ax.grid(axis="x", alpha=0.3)
     axes[0, 0].legend(fontsize=7, loc="best")
-    fig.suptitle(f"{res.spec.name}: {res.design.method}, {res.design.size} solves", fontsize=10)
+    failed = len(res.failed_samples)
+    fig.suptitle(f"{res.spec.name}: {res.design.method}, {res.design.size} points"
+                 + (f" ({failed} failed, left out)" if failed else ""), fontsize=10)
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=120)
@@ -75,9 +77,10 @@ def _entries(da: xr.DataArray) -> int:
 
 
 def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
-    """NetCDF 3 (the scipy engine) stores text as characters: object, not unicode arrays."""
-    return ds.assign_coords({c: ds[c].astype(object) for c in ds.coords
-                             if ds[c].dtype.kind == "U"})
+    """NetCDF 3 (the scipy engine) stores text as characters: object, not unicode arrays; the
+    encodings read from task files (string lengths) do not fit the combined text."""
+    return ds.drop_encoding().assign_coords({c: ds[c].astype(object) for c in ds.coords
+                                             if ds[c].dtype.kind == "U"})
 
 
 def write_ssa(res: SSAResult, folder: str | Path) -> list[Path]:

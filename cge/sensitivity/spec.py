@@ -39,7 +39,6 @@ results (default ``sigma_arm[*,*]``, ``shock[margins_-50]``).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from cge.calibration.elasticities import PARAMETERS
 from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import Experiment, load_experiment
 from cge.sensitivity.design import DISTRIBUTIONS, METHODS, Distribution
+from cge.tomlfile import read_toml
 
 SHOCK = "shock"
 
@@ -137,12 +137,7 @@ def load_sensitivity(path: str | Path) -> SensitivitySpec:
     against the calibrated model."""
     path = Path(path).resolve()
     loc = Location(file=str(path))
-    if not path.exists():
-        raise InputError(Problem("missing-file", "sensitivity file not found", loc))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem("bad-toml", str(exc), loc)) from exc
+    data = read_toml(path, "sensitivity file")
     unknown = set(data) - {"name", "description", "sensitivity"}
     if unknown:
         raise InputError(Problem("bad-sensitivity", f"unknown top-level key(s) "
