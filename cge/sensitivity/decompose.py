@@ -74,8 +74,6 @@ class Decomposition:
         extra = pd.DataFrame([self.contributions[name].sum("shock").to_series(),
                               self.total[name].to_series(), self.residual[name].to_series()],
                              index=["sum of contributions", "total change", "residual"])
-        if rows.columns.nlevels == 1 and not isinstance(rows.columns, pd.MultiIndex):
-            extra.columns = rows.columns
         return pd.concat([rows, extra])
 
 
