@@ -57,9 +57,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cge.config import config_from_dict
 from cge.errors import InputError, Location, Problem
-from cge.experiments.spec import OPERATIONS, Experiment, Shock
+from cge.experiments.spec import OPERATIONS, Experiment, Shock, model_section
 from cge.tomlfile import read_toml
 
 
@@ -242,32 +241,12 @@ def load_dynamic(path: str | Path) -> DynamicExperiment:
         raise _bad(f"unknown top-level key(s) {sorted(unknown)}", loc)
     if "dynamics" not in data:
         raise _bad("no [dynamics] section", loc)
-    model = dict(data.get("model", {}))
-    for req in ("sam", "elasticities"):
-        if req not in model:
-            raise _bad(f"[model] needs '{req}'", loc)
-
-    def rel(p: str) -> Path:
-        full = (path.parent / p).resolve()
-        if not full.exists():
-            raise InputError(Problem("missing-file", f"{p!r} (from [model]) does not exist: "
-                                     f"looked for {full}", loc))
-        return full
-
-    sam, elast = rel(model.pop("sam")), rel(model.pop("elasticities"))
-    margins = rel(model.pop("trade_margins")) if "trade_margins" in model else None
-    config = config_from_dict(model, where=loc)
-    solver = dict(data.get("solver", {}))
+    static = model_section(data, path)
     spec = _spec(dict(data["dynamics"]), loc)
-    if config.closure.mobility(spec.capital) != "specific":
+    if static.config.closure.mobility(spec.capital) != "specific":
         raise _bad(f"capital {spec.capital!r} must be sector-specific within a year: set "
                    f"factor_mobility = {{ {spec.capital} = \"specific\" }} in [model.closure]",
                    loc)
-    static = Experiment(
-        name=data.get("name", path.stem), description=data.get("description", ""), file=path,
-        sam=sam, elasticities=elast, trade_margins=margins, config=config,
-        solver=solver.get("name", "auto"), solver_options=dict(solver.get("options", {})),
-        scenarios=())
     projects = parse_projects(data.get("project", []), path, spec)
     scenarios, names = [], {"baseline"}
     for i, sc in enumerate(data.get("scenario", [])):

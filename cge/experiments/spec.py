@@ -33,7 +33,7 @@ the scenario and the unknown label.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cge.config import ModelConfig, config_from_dict
@@ -109,15 +109,13 @@ def _shock(raw: dict, where: Location, scen: str) -> Shock:
     return Shock(str(raw["parameter"]), ops[0], float(value), where_)
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Parse and check the structure of an experiment file (labels are checked on the model)."""
-    path = Path(path).resolve()
+def model_section(data: dict, path: Path) -> Experiment:
+    """Name, description, ``[model]`` and ``[solver]`` of a parsed file, as an Experiment
+    without scenarios (shared by every kind of experiment file).
+
+    Paths are relative to the file and must exist; unknown keys are errors.
+    """
     loc = Location(file=str(path))
-    data = read_toml(path, "experiment file")
-    unknown = set(data) - {"name", "description", "model", "solver", "scenario"}
-    if unknown:
-        raise InputError(Problem("bad-experiment", f"unknown top-level key(s) {sorted(unknown)}",
-                                 loc))
     model = dict(data.get("model", {}))
     for req in ("sam", "elasticities"):
         if req not in model:
@@ -138,6 +136,23 @@ def load_experiment(path: str | Path) -> Experiment:
     if unknown:
         raise InputError(Problem("bad-experiment", f"unknown [solver] key(s) {sorted(unknown)}",
                                  loc))
+    return Experiment(
+        name=data.get("name", path.stem), description=data.get("description", ""), file=path,
+        sam=sam, elasticities=elast, trade_margins=margins, config=config,
+        solver=solver.get("name", "auto"), solver_options=dict(solver.get("options", {})),
+        scenarios=())
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Parse and check the structure of an experiment file (labels are checked on the model)."""
+    path = Path(path).resolve()
+    loc = Location(file=str(path))
+    data = read_toml(path, "experiment file")
+    unknown = set(data) - {"name", "description", "model", "solver", "scenario"}
+    if unknown:
+        raise InputError(Problem("bad-experiment", f"unknown top-level key(s) {sorted(unknown)}",
+                                 loc))
+    base = model_section(data, path)
     scenarios = []
     names = set()
     for i, sc in enumerate(data.get("scenario", [])):
@@ -155,8 +170,4 @@ def load_experiment(path: str | Path) -> Experiment:
         scenarios.append(Scenario(sc["name"], sc.get("description", ""), shocks))
     if not scenarios:
         raise InputError(Problem("bad-experiment", "no [[scenario]] given", loc))
-    return Experiment(
-        name=data.get("name", path.stem), description=data.get("description", ""), file=path,
-        sam=sam, elasticities=elast, trade_margins=margins, config=config,
-        solver=solver.get("name", "auto"), solver_options=dict(solver.get("options", {})),
-        scenarios=tuple(scenarios))
+    return replace(base, scenarios=tuple(scenarios))
