@@ -73,11 +73,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _setup(args: argparse.Namespace, name: str):
+    """Output folder, executor and progress printer of a command."""
+    # imported when a command runs: the model stack is slow to import for ``cge --help``
     from cge.sensitivity.execute import Executor, stderr_progress
 
     out = Path(args.out or Path("results") / name)
     return out, Executor(workers=args.workers, scheduler=args.scheduler), (
         None if args.quiet else stderr_progress)
+
+
+def _save(ds: xr.Dataset, path: Path) -> None:
+    from cge.sensitivity.execute import netcdf_ready
+
+    netcdf_ready(ds).to_netcdf(path, engine="scipy")
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
@@ -129,7 +137,7 @@ def _decompose(args: argparse.Namespace) -> int:
     extra = [dec.total.expand_dims(shock=["total change"]),
              dec.residual.expand_dims(shock=["residual"])]
     ds = xr.concat([dec.contributions] + extra, dim="shock", combine_attrs="override")
-    ds.assign_coords(shock=ds["shock"].astype(object)).to_netcdf(path, engine="scipy")
+    _save(ds, path)
     print(f"\nwrote {path}")
     return 0
 
@@ -147,6 +155,6 @@ def _sweep(args: argparse.Namespace) -> int:
           + (f", failed: {failed}" if failed else ""))
     with pd.option_context("display.width", 160):
         print("\nreal GRP, % change\n" + ds["pct_GRP_real"].to_pandas().round(4).to_string())
-    ds.to_netcdf(out / "sweep.nc", engine="scipy")
+    _save(ds, out / "sweep.nc")
     print(f"\nwrote {out / 'sweep.nc'}")
     return 1 if failed else 0

@@ -62,6 +62,14 @@ def _read(path: Path) -> xr.Dataset:
         return ds.load()
 
 
+def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
+    """A combined Dataset ready for NetCDF 3 (the scipy engine): text as object arrays, not
+    unicode, and no encodings carried over from task files (their string lengths do not fit
+    the combined text)."""
+    return ds.drop_encoding().assign_coords({c: ds[c].astype(object) for c in ds.coords
+                                             if ds[c].dtype.kind == "U"})
+
+
 def stderr_progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 

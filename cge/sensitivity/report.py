@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from cge.sensitivity.execute import netcdf_ready  # noqa: E402
 from cge.sensitivity.ssa import SSAResult  # noqa: E402
 
 
@@ -76,13 +77,6 @@ def _entries(da: xr.DataArray) -> int:
     return int(np.prod([da.sizes[d] for d in da.dims if d != "statistic"]))
 
 
-def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
-    """NetCDF 3 (the scipy engine) stores text as characters: object, not unicode arrays; the
-    encodings read from task files (string lengths) do not fit the combined text."""
-    return ds.drop_encoding().assign_coords({c: ds[c].astype(object) for c in ds.coords
-                                             if ds[c].dtype.kind == "U"})
-
-
 def write_ssa(res: SSAResult, folder: str | Path) -> list[Path]:
     """``samples.nc`` (every result by sample), ``summary.nc``, ``sensitivity.nc``,
     ``summary.csv`` (key results) and ``intervals.png``."""
@@ -90,7 +84,7 @@ def write_ssa(res: SSAResult, folder: str | Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = [folder / "samples.nc", folder / "summary.nc", folder / "sensitivity.nc"]
     for ds, path in zip((res.results, res.summary, res.sensitivity), out, strict=True):
-        _netcdf_ready(ds).to_netcdf(path, engine="scipy")
+        netcdf_ready(ds).to_netcdf(path, engine="scipy")
     interval_table(res).to_csv(folder / "summary.csv", index_label="entry")
     out.append(folder / "summary.csv")
     out.append(plot_intervals(res, folder / "intervals.png"))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cge.errors import InputError, Location, Problem
 from cge.sensitivity.design import Design, make_design
 from cge.sensitivity.execute import SERIAL, Executor, Progress, run_tasks
 from cge.sensitivity.spec import Parameter, SensitivitySpec
@@ -83,8 +84,13 @@ def check_parameters(spec: SensitivitySpec) -> None:
 
 def design_of(spec: SensitivitySpec, method: str | None = None, samples: int | None = None
               ) -> Design:
-    return make_design([p.distribution for p in spec.parameters], method or spec.method,
-                       spec.samples if samples is None else samples, spec.seed)
+    """The spec's design, or another ``method``/``samples``; bad choices are input errors."""
+    try:
+        return make_design([p.distribution for p in spec.parameters], method or spec.method,
+                           spec.samples if samples is None else samples, spec.seed)
+    except ValueError as exc:
+        raise InputError(Problem("bad-design", str(exc), Location(file=str(spec.file)))
+                         ) from exc
 
 
 def run_ssa(spec: SensitivitySpec, folder: str | Path, executor: Executor = SERIAL, *,
