@@ -178,6 +178,8 @@ def base(experiment: str | Path) -> _Base:
     cache = _LOCAL.__dict__.setdefault("bases", {})
     key = str(Path(experiment).resolve())
     if key not in cache:
+        # the steps of runner.calibrate_experiment, keeping SAM and margins: every SSA point
+        # recalibrates them with other elasticities
         exp = load_experiment(key)
         sam = read_sam(exp.sam)
         el = read_elasticities(exp.elasticities)
