@@ -52,7 +52,7 @@ from cge.model import build_model
 from cge.model.gates import GateReport, check_benchmark
 from cge.model.results import indicators, solution
 from cge.sam import SAM, read_sam
-from cge.solvers import SolveError, solve
+from cge.solvers import SolveError, SolveResult, solve
 from cge.solvers.result import SolverError
 
 #: Errors that mean "this scenario has no solution we can find", not "the program is wrong":
@@ -186,6 +186,26 @@ def _restore(snap: ComponentMap) -> None:
             c.set_value(val)
 
 
+def apply_and_solve(m: pyo.ConcreteModel, targets: ComponentMap, exp: Experiment
+                    ) -> tuple[SolveResult, str]:
+    """Set shocked parameters to their targets and solve, warm-started from the current point.
+
+    If the direct solve fails, the shock is applied in steps from the starting values
+    (homotopy). Returns the result and ``"direct"`` or ``"homotopy"``; raises what the solver
+    raises when both fail.
+    """
+    start = ComponentMap((d, pyo.value(d)) for d in targets)
+    for data, new in targets.items():
+        data.set_value(new)
+    try:
+        return solve(m, solver=exp.solver, options=exp.solver_options), "direct"
+    except SolveError:
+        for data, old in start.items():
+            data.set_value(old)
+        return (solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets),
+                "homotopy")
+
+
 def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> ScenarioOutcome:
     """Apply a scenario's shocks and solve (homotopy if a direct solve fails).
 
@@ -197,18 +217,8 @@ def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> S
     for shock in scenario.shocks:
         for data, new in resolve_shock(m, shock, scenario.name, str(exp.file)):
             targets[data] = new
-    start = ComponentMap((d, pyo.value(d)) for d in targets)
-    for data, new in targets.items():
-        data.set_value(new)
     try:
-        try:
-            res = solve(m, solver=exp.solver, options=exp.solver_options)
-            method = "direct"
-        except SolveError:
-            for data, old in start.items():
-                data.set_value(old)
-            res = solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets)
-            method = "homotopy"
+        res, method = apply_and_solve(m, targets, exp)
     except SCENARIO_FAILURES as exc:
         reason = (f"{exc.result.solver}: {exc.result.status.value} ({exc.result.message})"
                   if isinstance(exc, SolveError) else f"{type(exc).__name__}: {exc}")

@@ -40,6 +40,7 @@ from cge.experiments.runner import (
     _parameters,
     _restore,
     _snapshot,
+    apply_and_solve,
     derived,
     labour_factors,
     percent_change,
@@ -50,7 +51,7 @@ from cge.experiments.spec import Experiment, Shock, load_experiment
 from cge.model import build_model
 from cge.model.results import indicators, solution
 from cge.sam import SAM, read_sam
-from cge.solvers import SolveError, max_residual, solve
+from cge.solvers import max_residual
 
 #: Layout of run_task's results; part of every task id, so that result files written by an
 #: older layout are recomputed instead of resumed. Bump it when run_task's output changes.
@@ -268,18 +269,8 @@ def solve_run(m: pyo.ConcreteModel, run: Run, exp: Experiment) -> dict:
     """Apply a run's shocks and solve; homotopy if the direct solve fails; never raises on a
     solve failure (``status = "failed"``)."""
     targets = shock_targets(m, run, str(exp.file))
-    start = ComponentMap((d, pyo.value(d)) for d in targets)
-    for data, new in targets.items():
-        data.set_value(new)
     try:
-        try:
-            res = solve(m, solver=exp.solver, options=exp.solver_options)
-            method = "direct"
-        except SolveError:
-            for data, old in start.items():
-                data.set_value(old)
-            res = solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets)
-            method = "homotopy"
+        res, method = apply_and_solve(m, targets, exp)
     except SCENARIO_FAILURES as exc:
         return {"status": "failed", "method": "", "iterations": 0,
                 "max_residual": float("nan"), "message": f"{type(exc).__name__}: {exc}"}
