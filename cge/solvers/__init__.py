@@ -6,6 +6,7 @@ Public API::
     homotopy(model, targets, *, solver="auto", options=None, steps=4, max_halvings=8)
     residuals(model) -> pandas.Series;  max_residual(model) -> float
     check_square(model, *, allow_unused=False) -> StructureReport
+    quick_check_square(model) -> StructureReport   (same answer, fast when the model is regular)
 
 ``solve`` raises :class:`SolveError` (never returns a failed result) and
 leaves the model at its starting point when it does; :class:`StructureError`
@@ -13,7 +14,7 @@ reports non-square or structurally singular systems before any solver runs;
 :class:`SolverNotAvailable` says what to install.
 """
 
-from cge.solvers.api import SOLVERS, solve
+from cge.solvers.api import SOLVERS, quick_check_square, solve
 from cge.solvers.homotopy import homotopy
 from cge.solvers.residuals import max_residual, residuals
 from cge.solvers.result import (
@@ -38,6 +39,7 @@ __all__ = [
     "check_square",
     "homotopy",
     "max_residual",
+    "quick_check_square",
     "residuals",
     "solve",
     "structure_report",
