@@ -28,7 +28,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model.symbols import equation, param, var
+from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "factors"
 
@@ -40,6 +40,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RFS_LINKED = [(r, f, i) for r, f, i in m.RFS if mob(f) != "specific"]
     m.RFS_SPECIFIC = [(r, f, i) for r, f, i in m.RFS if mob(f) == "specific"]
     m.F_NATIONAL = sorted({f for _, f in m.RF if mob(f) == "national"})
+    m.SPECIFIC_SECTORS = grouped([((r, f), i) for r, f, i in m.RFS_SPECIFIC], m.RF)
     param(m, "FF", [k for k in m.RF if mob(k[1]) != "specific"], ("region", "factor"),
           block=BLOCK, unit="quantity", latex="FF",
           doc="factor endowment of the region (mobile factors)", init=cal.nonzero("FF0"))
@@ -90,5 +91,4 @@ def income(m: pyo.ConcreteModel, r: str, f: str):
         return m.pfn[f] * m.FF[r, f]
     if mob == "sectors":
         return m.pfr[r, f] * m.FF[r, f]
-    return sum(m.pf[r, f, i] * m.FFS[r, f, i] for rr, ff, i in m.RFS_SPECIFIC
-               if rr == r and ff == f)
+    return sum(m.pf[r, f, i] * m.FFS[r, f, i] for i in m.SPECIFIC_SECTORS[(r, f)])

@@ -24,7 +24,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model.symbols import equation, param, var
+from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "government"
 
@@ -57,11 +57,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     imp = set(m.RM)
-    goods = {r: [i for rr, i in m.RG if rr == r] for r in m.R}
-    hh = {r: [h for rr, h in m.RH if rr == r] for r in m.R}
-    recipients = {r: [h for rr, h in m.RH_TR if rr == r] for r in m.R}
-    sectors = {r: [i for rr, i in m.RS if rr == r] for r in m.R}
-    markets = {r: [i for rr, i in m.RQ if rr == r] for r in m.R}
+    goods, hh, recipients = grouped(m.RG, m.R), grouped(m.RH, m.R), grouped(m.RH_TR, m.R)
+    sectors, markets = grouped(m.RS, m.R), grouped(m.RQ, m.R)
 
     equation(m, "eq_production_tax", m.RS, ("region", "sector"), block=BLOCK,
              determines="Tz", latex=r"T^z = \tau^z p^z Z", doc="production tax revenue",

@@ -41,9 +41,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           doc="direct tax rate", init=cal.table("taud"))
     param(m, "ssp", m.RH, ("region", "household"), block=BLOCK, unit="1", latex="ss^p",
           doc="savings rate", init=cal.table("ssp"))
-    yh0, c0 = cal.nonzero("YH0"), {}
-    for (r, h) in m.RH:
-        c0[(r, h)] = yh0[(r, h)] * (1 - cal.table("taud")[(r, h)] - cal.table("ssp")[(r, h)])
+    yh0 = cal.nonzero("YH0")
     var(m, "YH", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="YH",
         doc="household gross income", init=yh0)
     var(m, "Td", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="T^d",
@@ -52,9 +50,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="household savings", init=cal.table("Sp0"), lower=None)
     var(m, "Xp", m.RIH, ("region", "commodity", "household"), block=BLOCK, unit="quantity",
         latex="X^p", doc="household consumption", init=cal.nonzero("Xp0"))
-    uu0 = {}
+    uu0, xp0 = {}, cal.table("Xp0")
     for (r, i, h), a in cal.nonzero("alpha").items():
-        uu0[(r, h)] = uu0.get((r, h), 1.0) * cal.table("Xp0")[(r, i, h)] ** a
+        uu0[(r, h)] = uu0.get((r, h), 1.0) * xp0[(r, i, h)] ** a
     var(m, "UU", m.RH, ("region", "household"), block=BLOCK, unit="utility", latex="UU",
         doc="household utility (Cobb-Douglas)", init=uu0)
     var(m, "sadj", None, (), block=BLOCK, unit="1", latex="s^{adj}",

@@ -47,6 +47,18 @@ def _restrict(init, index, default: float):
     return init
 
 
+def grouped(index: Sequence[tuple], groups: Sequence) -> dict:
+    """``{g: [rest of each key whose first element is g]}``, in index order, one pass.
+
+    Equations over a region need the region's members of a sparse set; scanning the whole set
+    once per region would cost regions x set size (quadratic in the number of regions).
+    """
+    out: dict = {g: [] for g in groups}
+    for k in index:
+        out[k[0]].append(k[1] if len(k) == 2 else k[1:])
+    return out
+
+
 def var(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str], *,
         block: str, unit: str, doc: str, latex: str, init: Callable | float | dict = 1.0,
         lower: float | None = LOWER) -> pyo.Var:
