@@ -103,3 +103,33 @@ def test_unbalanced_sam_is_refused():
     v[0, 3] += 1.0
     with pytest.raises(InputError, match="receipts - payments"):
         calibrate(sam.with_values(v), EL)
+
+
+def test_cli_reports_a_bad_walras_choice_without_traceback(tmp_path, capsys):
+    from cge.cli import main
+
+    exp = tmp_path / "fail.toml"
+    exp.write_text(f"""
+[model]
+sam = "{ROOT / 'sam/toy2r'}"
+elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
+[model.closure]
+numeraire = "exchange_rate"
+factor_mobility = {{ lab = "national" }}
+walras = "factor:NORTH:lab"
+[[scenario]]
+name = "s"
+shocks = [{{ parameter = "taum", set = 0.0 }}]
+""")
+    # dropping a regional market that does not exist under national mobility is a closure error
+    assert main(["run", str(exp), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "names no market of this model" in err
+
+
+def test_solver_errors_are_framework_errors():
+    from cge.errors import CGEError
+    from cge.solvers import SolveError
+
+    # the CLI prints CGEErrors (with the worst equations) and exits 2, never a traceback
+    assert issubclass(SolveError, CGEError) and issubclass(StructureError, CGEError)

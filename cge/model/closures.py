@@ -15,6 +15,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.errors import InputError, Problem
 from cge.model.symbols import equation, param
 
 BLOCK = "closures"
@@ -66,13 +67,20 @@ def walras_equation(m: pyo.ConcreteModel, cal: Calibration):
     kind, *rest = choice.split(":")
     if kind == "bop":
         return m.eq_balance_of_payments
-    if kind == "factor" and rest[0] == "*":
-        return m.eq_factor_market_national[rest[1]]
-    if kind == "factor":
-        return m.eq_factor_market[tuple(rest)]
-    if kind == "commodity":
-        return m.eq_commodity_market[tuple(rest)]
-    raise ValueError(f"closure.walras = {choice!r} is not 'bop', 'factor:R:F' or 'commodity:R:C'")
+    markets = {("factor", True): (m.eq_factor_market_national, lambda r: r[1]),
+               ("factor", False): (m.eq_factor_market, tuple),
+               ("commodity", False): (m.eq_commodity_market, tuple)}
+    pick = markets.get((kind, bool(rest) and rest[0] == "*"))
+    if pick is None or len(rest) != 2:
+        raise InputError(Problem("closure", f"closure.walras = {choice!r}: write 'bop', "
+                                 "'factor:REGION:FACTOR' (REGION '*' for a national factor "
+                                 "market) or 'commodity:REGION:COMMODITY'"))
+    equations, index = pick
+    if index(rest) not in equations:
+        raise InputError(Problem("closure", f"closure.walras = {choice!r} names no market of "
+                                 f"this model (markets of that kind: "
+                                 f"{[str(k) for k in equations][:10]})"))
+    return equations[index(rest)]
 
 
 def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from cge.errors import CGEError
+
 WORST_COLUMNS = ["equation", "index", "residual"]
 
 
@@ -91,8 +93,12 @@ class SolveResult:
         return "\n".join(lines)
 
 
-class SolverError(Exception):
-    """Base class of every error raised by :mod:`cge.solvers`."""
+class SolverError(CGEError):
+    """Base class of every error raised by :mod:`cge.solvers`.
+
+    A :class:`~cge.errors.CGEError`, so the CLI prints it (with the worst equations) without a
+    traceback and exits with status 2.
+    """
 
 
 class SolveError(SolverError):
