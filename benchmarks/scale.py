@@ -1,0 +1,176 @@
+"""Scaling of the multi-region model with the number of regions (issue #11).
+
+For N regions x 25 sectors (synthetic SAMs from :mod:`cge.sources.synthetic`, split from the
+Rosstat 2021 national SAM), each run measures, end to end:
+
+``gen``        national SAM from the Rosstat tables and its split into N regions;
+``calib``      calibration (:func:`cge.calibration.calibrate`);
+``build``      Pyomo model construction (:func:`cge.model.build_model`);
+``gates``      :func:`cge.model.gates.check_benchmark` (structure, residual, two solves);
+``cf``         the counterfactual: every interregional trade margin ``tmg`` halved, solved
+               warm from the benchmark with the run's solver path; its parts ``transl``
+               (Pyomo -> CasADi) and ``solve`` (derivatives, factorisations, iterations).
+
+Paths: ``newton`` (``solve(m, "newton")``: sparse Newton, MUMPS from 20,000 equations) runs
+everything; ``ipopt`` (``solve(m, "ipopt", {"hessian": "limited-memory"})``, CasADi's bundled
+Ipopt) solves the same counterfactual after the same generation, calibration and build, without
+the gates (they do not depend on the path of the counterfactual). Each run is a fresh
+subprocess, so ``peakMB`` (maximum resident set size) is that run's alone.
+
+After the runs, time of each step is fitted as ``t = a n^b`` against the number of equations
+and against the Jacobian's nonzeros (least squares in logs over the newton runs).
+
+Usage::
+
+    python benchmarks/scale.py --sizes 3,10,30,85 --paths newton,ipopt --skip ipopt:85
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results" / "scale.json"
+ROOT = Path(__file__).resolve().parents[1]
+PATHS = {"newton": ("newton", {}), "ipopt": ("ipopt", {"hessian": "limited-memory"})}
+STEPS = ("gen", "calib", "build", "gates", "transl", "solve", "cf", "total")
+SKIP_REASON = ("CasADi's nlpsol differentiates the whole system at once for Ipopt (the "
+               "colouring cost that cge.solvers.newton.sparse_jacobian avoids), which grows with "
+               "the square of the model; see the 30-region run")
+
+
+def run_one(n: int, path: str, seed: int) -> dict:
+    """One measured run in this process (called in a subprocess by :func:`main`)."""
+    import casadi as ca
+
+    from cge.calibration import calibrate, read_elasticities
+    from cge.model import build_model
+    from cge.model.gates import check_benchmark
+    from cge.solvers import solve
+    from cge.solvers.translate import to_casadi
+    from cge.sources.synthetic import model_config, national_flows, synthetic_sam
+
+    out: dict = {"regions": n, "sectors": 25, "path": path, "seed": seed}
+    t0 = time.perf_counter()
+    nat, sectors = national_flows()
+    gen = synthetic_sam(nat, sectors, n, seed=seed)
+    out["sectors"] = len(sectors)
+    out["interregional_flows"] = gen.n_flows
+    t1 = time.perf_counter()
+    el = read_elasticities(ROOT / "calibration" / "vologda_elasticities.csv")
+    cal = calibrate(gen.sam, el, model_config(), gen.trade_margins)
+    t2 = time.perf_counter()
+    m = build_model(cal)
+    t3 = time.perf_counter()
+    if path == "newton":
+        report = check_benchmark(m, solver="newton")
+        out["gates_passed"] = report.passed
+        out["gates"] = {name: measured for name, measured, *_ in report.rows}
+    t4 = time.perf_counter()
+    for k in m.tmg:  # all interregional margins (within a region there are none)
+        m.tmg[k] = 0.5 * m.tmg[k].value
+    solver, options = PATHS[path]
+    res = solve(m, solver, options)
+    t5 = time.perf_counter()
+    out.update(
+        gen=t1 - t0, calib=t2 - t1, build=t3 - t2, gates=(t4 - t3) if path == "newton" else None,
+        transl=res.timings.get("translate"), solve=res.timings.get("solve"), cf=t5 - t4,
+        total=t5 - t0, iterations=res.iterations, max_residual=res.max_residual,
+        equations=res.n_equations, status=str(res.status),
+        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
+    # Not timed: the Jacobian's nonzeros for the growth fit.
+    system = to_casadi(m)
+    out["nonzeros"] = int(ca.jacobian_sparsity(system.g, system.x).nnz())
+    return out
+
+
+def fit(runs: list[dict]) -> dict:
+    """Exponent b of ``t = a n^b`` for each step, against equations and against nonzeros."""
+    rows = [r for r in runs if r.get("status") and r["path"] == "newton"]
+    out: dict = {}
+    for size in ("equations", "nonzeros"):
+        out[size] = {}
+        for step in STEPS:
+            pts = [(r[size], r[step]) for r in rows if r.get(step)]
+            if len({x for x, _ in pts}) < 2:
+                continue
+            x, y = np.log([p[0] for p in pts]), np.log([p[1] for p in pts])
+            b, a = np.polyfit(x, y, 1)
+            out[size][step] = {"exponent": float(b), "coefficient": float(np.exp(a))}
+    return out
+
+
+def table(runs: list[dict]) -> str:
+    head = (f"{'N':>3} {'path':<7}{'eqs':>8}{'nnz':>9}{'flows':>7}"
+            + "".join(f"{s:>8}" for s in STEPS) + f"{'iter':>5}{'max|F|':>10}{'peakMB':>8}")
+    lines = [head]
+    for r in runs:
+        if "error" in r:
+            lines.append(f"{r['regions']:>3} {r['path']:<7}  {r['error']}")
+            continue
+        cells = "".join(f"{r[s]:>8.1f}" if r.get(s) is not None else f"{'-':>8}" for s in STEPS)
+        lines.append(f"{r['regions']:>3} {r['path']:<7}{r['equations']:>8}{r['nonzeros']:>9}"
+                     f"{r['interregional_flows']:>7}{cells}{r['iterations']:>5}"
+                     f"{r['max_residual']:>10.1e}{r['peak_mb']:>8.0f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="3,10,30,85")
+    ap.add_argument("--paths", default="newton,ipopt")
+    ap.add_argument("--skip", default="ipopt:85", help="path:N pairs not run (reason recorded)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each (size, path)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--timeout", type=float, default=1200.0)
+    ap.add_argument("--one", nargs=2, metavar=("N", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed)))
+        return
+    skip = {tuple(s.split(":")) for s in args.skip.split(",") if s}
+    runs = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        for path in args.paths.split(","):
+            if (path, str(n)) in skip:
+                runs.append({"regions": n, "path": path, "error": f"skipped: {SKIP_REASON}"})
+                continue
+            for _ in range(args.repeat):
+                cmd = [sys.executable, __file__, "--one", str(n), path, "--seed", str(args.seed)]
+                try:
+                    done = subprocess.run(cmd, capture_output=True, text=True,
+                                          timeout=args.timeout, check=False)
+                    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+                    runs.append(json.loads(lines[-1]) if lines else
+                                {"regions": n, "path": path,
+                                 "error": f"failed: {done.stderr.strip().splitlines()[-1:]}"})
+                except subprocess.TimeoutExpired:
+                    runs.append({"regions": n, "path": path,
+                                 "error": f"timeout after {args.timeout:g} s"})
+                print(table(runs[-1:]).splitlines()[-1], flush=True)
+    growth = fit(runs)
+    print()
+    print(table(runs))
+    print("\ngrowth exponents b of t = a n^b (newton runs):")
+    for size, steps in growth.items():
+        print(f"  vs {size:<10}" + "  ".join(f"{s} {v['exponent']:.2f}" for s, v in steps.items()))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "machine": {"platform": platform.platform(), "processor": platform.processor(),
+                    "python": platform.python_version(), "cpus": os.cpu_count()},
+        "runs": runs, "growth": growth}, indent=2))
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
