@@ -56,8 +56,15 @@ def test_plan_vologda(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "sets of final consumption" in out and "forecast 2030" in out
     for name in ("output.csv", "trade.csv", "shipments.csv", "projects.csv",
-                 "forecast_output.csv", "forecast_supplies.csv"):
+                 "forecast_output.csv", "forecast_supplies.csv", "forecast_vs_cge.csv"):
         assert (tmp_path / name).is_file()
+    # the IO balance, the plan and the CGE model answer for the same projects, side by side
+    cmp = pd.read_csv(tmp_path / "forecast_vs_cge.csv", index_col=[0, 1])
+    assert list(cmp.columns) == ["io_pct", "plan_pct", "cge_pct:all_projects"]
+    chem = cmp.loc[("VOL", "chem")]
+    # the ammonia project adds capacity of 77.9 % of 2021 chemicals output (22,400 / 28,763.5):
+    # every method must show a large rise there, none above that addition plus spillovers
+    assert (chem > 50).all() and (chem < 100).all()
 
 
 def test_plan_infeasible_is_a_clean_error(tmp_path, capsys):

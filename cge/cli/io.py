@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from cge import io
+from cge.errors import CGEError
 from cge.sam.io import read_sam
 
 _DISPLAY = {"display.width": 200, "display.max_rows": 500, "display.max_columns": 30,
@@ -85,8 +86,26 @@ def _plan(args: argparse.Namespace) -> int:
                   + fc.output.xs(last, level="year").to_string())
             fc.output.to_csv(out / "forecast_output.csv")
             fc.supplies.to_csv(out / "forecast_supplies.csv")
+            if spec.cge_experiment is not None:
+                _compare_with_cge(spec.cge_experiment, fc.output, last, out)
     print(f"\nwrote {out}")
     return 0
+
+
+def _compare_with_cge(experiment: Path, output: pd.DataFrame, year: int, out: Path) -> None:
+    """Run the CGE experiment of the same projects and put its output changes beside the IO
+    and plan answers (CGE values are in the experiment's units, compared as % changes)."""
+    from cge.experiments import run_experiment
+    from cge.plan import compare_with_cge
+
+    res = run_experiment(experiment)
+    if res.failed:
+        raise CGEError(f"CGE experiment {experiment.name}: scenario(s) failed: "
+                          + ", ".join(o.name for o in res.failed))
+    table = compare_with_cge(output, res.results, year=year)
+    print(f"\n{year}: output change (%) by the IO balance, the plan LP and the CGE model "
+          f"({experiment.name})\n" + table.round(3).to_string())
+    table.to_csv(out / "forecast_vs_cge.csv")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

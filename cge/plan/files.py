@@ -13,6 +13,7 @@
     year = 2025; status = "candidate"; source = "..."
     [forecast]
     years = [2025, 2030]
+    cge_experiment = "vologda_plan_projects.toml"   # optional: the same projects in the CGE
 
 Errors name the file and, for a project, the line of its ``name``.
 """
@@ -44,6 +45,7 @@ class PlanFile:
     data: PlanData
     table: IOTable
     years: list[int]
+    cge_experiment: Path | None = None
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -76,9 +78,18 @@ def read_plan(path: str | Path) -> PlanFile:
                if "margins" in spec else None)
     projects = _projects(spec.get("project", []), table, file, text)
     data = from_sam(sam, margins=margins, projects=projects, **params)
-    years = [int(y) for y in spec.get("forecast", {}).get("years", [])]
+    fc = spec.get("forecast", {})
+    years = [int(y) for y in fc.get("years", [])]
+    cge_experiment = None
+    if "cge_experiment" in fc:
+        cge_experiment = (path.parent / fc["cge_experiment"]).resolve()
+        if not cge_experiment.is_file():
+            raise InputError(Problem("missing-file", f"[forecast] cge_experiment "
+                                     f"{fc['cge_experiment']!r} not found (looked for "
+                                     f"{cge_experiment})",
+                                     Location(file=file, line=_line_of(text, "cge_experiment"))))
     return PlanFile(spec.get("name", path.stem), spec.get("description", ""), path, data,
-                    table, years)
+                    table, years, cge_experiment)
 
 
 def _projects(items: list[dict], table: IOTable, file: str, text: str) -> list[Project]:
