@@ -86,7 +86,7 @@ class ModelConfig:
     scale: float = 1.0
     units: str = ""
 
-    def validate(self, *, regions: list[str], factors: list[str],
+    def validate(self, *, regions: list[str], factors: list[str], rest_of_world: bool = True,
                  where: Location | None = None) -> None:
         """Reject invalid or incomplete closures with a message that says why."""
         c = self.closure
@@ -125,6 +125,12 @@ class ModelConfig:
                         f"write the numeraire as 'factor:*:{f}'")
                 elif c.mobility(f) != "national" and r not in regions:
                     bad(f"numeraire region {r!r} is not a model region ({regions})")
+        if not rest_of_world and kind == "exchange_rate":
+            bad("the SAM has no rest-of-world account, so there is no exchange rate to fix: "
+                "choose numeraire = 'cpi' or 'factor:REGION:FACTOR'")
+        if not rest_of_world and c.foreign == "fixed_exchange_rate":
+            bad("the SAM has no rest-of-world account: closure.foreign cannot be "
+                "'fixed_exchange_rate'")
         if c.foreign == "fixed_exchange_rate" and kind == "exchange_rate":
             bad("with a fixed exchange rate, foreign savings adjust and the exchange rate no "
                 "longer pins the price level on its own: choose numeraire = 'cpi' or "

@@ -44,6 +44,10 @@ class Calibration:
     sam_name: str = ""
 
     @property
+    def has_rest_of_world(self) -> bool:
+        return bool(self.data.attrs.get("rest_of_world", 1))
+
+    @property
     def regions(self) -> list[str]:
         return [str(r) for r in self.data["region"].values]
 
@@ -147,12 +151,19 @@ class _Reader:
                                         f" yet: {sam.accounts_of(kind)}; aggregate them into "
                                         "households or commodities"))
         for r in self.regions:
+            # government and savings-investment are optional (e.g. Hosoe et al.'s SPLCGE has
+            # neither), but at most one each, and taxes need a government to receive them
             for kind in (Kind.GOVERNMENT, Kind.SAVINGS_INVESTMENT):
                 n = len(sam.accounts_of(kind, r))
-                if n != 1:
-                    problems.append(Problem("missing-account" if n == 0 else "unsupported",
-                                            f"region {r} has {n} {kind} accounts; the model "
-                                            "needs exactly one", Location(account=r)))
+                if n > 1:
+                    problems.append(Problem("unsupported", f"region {r} has {n} {kind} "
+                                            "accounts; the model takes at most one: aggregate "
+                                            "them", Location(account=r)))
+            taxes = sam.accounts_of(Kind.TAX, r)
+            if taxes and not sam.accounts_of(Kind.GOVERNMENT, r):
+                problems.append(Problem("missing-account", f"region {r} has tax accounts "
+                                        f"{taxes} but no government account to receive them",
+                                        Location(account=r)))
             if not sam.accounts_of(Kind.HOUSEHOLD, r):
                 problems.append(Problem("missing-account", f"region {r} has no household",
                                         Location(account=r)))
@@ -198,9 +209,11 @@ class _Reader:
         # summed in account order, as cell by cell
         return sum(values[values != 0].tolist(), 0.0)
 
-    def one(self, kind: Kind, region: str) -> str:
+    def one(self, kind: Kind, region: str) -> str | None:
+        """The region's account of a kind, or None if it has none."""
         if (kind, region) not in self._one:
-            self._one[(kind, region)] = self.sam.accounts_of(kind, region)[0]
+            found = self.sam.accounts_of(kind, region)
+            self._one[(kind, region)] = found[0] if found else None
         return self._one[(kind, region)]
 
     def leftovers(self) -> list[Problem]:
@@ -231,7 +244,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         meta = {**sam.meta, "units": config.units or f"{sam.units} / {config.scale:g}"}
         sam = SAM(sam.accounts, sam.values / config.scale, **meta)
     rd = _Reader(sam, config)
-    config.validate(regions=rd.regions, factors=rd.factors)
+    config.validate(regions=rd.regions, factors=rd.factors, rest_of_world=rd.row is not None)
     R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
     ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
     coords = {"region": R, "sector": S, "commodity": S, "factor": FAC, "household": H,
@@ -289,10 +302,12 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
           for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
     tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
-    return Calibration(_parameters(b, el, tmg, coords, sam), config, sam.name)
+    return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None), config,
+                       sam.name)
 
 
-def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM) -> xr.Dataset:
+def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool
+                ) -> xr.Dataset:
     R, S, FAC, H = coords["region"], coords["sector"], coords["factor"], coords["household"]
     p: dict[str, dict] = {n: {} for n in (
         "Z0", "Y0", "D0", "DD0", "Q0", "ay", "ax", "beta", "b", "rho_va", "tauz", "xie", "xid",
@@ -419,6 +434,7 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM) -> xr.Data
     arrays["tmg0"] = _da(tmg, ["origin", "destination", "commodity"], coords, "1",
                          "benchmark iceberg margin on interregional shipments")
     return xr.Dataset(arrays, attrs={"sam": sam.name, "units": sam.units,
+                                     "rest_of_world": int(has_row),
                                      "description": "calibrated parameters and benchmark values"})
 
 

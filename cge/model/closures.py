@@ -1,7 +1,9 @@
 r"""Closures and the numeraire: which variables are fixed and which market Walras' law drops.
 
 Applied after all blocks are built, from :class:`cge.config.Closure` (see its docstring for the
-options). Every choice is a visible fix/unfix or activate/deactivate here, nowhere else.
+options). Every choice is a visible fix/unfix or activate/deactivate here, nowhere else. A SAM
+without a rest-of-world account is a closed economy: the exchange rate is fixed at one and the
+balance of payments is left out.
 
 A CPI numeraire adds
 
@@ -60,12 +62,12 @@ def walras_equation(m: pyo.ConcreteModel, cal: Calibration):
         kind, *rest = c.numeraire.split(":")
         if kind == "factor":
             choice = f"factor:{rest[0]}:{rest[1]}"
-        elif c.foreign == "flexible_exchange_rate":
+        elif c.foreign == "flexible_exchange_rate" and cal.has_rest_of_world:
             choice = "bop"
         else:
             choice = "commodity:{}:{}".format(*m.RQ[0])
     kind, *rest = choice.split(":")
-    if kind == "bop":
+    if kind == "bop" and cal.has_rest_of_world:
         return m.eq_balance_of_payments
     markets = {("factor", True): (m.eq_factor_market_national, lambda r: r[1]),
                ("factor", False): (m.eq_factor_market, tuple),
@@ -94,6 +96,10 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
     dropped.deactivate()
     m.walras_name = dropped.name  # a name: a component may belong to one block attribute only
 
+    if not cal.has_rest_of_world:
+        # a closed economy: nothing is priced in foreign currency and there are no payments
+        m.epsilon.fix(1.0)
+        m.eq_balance_of_payments.deactivate()
     for r in m.R:
         m.Sf[r].fix()
     if c.foreign == "fixed_exchange_rate":

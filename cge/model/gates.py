@@ -75,7 +75,8 @@ def _restore(snap: ComponentMap) -> None:
 def set_numeraire(m: pyo.ConcreteModel, level: float) -> None:
     """Fix the numeraire (a variable, or the CPI equation's level) at ``level``.
 
-    A fixed exchange rate is a second nominal anchor and moves with the numeraire.
+    A fixed exchange rate is a second nominal anchor and moves with the numeraire (as does the
+    inert exchange rate of a closed economy).
     """
     from cge.model.closures import numeraire_var
 
@@ -83,7 +84,8 @@ def set_numeraire(m: pyo.ConcreteModel, level: float) -> None:
     num = numeraire_var(m, m.cal)
     if num is not None:
         num.fix(level)
-    if m.cal.config.closure.foreign == "fixed_exchange_rate":
+    if m.cal.config.closure.foreign == "fixed_exchange_rate" or not m.cal.has_rest_of_world:
+        # a fixed exchange rate is a nominal anchor too; in a closed economy it is inert
         m.epsilon.fix(level)
 
 

@@ -42,7 +42,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     var(m, "Xv", m.RV, ("region", "commodity"), block=BLOCK, unit="quantity", latex="X^v",
         doc="investment demand", init=cal.nonzero("Xv0"))
     var(m, "SAV", None, (), block=BLOCK, unit="value", latex="SAV",
-        doc="national savings pool", init=float(cal.data["INV0"].sum()))
+        doc="national savings pool", init=float(cal.data["INV0"].sum()), lower=None)
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
