@@ -17,6 +17,7 @@ INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
 GOVERNMENT = ("savings_rate", "fixed_consumption")
 MOBILITY = ("sectors", "specific", "national")
+HOUSEHOLD_DEMAND = ("cobb_douglas", "les")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class ModelConfig:
         names of tax accounts whose receipts from commodity columns are import tariffs; other taxes
         paid by commodity columns are sales taxes on the composite good.
     household_demand:
-        ``"cobb_douglas"`` (fixed budget shares).
+        ``"cobb_douglas"`` (fixed budget shares) or ``"les"`` (linear expenditure system:
+        needs ``income_el`` by sector and ``frisch`` in the elasticity file).
     scale, units:
         model values are SAM values divided by ``scale``, in ``units`` (e.g. a SAM in mln RUB
         with ``scale = 1000`` and ``units = "bln RUB"``). Keeps the largest values near 1e3-1e5,
@@ -100,6 +102,9 @@ class ModelConfig:
                               ("government", GOVERNMENT)):
             if getattr(c, name) not in allowed:
                 bad(f"closure.{name} = {getattr(c, name)!r}; choose one of {list(allowed)}")
+        if self.household_demand not in HOUSEHOLD_DEMAND:
+            bad(f"household_demand = {self.household_demand!r}; choose one of "
+                f"{list(HOUSEHOLD_DEMAND)}")
         for f, mob in c.factor_mobility.items():
             if f not in factors:
                 bad(f"closure.factor_mobility names factor {f!r}, which is not in the SAM "

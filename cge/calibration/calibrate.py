@@ -302,18 +302,44 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
           for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
     tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
-    return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None), config,
-                       sam.name)
+    return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
+                                   config), config, sam.name)
 
 
-def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool
-                ) -> xr.Dataset:
+def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float,
+                     where: Location) -> tuple[np.ndarray, np.ndarray]:
+    """Marginal budget shares and subsistence quantities of household demand (prices 1).
+
+    Cobb-Douglas: ``beta_i = w_i = x_i / C`` and no subsistence. Linear expenditure system
+    (Stone-Geary): ``beta_i = e_i w_i / sum_j e_j w_j`` from income elasticities ``e_i``
+    (rescaled to satisfy Engel aggregation) and ``gamma_i = x_i + beta_i C / frisch`` with the
+    Frisch parameter ``frisch = -C / (C - sum_j gamma_j) <= -1``.
+    """
+    cons = xp.sum()
+    w = xp / cons
+    if form == "cobb_douglas":
+        return w, np.zeros_like(w)
+    e = np.asarray(income_el, dtype=float)
+    beta = e * w / (e * w).sum()
+    return beta, xp + beta * cons / frisch
+
+
+def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool,
+                elasticities: Elasticities, config: ModelConfig) -> xr.Dataset:
     R, S, FAC, H = coords["region"], coords["sector"], coords["factor"], coords["household"]
+    les = config.household_demand == "les"
+
+    def el_income(r: str, i: str) -> float:
+        return elasticities.get("income_el", r, i) if les else 1.0
+
+    def el_frisch(r: str) -> float:
+        return elasticities.get("frisch", r, "*") if les else -1.0
+
     p: dict[str, dict] = {n: {} for n in (
         "Z0", "Y0", "D0", "DD0", "Q0", "ay", "ax", "beta", "b", "rho_va", "tauz", "xie", "xid",
         "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
-        "rho_o", "alpha", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega", "lambda",
-        "kappa", "GREV0", "INV0")}
+        "rho_o", "alpha", "gamma_h", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
+        "lambda", "kappa", "GREV0", "INV0")}
     for r in R:
         for i in S:
             xs = {j: b["X0"].get((r, j, i), 0.0) for j in S}
@@ -411,10 +437,14 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             p["ssp"][(r, h)] = b["Sp0"][(r, h)] / yh
             if b["TR0"][(r, h)]:
                 p["omega"][(r, h)] = b["TR0"][(r, h)] / spend
-            cons = sum(b["Xp0"].get((r, i, h), 0.0) for i in S)
-            for i in S:
-                if b["Xp0"].get((r, i, h), 0.0):
-                    p["alpha"][(r, i, h)] = b["Xp0"][(r, i, h)] / cons
+            goods = [i for i in S if b["Xp0"].get((r, i, h), 0.0)]
+            xp = np.array([b["Xp0"][(r, i, h)] for i in goods])
+            marginal, subsistence = household_demand(
+                xp, config.household_demand, [el_income(r, i) for i in goods],
+                el_frisch(r), where=Location(account=key(r, h)))
+            for i, a, g in zip(goods, marginal, subsistence, strict=True):
+                p["alpha"][(r, i, h)] = a
+                p["gamma_h"][(r, i, h)] = g
         inv = sum(b["Xv0"].get((r, i), 0.0) for i in S)
         p["INV0"][r] = inv
         for i in S:
@@ -488,7 +518,10 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
                 "composite of destination"),
     "gamma_o": (["region", "commodity"], "1", "scale of the domestic composite"),
     "rho_o": (["region", "commodity"], "1", "domestic-composite CES exponent"),
-    "alpha": (["region", "commodity", "household"], "1", "household budget share"),
+    "alpha": (["region", "commodity", "household"], "1", "household marginal budget share "
+              "(the budget share under Cobb-Douglas)"),
+    "gamma_h": (["region", "commodity", "household"], _V, "subsistence quantity of the "
+                "linear expenditure system (zero under Cobb-Douglas)"),
     "FF0": (["region", "factor"], _V, "factor endowment"),
     "shf": (["region", "household", "factor"], "1", "household share of factor income"),
     "YH0": (["region", "household"], _V, "household gross income"),

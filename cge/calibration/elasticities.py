@@ -12,6 +12,9 @@ sigma_va   substitution between factors in value added (1 = Cobb-Douglas, 0 = Le
 psi_cet    transformation between domestic sales and exports           transformation.py
 sigma_arm  Armington substitution between imports and domestic goods   trade.py
 sigma_dom  substitution between domestic goods of different regions    trade.py
+income_el  income elasticity of household demand (LES only)            households.py
+frisch     Frisch parameter, -C / (C - sum p gamma), <= -1 (LES only;  households.py
+           give it with sector ``*``)
 ========== =========================================================== ===================
 """
 
@@ -30,6 +33,8 @@ PARAMETERS = {
     "psi_cet": "elasticity of transformation between domestic sales and exports",
     "sigma_arm": "Armington elasticity between imports and the domestic composite",
     "sigma_dom": "elasticity of substitution between domestic goods of different regions",
+    "income_el": "income elasticity of household demand (linear expenditure system)",
+    "frisch": "Frisch parameter of the linear expenditure system (<= -1)",
 }
 COLUMNS = ["region", "sector", "parameter", "value", "source"]
 
@@ -93,7 +98,12 @@ def _validated(df: pd.DataFrame, file: str) -> Elasticities:
             problems.append(Problem("unknown-parameter", f"unknown parameter "
                                     f"{row['parameter']!r}; known: {sorted(PARAMETERS)}", where))
         v = values.iloc[i]
-        if pd.isna(v) or v < 0:
+        if row["parameter"] == "frisch":
+            if pd.isna(v) or v > -1:
+                problems.append(Problem("bad-value", f"Frisch parameter {row['value']!r} must be "
+                                        "a number <= -1 (minus total over supernumerary "
+                                        "spending)", where))
+        elif pd.isna(v) or v < 0:
             problems.append(Problem("bad-value", f"value {row['value']!r} is not a non-negative "
                                     "number", where))
         if str(row["source"]).strip() == "":

@@ -9,9 +9,14 @@ consumption.
         && \text{eq\_household\_income} \to YH_{rh} \\
     Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
     Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
-    Xp_{rih} &= \alpha_{rih}(YH_{rh} - Td_{rh} - Sp_{rh})/pq_{ri}
+    Xp_{rih} &= \gamma^h_{rih} + \alpha_{rih}\Big(YH_{rh} - Td_{rh} - Sp_{rh}
+        - \sum_j pq_{rj}\gamma^h_{rjh}\Big)/pq_{ri}
         && \text{eq\_household\_demand} \to Xp_{rih} \\
-    UU_{rh} &= \prod_i Xp_{rih}^{\alpha_{rih}}      && \text{eq\_utility} \to UU_{rh}
+    UU_{rh} &= \prod_i (Xp_{rih} - \gamma^h_{rih})^{\alpha_{rih}}  && \text{eq\_utility} \to UU_{rh}
+
+Stone-Geary preferences: ``gamma_h`` are subsistence quantities and ``alpha`` marginal budget
+shares (the linear expenditure system, ``household_demand = "les"``); with ``gamma_h = 0`` they
+are Cobb-Douglas (the default), and ``alpha`` are budget shares.
 
 ``FY`` is factor income (factors block), ``TR`` government transfers (government block),
 ``TRW`` net transfers from abroad in foreign currency (rest-of-world block) and
@@ -34,7 +39,10 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RIH = list(cal.nonzero("alpha"))
     m.RHF = list(cal.nonzero("shf"))
     param(m, "alpha", m.RIH, ("region", "commodity", "household"), block=BLOCK, unit="1",
-          latex=r"\alpha", doc="budget share", init=cal.nonzero("alpha"))
+          latex=r"\alpha", doc="marginal budget share", init=cal.nonzero("alpha"))
+    param(m, "gamma_h", m.RIH, ("region", "commodity", "household"), block=BLOCK,
+          unit="quantity", latex=r"\gamma^h", doc="subsistence quantity (zero: Cobb-Douglas)",
+          init=cal.table("gamma_h"))
     param(m, "shf", m.RHF, ("region", "household", "factor"), block=BLOCK, unit="1",
           latex="sh", doc="household share of regional factor income", init=cal.nonzero("shf"))
     param(m, "taud", m.RH, ("region", "household"), block=BLOCK, unit="1", latex=r"\tau^d",
@@ -50,11 +58,11 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="household savings", init=cal.table("Sp0"), lower=None)
     var(m, "Xp", m.RIH, ("region", "commodity", "household"), block=BLOCK, unit="quantity",
         latex="X^p", doc="household consumption", init=cal.nonzero("Xp0"))
-    uu0, xp0 = {}, cal.table("Xp0")
+    uu0, xp0, sub = {}, cal.table("Xp0"), cal.table("gamma_h")
     for (r, i, h), a in cal.nonzero("alpha").items():
-        uu0[(r, h)] = uu0.get((r, h), 1.0) * xp0[(r, i, h)] ** a
+        uu0[(r, h)] = uu0.get((r, h), 1.0) * (xp0[(r, i, h)] - sub[(r, i, h)]) ** a
     var(m, "UU", m.RH, ("region", "household"), block=BLOCK, unit="utility", latex="UU",
-        doc="household utility (Cobb-Douglas)", init=uu0)
+        doc="household utility (Stone-Geary; Cobb-Douglas without subsistence)", init=uu0)
     var(m, "sadj", None, (), block=BLOCK, unit="1", latex="s^{adj}",
         doc="savings-rate adjuster (free only when investment is exogenous)")
 
@@ -81,17 +89,24 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_household_savings", m.RH, ("region", "household"), block=BLOCK,
              determines="Sp", latex=r"S^p = s^{adj} ss^p YH", doc="household savings",
              rule=lambda m, r, h: m.Sp[r, h] == m.sadj * m.ssp[r, h] * m.YH[r, h])
+    def supernumerary(m, r, h):
+        """Spending left after subsistence: YH - Td - Sp - sum_j pq_j gamma_j."""
+        return (m.YH[r, h] - m.Td[r, h] - m.Sp[r, h]
+                - sum(m.pq[r, j] * m.gamma_h[r, j, h] for j in goods[(r, h)]))
+
     equation(m, "eq_household_demand", m.RIH, ("region", "commodity", "household"),
-             block=BLOCK, determines="Xp", latex=r"X^p = \alpha (YH - T^d - S^p)/p^q",
-             doc="Cobb-Douglas consumer demand",
-             rule=lambda m, r, i, h: m.Xp[r, i, h] * m.pq[r, i]
-             == m.alpha[r, i, h] * (m.YH[r, h] - m.Td[r, h] - m.Sp[r, h]))
+             block=BLOCK, determines="Xp",
+             latex=r"X^p = \gamma^h + \alpha (YH - T^d - S^p - \sum_j p^q_j \gamma^h_j)/p^q",
+             doc="linear expenditure system (Cobb-Douglas when gamma_h = 0)",
+             rule=lambda m, r, i, h: (m.Xp[r, i, h] - m.gamma_h[r, i, h]) * m.pq[r, i]
+             == m.alpha[r, i, h] * supernumerary(m, r, h))
 
     def utility(m, r, h):
         u = 1
         for i in goods[(r, h)]:
-            u = u * m.Xp[r, i, h] ** m.alpha[r, i, h]
+            u = u * (m.Xp[r, i, h] - m.gamma_h[r, i, h]) ** m.alpha[r, i, h]
         return m.UU[r, h] == u
 
     equation(m, "eq_utility", m.RH, ("region", "household"), block=BLOCK, determines="UU",
-             latex=r"UU = \prod_i (X^p_i)^{\alpha_i}", doc="Cobb-Douglas utility", rule=utility)
+             latex=r"UU = \prod_i (X^p_i - \gamma^h_i)^{\alpha_i}",
+             doc="Stone-Geary utility", rule=utility)

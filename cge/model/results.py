@@ -4,9 +4,10 @@
 (``region, sector, commodity, factor, household, origin, destination``), with units and
 description as attrs; absent (zero) flows are NaN-free zeros. :func:`indicators` adds:
 
-* Hicksian equivalent and compensating variation per household (Cobb-Douglas utility
-  ``U = prod X^alpha``, expenditure function ``e(p, U) = U prod (p/alpha)^alpha``):
-  ``EV = e(p0, U1) - e(p0, U0)``, ``CV = e(p1, U1) - e(p1, U0)``;
+* Hicksian equivalent and compensating variation per household (Stone-Geary utility
+  ``U = prod (X - gamma)^alpha``, Cobb-Douglas when ``gamma = 0``; expenditure function
+  ``e(p, U) = sum p gamma + U prod (p/alpha)^alpha``): ``EV = e(p0, U1) - e(p0, U0)``,
+  ``CV = e(p1, U1) - e(p1, U0)``, in which the subsistence terms cancel;
 * real GRP per region: value added plus net taxes at benchmark prices (quantities from the
   solution, Laspeyres volume), and nominal GRP;
 * terms of trade per region: export price index over import price index (benchmark weights).
