@@ -44,6 +44,9 @@ class Closure:
         factor name -> ``"sectors"`` (mobile between sectors within a region), ``"specific"``
         (fixed in each sector) or ``"national"`` (mobile between sectors and regions). Factors
         not named are mobile between sectors.
+    unemployment:
+        factor name -> benchmark unemployment rate (e.g. ``{lab = 0.05}``): the factor's real
+        wage is fixed and employment adjusts (factors mobile between sectors only).
     walras:
         the market whose clearing equation is dropped (``"auto"``: the numeraire factor's market,
         else the balance of payments when foreign savings are fixed, else the first commodity
@@ -56,6 +59,7 @@ class Closure:
     foreign: str = "flexible_exchange_rate"
     government: str = "savings_rate"
     factor_mobility: Mapping[str, str] = field(default_factory=dict)
+    unemployment: Mapping[str, float] = field(default_factory=dict)
     walras: str = "auto"
 
     def mobility(self, factor: str) -> str:
@@ -111,6 +115,16 @@ class ModelConfig:
                     f"(factors: {factors})")
             if mob not in MOBILITY:
                 bad(f"closure.factor_mobility[{f!r}] = {mob!r}; choose one of {list(MOBILITY)}")
+        for f, rate in c.unemployment.items():
+            if f not in factors:
+                bad(f"closure.unemployment names factor {f!r}, which is not in the SAM "
+                    f"(factors: {factors})")
+            elif c.mobility(f) != "sectors":
+                bad(f"closure.unemployment: factor {f!r} must be mobile between sectors of a "
+                    f"region (its mobility is {c.mobility(f)!r})")
+            if not isinstance(rate, int | float) or not 0 < rate < 1:
+                bad(f"closure.unemployment[{f!r}] = {rate!r}: give the benchmark unemployment "
+                    "rate, a number in (0, 1) (at zero the unemployed would sit on their bound)")
         kind, *rest = c.numeraire.split(":")
         if kind not in NUMERAIRES:
             bad(f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', 'cpi' or "

@@ -179,3 +179,33 @@ def test_linear_expenditure_system():
 def test_les_needs_its_elasticities():
     with pytest.raises(InputError, match="no value of income_el"):
         calibrate(examples.toy_sam(), EL, ModelConfig(household_demand="les"))
+
+
+def test_fixed_real_wage_with_unemployment():
+    from cge.solvers import solve
+
+    cal = calibrate(examples.toy_sam(), EL,
+                    ModelConfig(closure=Closure(unemployment={"lab": 0.06})))
+    m = build_model(cal)
+    assert check_benchmark(m).passed
+    employed = cal.nonzero("FF0")[("NORTH", "lab")]
+    # labour force = employment / (1 - 0.06); the unemployed are the difference
+    assert pyo_value(m.U["NORTH", "lab"]) == pytest.approx(employed / 0.94 - employed,
+                                                           rel=1e-12)
+    for k in m.taum:
+        m.taum[k] = 0.0
+    solve(m)
+    for r in ("NORTH", "SOUTH"):
+        cpi = sum(pyo_value(m.cwr[r, i] * m.pq[r, i]) for i in ("agr", "man", "ser"))
+        assert pyo_value(m.pfr[r, "lab"]) == pytest.approx(cpi, rel=1e-10)  # real wage fixed
+        used = sum(pyo_value(m.F[r, "lab", i]) for i in ("agr", "man", "ser"))
+        assert used + pyo_value(m.U[r, "lab"]) == pytest.approx(pyo_value(m.FF[r, "lab"]),
+                                                                rel=1e-10)
+
+
+def test_unemployment_options_are_checked():
+    with pytest.raises(InputError, match="mobile between sectors"):
+        calibrate(examples.toy_sam(), EL, ModelConfig(closure=Closure(
+            unemployment={"cap": 0.05}, factor_mobility={"cap": "specific"})))
+    with pytest.raises(InputError, match=r"a number in \(0, 1\)"):
+        calibrate(examples.toy_sam(), EL, ModelConfig(closure=Closure(unemployment={"lab": 0})))
