@@ -105,6 +105,8 @@ def ces_shares(values: np.ndarray, prices: np.ndarray, total: float, sigma: floa
 
 def _da(values: dict, dims: list[str], coords: dict, unit: str, doc: str,
         fill: float = 0.0) -> xr.DataArray:
+    if not dims:  # a national scalar, stored under the key "_"
+        return xr.DataArray(values.get("_", fill), attrs={"units": unit, "description": doc})
     shape = [len(coords[d]) for d in dims]
     arr = np.full(shape, fill)
     pos = [{k: i for i, k in enumerate(coords[d])} for d in dims]
@@ -130,6 +132,13 @@ class _Reader:
                                      f", the SAM has {row_keys}: aggregate them"))
         self.row = row_keys[0] if row_keys else None
         self.regions = [r for r in sam.regions if sam.accounts_of(Kind.ACTIVITY, r)]
+        # a federal government is a government account in a region of its own (no activities)
+        federal = [k for k in sam.accounts_of(Kind.GOVERNMENT)
+                   if acc.at[k, "region"] not in self.regions]
+        if len(federal) > 1:
+            raise InputError(Problem("unsupported", f"the model takes one federal government, "
+                                     f"the SAM has {federal}: aggregate them"))
+        self.federal = federal[0] if federal else None
         ap, cp = config.activity_prefix, config.commodity_prefix
         problems = []
         sectors: dict[str, None] = {}
@@ -209,6 +218,38 @@ class _Reader:
         # summed in account order, as cell by cell
         return sum(values[values != 0].tolist(), 0.0)
 
+    def federal_shares(self) -> np.ndarray:
+        """Per account (row position): the federal share of a tax account's net receipts.
+
+        A tax account passes its net receipts to its region's government and, in a SAM with a
+        federal government, to that government; each tax it collects is split in the same
+        proportion.
+        """
+        shares = np.zeros(len(self.pos))
+        if self.federal is None:
+            return shares
+        f = self.pos[self.federal]
+        for r in self.regions:
+            gov = self.one(Kind.GOVERNMENT, r)
+            for t in self.sam.accounts_of(Kind.TAX, r):
+                i = self.pos[t]
+                to_fed = self.frame[f, i] - self.frame[i, f]
+                to_reg = (self.frame[self.pos[gov], i] - self.frame[i, self.pos[gov]]
+                          if gov is not None else 0.0)
+                if to_fed + to_reg:
+                    shares[i] = to_fed / (to_fed + to_reg)
+        return shares
+
+    def take_taxes(self, col: str, names: tuple[str, ...] | None = None,
+                   exclude: tuple[str, ...] = ()) -> tuple[float, float]:
+        """Taxes paid by ``col`` (all tax accounts, filtered by name) and their federal part."""
+        total = self.take_kind(Kind.TAX, col, names=names, exclude=exclude)
+        if self.federal is None or col is None or col not in self.pos:
+            return total, 0.0
+        rows = self._rows[(Kind.TAX, None, names, exclude)]
+        values = self.frame[rows, self.pos[col]] * self.shares[rows]
+        return total, float(values.sum())
+
     def one(self, kind: Kind, region: str) -> str | None:
         """The region's account of a kind, or None if it has none."""
         if (kind, region) not in self._one:
@@ -253,7 +294,9 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     com = {r: {s: key(r, cp + s) for s in S} for r in R}
     b: dict[str, dict] = {n: {} for n in (
         "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
-        "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0")}
+        "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0", "Tz0f", "Tm0f", "Tq0f", "Td0f",
+        "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0")}
+    rd.shares = rd.federal_shares()
     for r in R:
         gov, inv = rd.one(Kind.GOVERNMENT, r), rd.one(Kind.SAVINGS_INVESTMENT, r)
         for i in S:
@@ -264,13 +307,14 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
                 b["X0"][(r, j, i)] = rd.take(com[r][j], a)
             for f in FAC:
                 b["F0"][(r, f, i)] = rd.take(key(r, f), a)
-            b["Tz0"][(r, i)] = rd.take_kind(Kind.TAX, a)
+            b["Tz0"][(r, i)], b["Tz0f"][(r, i)] = rd.take_taxes(a)
             b["E0"][(r, i)] = rd.take(a, rd.row)
             for d in R:
                 b["V0"][(r, d, i)] = rd.take(a, com[d][i])
             b["M0"][(r, i)] = rd.take(rd.row, c)
-            b["Tm0"][(r, i)] = rd.take_kind(Kind.TAX, c, names=tariffs)
-            b["Tq0"][(r, i)] = rd.take_kind(Kind.TAX, c, exclude=tariffs)
+            b["Tm0"][(r, i)], b["Tm0f"][(r, i)] = rd.take_taxes(c, names=tariffs)
+            b["Tq0"][(r, i)], b["Tq0f"][(r, i)] = rd.take_taxes(c, exclude=tariffs)
+            b["Xgf0"][(r, i)] = rd.take(c, rd.federal)
             for h in H:
                 b["Xp0"][(r, i, h)] = rd.take(c, key(r, h))
             b["Xg0"][(r, i)] = rd.take(c, gov)
@@ -283,15 +327,22 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
             for f in FAC:
                 b["HF0"][(r, h, f)] = rd.take(hk, key(r, f))
             b["TR0"][(r, h)] = rd.take(hk, gov)
-            b["Td0"][(r, h)] = rd.take(gov, hk) + rd.take_kind(Kind.TAX, hk)
+            taxes, federal = rd.take_taxes(hk)
+            b["Td0"][(r, h)], b["Td0f"][(r, h)] = rd.take(gov, hk) + taxes, federal
+            b["TRF0"][(r, h)] = rd.take(hk, rd.federal)
             b["Sp0"][(r, h)] = rd.take(inv, hk)
             b["TRW0"][(r, h)] = rd.take(hk, rd.row) - rd.take(rd.row, hk)
         b["GRW0"][r] = 0.0
+        b["GRW0f"][r] = 0.0
         for t in rd.sam.accounts_of(Kind.TAX, r):
-            b["GRW0"][r] += rd.take(t, rd.row)
-            # tax accounts pass their net receipts to (or net subsidies from) the government
-            rd.take(gov, t), rd.take(t, gov)
+            grw = rd.take(t, rd.row)
+            b["GRW0"][r] += grw
+            b["GRW0f"][r] += grw * rd.shares[rd.pos[t]]
+            # tax accounts pass their net receipts to (or net subsidies from) the governments
+            rd.take(gov, t), rd.take(t, gov), rd.take(rd.federal, t), rd.take(t, rd.federal)
         b["Sg0"][r] = rd.take(inv, gov)
+        b["TRG0"][r] = rd.take(gov, rd.federal)
+        b["Sgf0"][r] = rd.take(inv, rd.federal)
         b["Sf0"][r] = rd.take(inv, rd.row)
         for o in R:  # interregional capital transfers: the model pools national savings
             rd.take(inv, rd.one(Kind.SAVINGS_INVESTMENT, o))
@@ -339,7 +390,8 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         "Z0", "Y0", "D0", "DD0", "Q0", "ay", "ax", "beta", "b", "rho_va", "tauz", "xie", "xid",
         "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
         "rho_o", "alpha", "gamma_h", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
-        "lambda", "kappa", "GREV0", "INV0")}
+        "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsq", "fsd", "fsw", "FREV0", "ssgf",
+        "muf", "omegag", "omegaf")}
     for r in R:
         for i in S:
             xs = {j: b["X0"].get((r, j, i), 0.0) for j in S}
@@ -404,6 +456,7 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             shares = dict(zip([k for k, *_ in comps], delta, strict=True))
             p["deltam"][(d, i)], p["deltad"][(d, i)] = shares.get("M", 0.0), shares.get("D", 0.0)
             p["gamma"][(d, i)], p["eta"][(d, i)] = gamma, eta
+    frev = 0.0
     for r in R:
         for f in FAC:
             ff = sum(b["F0"].get((r, f, i), 0.0) for i in S)
@@ -418,9 +471,17 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
                 for h in H:
                     if b["HF0"].get((r, h, f), 0.0):
                         p["shf"][(r, h, f)] = b["HF0"][(r, h, f)] / ff
-        grev = sum(b["Tz0"].get((r, i), 0.0) + b["Tm0"].get((r, i), 0.0)
-                   + b["Tq0"].get((r, i), 0.0) for i in S)
-        grev += sum(b["Td0"].get((r, h), 0.0) for h in H) + b["GRW0"][r]
+        # taxes by type: all of them, and the part passed on to a federal government
+        types = {"z": ("Tz0", S), "m": ("Tm0", S), "q": ("Tq0", S), "d": ("Td0", H)}
+        grev = b["GRW0"][r] - b["GRW0f"][r] + b["TRG0"][r]
+        p["fsw"][r] = b["GRW0f"][r] / b["GRW0"][r] if b["GRW0"][r] else 0.0
+        for t, (name, labels) in types.items():
+            total = sum(b[name].get((r, x), 0.0) for x in labels)
+            federal = sum(b[name + "f"].get((r, x), 0.0) for x in labels)
+            p["fs" + t][r] = federal / total if total else 0.0
+            grev += total - federal
+            frev += federal
+        frev += b["GRW0f"][r]
         p["GREV0"][r] = grev
         spend = grev - b["Sg0"][r]
         p["ssg"][r] = b["Sg0"][r] / grev if grev else 0.0
@@ -429,7 +490,7 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
                 p["mu"][(r, i)] = b["Xg0"][(r, i)] / spend
         for h in H:
             yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
-                  + b["TRW0"].get((r, h), 0.0))
+                  + b["TRW0"].get((r, h), 0.0) + b["TRF0"].get((r, h), 0.0))
             if yh <= 0:
                 continue
             p["YH0"][(r, h)] = yh
@@ -450,6 +511,19 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         for i in S:
             if b["Xv0"].get((r, i), 0.0):
                 p["lambda"][(r, i)] = b["Xv0"][(r, i)] / inv
+    p["FREV0"]["_"] = frev
+    sgf = sum(b["Sgf0"].values())
+    fspend = frev - sgf
+    p["ssgf"]["_"] = sgf / frev if frev else 0.0
+    for (r, i), v in b["Xgf0"].items():
+        if v:
+            p["muf"][(r, i)] = v / fspend
+    for r, v in b["TRG0"].items():
+        if v:
+            p["omegag"][r] = v / fspend
+    for (r, h), v in b["TRF0"].items():
+        if v:
+            p["omegaf"][(r, h)] = v / fspend
     total_inv = sum(p["INV0"].values())
     for r in R:
         p["kappa"][r] = p["INV0"][r] / total_inv if total_inv else 0.0
@@ -534,6 +608,25 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "kappa": (["region"], "1", "region's share of the national savings pool"),
     "GREV0": (["region"], _V, "government revenue"),
     "INV0": (["region"], _V, "investment spending"),
+    "Tz0f": (["region", "sector"], _V, "production tax passed to the federal government"),
+    "Tm0f": (["region", "commodity"], _V, "tariffs passed to the federal government"),
+    "Tq0f": (["region", "commodity"], _V, "sales taxes passed to the federal government"),
+    "Td0f": (["region", "household"], _V, "direct taxes passed to the federal government"),
+    "GRW0f": (["region"], _V, "receipts from abroad passed to the federal government"),
+    "Xgf0": (["region", "commodity"], _V, "federal government consumption in the region"),
+    "TRF0": (["region", "household"], _V, "federal transfers to households"),
+    "TRG0": (["region"], _V, "federal transfers to the regional government"),
+    "Sgf0": (["region"], _V, "federal savings (by the region whose pool account receives them)"),
+    "fsz": (["region"], "1", "federal share of production taxes"),
+    "fsm": (["region"], "1", "federal share of tariffs"),
+    "fsq": (["region"], "1", "federal share of sales taxes"),
+    "fsd": (["region"], "1", "federal share of direct taxes"),
+    "fsw": (["region"], "1", "federal share of government receipts from abroad"),
+    "FREV0": ([], _V, "federal government revenue"),
+    "ssgf": ([], "1", "federal savings rate (share of revenue)"),
+    "muf": (["region", "commodity"], "1", "federal spending share of the commodity in the region"),
+    "omegag": (["region"], "1", "federal spending share of transfers to the regional government"),
+    "omegaf": (["region", "household"], "1", "federal spending share of household transfers"),
 }
 _ELASTICITY_SPEC = {
     "sigma_va": (["region", "sector"], "elasticity of substitution in value added"),

@@ -13,6 +13,7 @@ from cge.calibration import Calibration
 from cge.model import (
     closures,
     factors,
+    federal,
     government,
     households,
     investment,
@@ -23,8 +24,8 @@ from cge.model import (
     transformation,
 )
 
-BLOCKS = (production, transformation, trade, factors, households, government, investment,
-          rest_of_world, markets, closures)
+BLOCKS = (production, transformation, trade, factors, households, government, federal,
+          investment, rest_of_world, markets, closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:

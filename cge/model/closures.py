@@ -111,6 +111,10 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
         m.eq_government_savings.deactivate()
         m.eq_government_demand.deactivate()
         m.eq_government_budget.activate()
+        m.Xgf.fix()
+        m.eq_federal_savings.deactivate()
+        m.eq_federal_demand.deactivate()
+        m.eq_federal_budget.activate()
 
     if c.investment == "savings_driven":
         m.sadj.fix(1.0)

@@ -8,11 +8,15 @@ household) receiving transfers.
     Tz_{ri} &= \tau^z_{ri}\, pz_{ri} Z_{ri}                    && \text{eq\_production\_tax} \to Tz_{ri} \\
     Tm_{ri} &= \tau^m_{ri}\, pm_{ri} M_{ri}                    && \text{eq\_tariff} \to Tm_{ri} \\
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
-    GREV_r &= \sum_i (Tz + Tm + Tq)_{ri} + \sum_h Td_{rh} + \varepsilon\, GRW_r
+    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) Tm + (1-fs^q_r) Tq\big)_{ri}
+        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
     Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
     TR_{rh} &= \omega_{rh}(GREV_r - Sg_r)                      && \text{eq\_transfers} \to TR_{rh}
+
+The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
+SAM without one); ``TRG`` are federal transfers to the region (federal block).
 
 Closure ``government = "fixed_consumption"`` fixes ``Xg`` at its benchmark level and replaces
 eq_government_savings and eq_government_demand by the budget
@@ -31,6 +35,8 @@ BLOCK = "government"
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RG = list(cal.nonzero("Xg0"))
+    m.REGION_SECTORS, m.REGION_MARKETS = grouped(m.RS, m.R), grouped(m.RQ, m.R)
+    m.REGION_HOUSEHOLDS = grouped(m.RH, m.R)
     m.RH_TR = list(cal.nonzero("omega"))
     param(m, "ssg", m.R, ("region",), block=BLOCK, unit="1", latex="ss^g",
           doc="government savings rate (share of revenue)", init=cal.table("ssg"))
@@ -39,6 +45,18 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "omega", m.RH_TR, ("region", "household"), block=BLOCK, unit="1",
           latex=r"\omega", doc="share of government spending on transfers",
           init=cal.nonzero("omega"))
+    param(m, "fsz", m.R, ("region",), block=BLOCK, unit="1", latex="fs^z",
+          doc="share of production taxes passed to the federal government",
+          init=cal.table("fsz"))
+    param(m, "fsm", m.R, ("region",), block=BLOCK, unit="1", latex="fs^m",
+          doc="share of tariffs passed to the federal government", init=cal.table("fsm"))
+    param(m, "fsq", m.R, ("region",), block=BLOCK, unit="1", latex="fs^q",
+          doc="share of sales taxes passed to the federal government", init=cal.table("fsq"))
+    param(m, "fsd", m.R, ("region",), block=BLOCK, unit="1", latex="fs^d",
+          doc="share of direct taxes passed to the federal government", init=cal.table("fsd"))
+    param(m, "fsw", m.R, ("region",), block=BLOCK, unit="1", latex="fs^w",
+          doc="share of government receipts from abroad passed to the federal government",
+          init=cal.table("fsw"))
     var(m, "Tz", m.RS, ("region", "sector"), block=BLOCK, unit="value", latex="T^z",
         doc="production tax revenue", init=cal.table("Tz0"), lower=None)
     var(m, "Tm", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^m",
@@ -57,8 +75,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     imp = set(m.RM)
-    goods, hh, recipients = grouped(m.RG, m.R), grouped(m.RH, m.R), grouped(m.RH_TR, m.R)
-    sectors, markets = grouped(m.RS, m.R), grouped(m.RQ, m.R)
+    goods, recipients = grouped(m.RG, m.R), grouped(m.RH_TR, m.R)
 
     equation(m, "eq_production_tax", m.RS, ("region", "sector"), block=BLOCK,
              determines="Tz", latex=r"T^z = \tau^z p^z Z", doc="production tax revenue",
@@ -71,11 +88,11 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"T^q = t^q p^q Q/(1+t^q)", doc="sales tax revenue",
              rule=lambda m, r, i: m.Tq[r, i] * (1 + m.tq[r, i]) == m.tq[r, i] * m.pq[r, i]
              * m.Q[r, i])
+    from_federal = set(m.R_TRG)
     equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
-             latex=r"GREV = \sum_i (T^z + T^m + T^q) + \sum_h T^d + \varepsilon GRW", doc="government revenue",
-             rule=lambda m, r: m.GREV[r] == sum(m.Tz[r, i] for i in sectors[r])
-             + sum(m.Tm[r, i] + m.Tq[r, i] for i in markets[r])
-             + sum(m.Td[r, h] for h in hh[r]) + m.epsilon * m.GRW[r])
+             latex=r"GREV = \sum (1-fs)\,T + TRG", doc="regional government revenue",
+             rule=lambda m, r: m.GREV[r] == tax_revenue(m, r, federal=False)
+             + (m.TRG[r] if r in from_federal else 0))
     equation(m, "eq_government_savings", m.R, ("region",), block=BLOCK, determines="Sg",
              latex=r"S^g = ss^g GREV", doc="government savings at a fixed rate",
              rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r])
@@ -94,3 +111,16 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                                                           for i in goods[r])
              + sum(m.TR[r, h] for h in recipients[r]))
     m.eq_government_budget.deactivate()
+
+
+def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
+    """Taxes raised in region r that stay with its government, or (``federal``) go to the
+    federal government: each tax type split by the region's ``fs`` share."""
+    def part(share):
+        return share if federal else 1 - share
+
+    return (part(m.fsz[r]) * sum(m.Tz[r, i] for i in m.REGION_SECTORS[r])
+            + part(m.fsm[r]) * sum(m.Tm[r, i] for i in m.REGION_MARKETS[r])
+            + part(m.fsq[r]) * sum(m.Tq[r, i] for i in m.REGION_MARKETS[r])
+            + part(m.fsd[r]) * sum(m.Td[r, h] for h in m.REGION_HOUSEHOLDS[r])
+            + part(m.fsw[r]) * m.epsilon * m.GRW[r])

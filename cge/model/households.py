@@ -5,7 +5,7 @@ consumption.
 
 .. math::
 
-    YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh} + \varepsilon\, TRW_{rh}
+    YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh} + TRF_{rh} + \varepsilon\, TRW_{rh}
         && \text{eq\_household\_income} \to YH_{rh} \\
     Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
     Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
@@ -18,7 +18,8 @@ Stone-Geary preferences: ``gamma_h`` are subsistence quantities and ``alpha`` ma
 shares (the linear expenditure system, ``household_demand = "les"``); with ``gamma_h = 0`` they
 are Cobb-Douglas (the default), and ``alpha`` are budget shares.
 
-``FY`` is factor income (factors block), ``TR`` government transfers (government block),
+``FY`` is factor income (factors block), ``TR`` and ``TRF`` regional and federal government
+transfers (government and federal blocks),
 ``TRW`` net transfers from abroad in foreign currency (rest-of-world block) and
 ``sadj`` the savings-rate adjuster, fixed at one unless investment is exogenous.
 """
@@ -74,14 +75,15 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     owned = {k: [] for k in m.RH}
     for r, h, f in m.RHF:
         owned[(r, h)].append(f)
-    transfers, from_abroad = set(m.RH_TR), set(m.RH_W)
+    transfers, federal, from_abroad = set(m.RH_TR), set(m.RH_TRF), set(m.RH_W)
 
     equation(m, "eq_household_income", m.RH, ("region", "household"), block=BLOCK,
-             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + \varepsilon TRW",
+             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + TRF + \varepsilon TRW",
              doc="household income: factor income plus transfers",
              rule=lambda m, r, h: m.YH[r, h] == sum(m.shf[r, h, f] * factors.income(m, r, f)
                                                     for f in owned[(r, h)])
              + (m.TR[r, h] if (r, h) in transfers else 0)
+             + (m.TRF[r, h] if (r, h) in federal else 0)
              + (m.epsilon * m.TRW[r, h] if (r, h) in from_abroad else 0))
     equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
              latex=r"T^d = \tau^d YH", doc="direct tax",

@@ -4,7 +4,7 @@ Set: ``RV`` = (region, commodity) with investment demand.
 
 .. math::
 
-    SAV &= \sum_{r,h} Sp_{rh} + \sum_r Sg_r + \varepsilon \sum_r Sf_r
+    SAV &= \sum_{r,h} Sp_{rh} + \sum_r Sg_r + Sgf + \varepsilon \sum_r Sf_r
         && \text{eq\_savings\_pool} \to SAV \\
     Xv_{ri} &= \lambda_{ri}\,\kappa_r\, SAV / pq_{ri}  && \text{eq\_investment\_demand} \to Xv_{ri} \\
     \sum_{r,i} pq_{ri} Xv_{ri} &= SAV  && \text{eq\_savings\_investment} \to s^{adj}
@@ -47,9 +47,10 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_savings_pool", None, (), block=BLOCK, determines="SAV",
-             latex=r"SAV = \sum S^p + \sum S^g + \varepsilon \sum S^f",
+             latex=r"SAV = \sum S^p + \sum S^g + S^{gf} + \varepsilon \sum S^f",
              doc="national savings: households, governments and the rest of the world",
              rule=lambda m: m.SAV == sum(m.Sp[k] for k in m.RH) + sum(m.Sg[r] for r in m.R)
+             + m.Sgf
              + m.epsilon * sum(m.Sf[r] for r in m.R))
     equation(m, "eq_investment_demand", m.RV, ("region", "commodity"), block=BLOCK,
              determines="Xv", latex=r"X^v = \lambda \kappa\, SAV/p^q",

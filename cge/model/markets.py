@@ -2,7 +2,7 @@ r"""Commodity markets: the composite good is used by firms, households, governme
 
 .. math::
 
-    Q_{ri} = \sum_j X_{rij} + \sum_h Xp_{rih} + Xg_{ri} + Xv_{ri} + Xre_{ri} + XvP_{ri}
+    Q_{ri} = \sum_j X_{rij} + \sum_h Xp_{rih} + Xg_{ri} + Xgf_{ri} + Xv_{ri} + Xre_{ri} + XvP_{ri}
         \qquad \text{eq\_commodity\_market} \to pq_{ri}
 
 Origin markets for domestic goods are in the trade block, factor markets in the factors block.
@@ -30,11 +30,13 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         users[(r, i)].append(m.Xp[r, i, h])
     for r, i in m.RG:
         users[(r, i)].append(m.Xg[r, i])
+    for r, i in m.RGF:
+        users[(r, i)].append(m.Xgf[r, i])
     for r, i in m.RV:
         users[(r, i)].append(m.Xv[r, i])
     for r, i in m.RXE:
         users[(r, i)].append(m.Xre[r, i])
     equation(m, "eq_commodity_market", m.RQ, ("region", "commodity"), block=BLOCK,
-             determines="pq", latex=r"Q = \sum_j X + \sum_h X^p + X^g + X^v + X^{re} + X^{vP}",
+             determines="pq", latex=r"Q = \sum_j X + \sum_h X^p + X^g + X^{gf} + X^v + X^{re} + X^{vP}",
              doc="supply of the composite good equals its uses",
              rule=lambda m, r, i: m.Q[r, i] == sum(users[(r, i)]) + m.XvP[r, i])

@@ -17,10 +17,11 @@ Problem codes (stable, for scripts and tests):
     a nonzero cell whose kind pair is not in :data:`~cge.sam.accounts.ALLOWED`, or a payment
     between two regions that is not an interregional shipment (activity receives from a
     commodity), a savings-investment flow, a transfer between institutions (households,
-    enterprises, governments) or a flow with the rest of the world.
+    enterprises, governments) or a flow with the rest of the world or with a federal government
+    (a government account in a region of its own).
 ``missing-block``
-    a region (other than one holding only rest-of-world accounts) lacks an activity or commodity
-    that other regions have, or has no factor, household or savings-investment account.
+    a region (other than one holding only rest-of-world or federal-government accounts) lacks an
+    activity or commodity that other regions have, or has no factor or household account.
 
 Unknown accounts, unreadable values and duplicate cells cannot reach a :class:`SAM`: they are
 reported with file and line when the SAM is read (:mod:`cge.sam.io`).
@@ -37,8 +38,16 @@ from cge.sam.core import SAM
 #: Kinds that may pay each other across regions (transfers between institutions).
 _CROSS_REGION_INSTITUTIONS = frozenset({Kind.HOUSEHOLD, Kind.ENTERPRISE, Kind.GOVERNMENT})
 
-#: Blocks every region must have at least one account of.
-_REQUIRED_KINDS = (Kind.FACTOR, Kind.HOUSEHOLD, Kind.SAVINGS_INVESTMENT)
+#: Blocks every region must have at least one account of (savings-investment and government
+#: are optional: Hosoe et al.'s SPLCGE has neither).
+_REQUIRED_KINDS = (Kind.FACTOR, Kind.HOUSEHOLD)
+
+
+def national_regions(sam: SAM) -> set[str]:
+    """Regions holding only government accounts: a federal (national) government's region."""
+    acc = sam.accounts
+    return {r for r in sam.regions if (acc.loc[acc["region"] == r, "kind"]
+                                       == Kind.GOVERNMENT).all()}
 
 
 def cross_region_allowed(row_kind: Kind, col_kind: Kind) -> bool:
@@ -60,6 +69,7 @@ def _cell_problems(sam: SAM) -> list[Problem]:
     keys = np.asarray(sam.keys, dtype=object)
     kinds = [Kind(k) for k in sam.accounts["kind"]]
     regions = sam.accounts["region"].to_numpy()
+    national = national_regions(sam)
     problems: list[Problem] = []
     bad_r, bad_c = np.nonzero(~np.isfinite(values))
     for i, j in zip(bad_r, bad_c, strict=True):
@@ -75,13 +85,14 @@ def _cell_problems(sam: SAM) -> list[Problem]:
                 "forbidden-flow",
                 f"{pair[0]} {keys[i]} cannot receive a payment from {pair[1]} {keys[j]} "
                 f"(value {_fmt(v)}); kind pair ({pair[0]}, {pair[1]}) is not allowed", where))
-        elif regions[i] != regions[j] and not cross_region_allowed(*pair):
+        elif (regions[i] != regions[j] and not cross_region_allowed(*pair)
+              and regions[i] not in national and regions[j] not in national):
             problems.append(Problem(
                 "forbidden-flow",
                 f"payment of {_fmt(v)} from {pair[1]} in region {regions[j]} to {pair[0]} in "
                 f"region {regions[i]}: only interregional shipments (activity <- commodity), "
                 "savings-investment flows, transfers between institutions and flows with the "
-                "rest of the world may cross regions", where))
+                "rest of the world or a federal government may cross regions", where))
         if v < 0 and pair not in MAY_BE_NEGATIVE:
             problems.append(Problem(
                 "negative", f"negative payment {_fmt(v)} from {pair[1]} to {pair[0]}; only "
@@ -107,8 +118,9 @@ def _balance_problems(sam: SAM, rtol: float, atol: float) -> list[Problem]:
 
 def _block_problems(sam: SAM) -> list[Problem]:
     acc = sam.accounts
-    domestic = [r for r in sam.regions
-                if (acc.loc[acc["region"] == r, "kind"] != Kind.REST_OF_WORLD).any()]
+    national = national_regions(sam)
+    domestic = [r for r in sam.regions if r not in national
+                and (acc.loc[acc["region"] == r, "kind"] != Kind.REST_OF_WORLD).any()]
     problems = []
     for kind in (Kind.ACTIVITY, Kind.COMMODITY):
         names = {r: set(sam.names_of(kind, r)) for r in domestic}

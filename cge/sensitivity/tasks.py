@@ -120,8 +120,11 @@ def make_task(prefix: str, experiment: str | Path, runs: tuple[Run, ...],
 
 def elasticity_grid(el: Elasticities, regions: list[str], sectors: list[str]
                     ) -> dict[tuple[str, str, str], float]:
-    """``{(parameter, region, sector): value}`` for every cell calibration asks for."""
-    return {(p, r, s): el.get(p, r, s) for p in PARAMETERS for r in regions for s in sectors}
+    """``{(parameter, region, sector): value}`` for every cell calibration may ask for (the
+    parameters the file gives: the LES ones are optional)."""
+    given = set(el.table["parameter"])
+    return {(p, r, s): el.get(p, r, s) for p in PARAMETERS if p in given
+            for r in regions for s in sectors}
 
 
 def expand_elasticities(grid: dict[tuple[str, str, str], float],
