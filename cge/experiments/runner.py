@@ -45,7 +45,7 @@ import xarray as xr
 from pyomo.common.collections import ComponentMap
 
 from cge import __version__
-from cge.calibration import Calibration, calibrate, read_elasticities
+from cge.calibration import Calibration, Elasticities, calibrate, read_elasticities
 from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import Experiment, Scenario, Shock, load_experiment
 from cge.model import build_model
@@ -229,7 +229,8 @@ def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> S
                            time.perf_counter() - t0)
 
 
-def calibrate_experiment(exp: Experiment) -> tuple[SAM, Calibration]:
+def experiment_inputs(exp: Experiment) -> tuple[SAM, Elasticities, dict | None]:
+    """The SAM, elasticities and (optional) trade margins an experiment file names."""
     sam = read_sam(exp.sam)
     el = read_elasticities(exp.elasticities)
     margins = None
@@ -237,6 +238,11 @@ def calibrate_experiment(exp: Experiment) -> tuple[SAM, Calibration]:
         regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
         sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
         margins = read_trade_margins(exp.trade_margins, regions, sectors)
+    return sam, el, margins
+
+
+def calibrate_experiment(exp: Experiment) -> tuple[SAM, Calibration]:
+    sam, el, margins = experiment_inputs(exp)
     return sam, calibrate(sam, el, exp.config, trade_margins=margins)
 
 

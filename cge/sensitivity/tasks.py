@@ -32,7 +32,7 @@ import xarray as xr
 from pyomo.common.collections import ComponentMap
 
 from cge import __version__
-from cge.calibration import Calibration, Elasticities, calibrate, from_records, read_elasticities
+from cge.calibration import Calibration, Elasticities, calibrate, from_records
 from cge.calibration.elasticities import PARAMETERS
 from cge.errors import InputError, Location, Problem
 from cge.experiments.runner import (
@@ -42,15 +42,15 @@ from cge.experiments.runner import (
     _snapshot,
     apply_and_solve,
     derived,
+    experiment_inputs,
     labour_factors,
     percent_change,
-    read_trade_margins,
     resolve_shock,
 )
 from cge.experiments.spec import Experiment, Shock, load_experiment
 from cge.model import build_model
 from cge.model.results import indicators, solution
-from cge.sam import SAM, read_sam
+from cge.sam import SAM
 from cge.solvers import max_residual
 
 #: Layout of run_task's results; part of every task id, so that result files written by an
@@ -182,16 +182,9 @@ def base(experiment: str | Path) -> _Base:
     cache = _LOCAL.__dict__.setdefault("bases", {})
     key = str(Path(experiment).resolve())
     if key not in cache:
-        # the steps of runner.calibrate_experiment, keeping SAM and margins: every SSA point
-        # recalibrates them with other elasticities
+        # SAM and margins are kept: every SSA point recalibrates them with other elasticities
         exp = load_experiment(key)
-        sam = read_sam(exp.sam)
-        el = read_elasticities(exp.elasticities)
-        margins = None
-        if exp.trade_margins is not None:
-            regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
-            sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
-            margins = read_trade_margins(exp.trade_margins, regions, sectors)
+        sam, el, margins = experiment_inputs(exp)
         cal = calibrate(sam, el, exp.config, trade_margins=margins)
         cache[key] = _Base(exp, sam, el, margins, cal,
                            elasticity_grid(el, cal.regions, cal.sectors))
