@@ -85,12 +85,10 @@ def run_tasks(tasks: Sequence[Task], folder: str | Path, executor: Executor = SE
     todo = [t for t in tasks if not task_file(folder, t).exists()]
     done, t0 = len(tasks) - len(todo), time.perf_counter()
 
-    def finished(task: Task, ds: xr.Dataset) -> None:
+    def finished(task: Task, failed: int) -> None:
         nonlocal done
-        _write(ds, task_file(folder, task))
         done += 1
         if progress is not None:
-            failed = int((ds["status"] == "failed").sum())
             progress(f"[{done}/{len(tasks)}] {task.id}"
                      + (f" ({failed} run(s) failed)" if failed else "")
                      + f", {time.perf_counter() - t0:.1f} s")
@@ -98,15 +96,26 @@ def run_tasks(tasks: Sequence[Task], folder: str | Path, executor: Executor = SE
     if progress is not None and done:
         progress(f"resuming: {done} of {len(tasks)} tasks already done in {folder / 'tasks'}")
     if todo and executor.parallel:
-        _run_dask(todo, executor, finished)
+        _run_dask(todo, folder, executor, finished)
     else:
         for task in todo:
-            finished(task, run_task(task))
+            finished(task, run_and_write(task, str(task_file(folder, task))))
     return [_read(task_file(folder, t)) for t in tasks]
 
 
-def _run_dask(tasks: list[Task], executor: Executor,
-              finished: Callable[[Task, xr.Dataset], None]) -> None:
+def run_and_write(task: Task, path: str) -> int:
+    """Solve a task and write its result file where it runs; the number of failed runs."""
+    ds = run_task(task)
+    _write(ds, Path(path))
+    return _failed(ds)
+
+
+def _failed(ds: xr.Dataset) -> int:
+    return int((ds["status"] == "failed").sum())
+
+
+def _run_dask(tasks: list[Task], folder: Path, executor: Executor,
+              finished: Callable[[Task, int], None]) -> None:
     # imported here: distributed takes a second to import and serial runs do not need it
     from distributed import Client, LocalCluster, as_completed
 
@@ -116,12 +125,23 @@ def _run_dask(tasks: list[Task], executor: Executor,
         cluster = LocalCluster(n_workers=executor.workers, threads_per_worker=1,
                                processes=executor.processes, dashboard_address=None)
         client = Client(cluster)
+    # Local workers write their own result files: the scheduler shares this process's GIL, so
+    # writing here would slow down handing out tasks. Remote workers need not see the folder,
+    # so their results come back and are written here.
+    local = executor.scheduler is None
     try:
-        futures = {client.submit(run_task, task, key=f"cge-task-{task.id}"): task
+        futures = {(client.submit(run_and_write, task, str(task_file(folder, task)),
+                                  key=f"cge-task-{task.id}") if local
+                    else client.submit(run_task, task, key=f"cge-task-{task.id}")): task
                    for task in tasks}
         for fut in as_completed(futures):
-            finished(futures[fut], fut.result())
-            # free the worker's copy as soon as the file is written
+            task = futures[fut]
+            if local:
+                finished(task, fut.result())
+            else:
+                ds = fut.result()
+                _write(ds, task_file(folder, task))
+                finished(task, _failed(ds))
             fut.release()
     finally:
         client.close()

@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +60,9 @@ from cge.solvers import max_residual
 TASK_FORMAT = 2
 #: Largest equation residual accepted at a recalibrated benchmark (the runner's gate tolerance).
 BENCHMARK_TOL = 1e-8
-#: Built models kept per worker thread: sweeps and decompositions reuse one calibration for
-#: many tasks; SSA samples each need their own, so a small cache suffices.
-MODELS_PER_THREAD = 2
+#: Calibrations whose built models a worker process keeps: sweeps and decompositions reuse one
+#: calibration for many tasks; SSA samples each need their own, so a small pool suffices.
+MODEL_KEYS_PER_PROCESS = 2
 
 
 @dataclass(frozen=True)
@@ -172,14 +174,17 @@ class _Ready:
     levels: xr.Dataset
 
 
-# Per thread, not per process: Dask workers with processes=False are threads of one process,
-# and a Pyomo model must not be solved by two threads at once.
-_LOCAL = threading.local()
+# Per process, handed out one user at a time: Dask runs tasks on worker threads that need not
+# be the same from task to task (a per-thread cache missed on almost every task and rebuilt the
+# model), and a Pyomo model must not be solved by two threads at once (processes=False).
+_LOCK = threading.Lock()
+_BASES: dict[str, _Base] = {}
+_FREE: OrderedDict[tuple, list[_Ready]] = OrderedDict()
 
 
 def base(experiment: str | Path) -> _Base:
-    """Experiment, SAM, elasticities, margins and base calibration (cached per thread)."""
-    cache = _LOCAL.__dict__.setdefault("bases", {})
+    """Experiment, SAM, elasticities, margins and base calibration (cached per process)."""
+    cache = _BASES
     key = str(Path(experiment).resolve())
     if key not in cache:
         # SAM and margins are kept: every SSA point recalibrates them with other elasticities
@@ -207,12 +212,28 @@ def _collect(m: pyo.ConcreteModel, bench_levels: xr.Dataset, parameters: list[st
                     compat="no_conflicts", combine_attrs="override")
 
 
-def _ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> _Ready:
-    cache = _LOCAL.__dict__.setdefault("models", OrderedDict())
+@contextmanager
+def _ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> Iterator[_Ready]:
+    """A built model at its benchmark for the experiment and elasticities, for one user at a
+    time; returned to the pool afterwards (the least recently used keys are dropped)."""
     key = (experiment, overrides)
-    if key in cache:
-        cache.move_to_end(key)
-        return cache[key]
+    with _LOCK:
+        free = _FREE.get(key)
+        ready = free.pop() if free else None
+        base(experiment)  # calibrated once per process, under the lock
+    if ready is None:
+        ready = _build_ready(experiment, overrides)
+    try:
+        yield ready
+    finally:
+        with _LOCK:
+            _FREE.setdefault(key, []).append(ready)
+            _FREE.move_to_end(key)
+            while len(_FREE) > MODEL_KEYS_PER_PROCESS:
+                _FREE.popitem(last=False)
+
+
+def _build_ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> _Ready:
     b = base(experiment)
     if overrides:
         el = expand_elasticities(b.grid, overrides, b.elasticities.file)
@@ -225,11 +246,7 @@ def _ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> _Ready
         # calibration must reproduce the SAM for any elasticities; if not, it is a bug
         raise RuntimeError(f"benchmark residual {res:.3e} > {BENCHMARK_TOL} after "
                            f"recalibrating with {[o.describe() for o in overrides]}")
-    ready = _Ready(m, _snapshot(m), solution(m))
-    cache[key] = ready
-    while len(cache) > MODELS_PER_THREAD:
-        cache.popitem(last=False)
-    return ready
+    return _Ready(m, _snapshot(m), solution(m))
 
 
 def complete(ds: xr.Dataset, experiment: str | Path) -> xr.Dataset:
@@ -282,7 +299,11 @@ def run_task(task: Task) -> xr.Dataset:
     ``max_residual``. Derived quantities and percent changes are left to the caller, which
     computes them once for all tasks (:func:`complete`).
     """
-    ready = _ready(task.experiment, task.elasticities)
+    with _ready(task.experiment, task.elasticities) as ready:
+        return _run_ready(task, ready)
+
+
+def _run_ready(task: Task, ready: _Ready) -> xr.Dataset:
     m, exp = ready.model, base(task.experiment).exp
     # the shocked parameters (and the margins, needed to value shipments) go into the results
     params = sorted({sh.parameter for r in task.runs for sh in r.shocks
