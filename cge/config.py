@@ -7,12 +7,13 @@ rejected by :meth:`ModelConfig.validate` before a model is built, with the reaso
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from cge.errors import InputError, Location, Problem
 
 NUMERAIRES = ("exchange_rate", "factor", "cpi")
+HOME = "home"  # the country of a SAM whose regions share one currency
 INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
 GOVERNMENT = ("savings_rate", "fixed_consumption")
@@ -78,6 +79,10 @@ class ModelConfig:
     household_demand:
         ``"cobb_douglas"`` (fixed budget shares) or ``"les"`` (linear expenditure system:
         needs ``income_el`` by sector and ``frisch`` in the elasticity file).
+    countries:
+        country -> its regions, for regions that are countries with currencies of their own
+        (each country has an exchange rate, a balance of payments and a savings pool); by
+        default all regions form one country.
     scale, units:
         model values are SAM values divided by ``scale``, in ``units`` (e.g. a SAM in mln RUB
         with ``scale = 1000`` and ``units = "bln RUB"``). Keeps the largest values near 1e3-1e5,
@@ -91,6 +96,13 @@ class ModelConfig:
     household_demand: str = "cobb_douglas"
     scale: float = 1.0
     units: str = ""
+    countries: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+    def country_of(self, regions: list[str]) -> dict[str, str]:
+        """Region -> country; without ``countries`` all regions form one country, ``home``."""
+        if not self.countries:
+            return {r: HOME for r in regions}
+        return {r: c for c, members in self.countries.items() for r in members}
 
     def validate(self, *, regions: list[str], factors: list[str], rest_of_world: bool = True,
                  where: Location | None = None) -> None:
@@ -125,7 +137,33 @@ class ModelConfig:
             if not isinstance(rate, int | float) or not 0 < rate < 1:
                 bad(f"closure.unemployment[{f!r}] = {rate!r}: give the benchmark unemployment "
                     "rate, a number in (0, 1) (at zero the unemployed would sit on their bound)")
+        if self.countries:
+            listed = [r for members in self.countries.values() for r in members]
+            for r in sorted(set(listed) - set(regions)):
+                bad(f"countries: region {r!r} is not a model region ({regions})")
+            for r in regions:
+                if listed.count(r) != 1:
+                    bad(f"countries: region {r!r} must belong to exactly one country "
+                        f"(found in {listed.count(r)})")
+        several = len(self.countries) > 1
         kind, *rest = c.numeraire.split(":")
+        if several and not rest_of_world:
+            bad("several countries need a rest-of-world account: a world of countries trading "
+                "only with each other is not supported yet (its Jacobian is singular with one "
+                "anchor per country)")
+        if several and c.numeraire != "exchange_rate":
+            bad(f"closure.numeraire = {c.numeraire!r}: with several countries every country's "
+                "price level needs an anchor, so the numeraire is each country's exchange rate: "
+                "numeraire = 'exchange_rate'")
+        if several and c.walras != "auto":
+            bad("closure.walras: with several countries each country's balance of payments is "
+                "left to Walras' law; leave walras = 'auto'")
+        if several and c.investment == "investment_driven":
+            bad("closure.investment = 'investment_driven' is for one country (one savings-rate "
+                "adjuster); with several countries use 'savings_driven'")
+        if several and c.foreign == "fixed_exchange_rate":
+            bad("closure.foreign = 'fixed_exchange_rate' is for one country; with several, "
+                "fix one country's exchange rate as the numeraire instead")
         if kind not in NUMERAIRES:
             bad(f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', 'cpi' or "
                 "'factor:REGION:FACTOR'")
@@ -144,7 +182,7 @@ class ModelConfig:
                         f"write the numeraire as 'factor:*:{f}'")
                 elif c.mobility(f) != "national" and r not in regions:
                     bad(f"numeraire region {r!r} is not a model region ({regions})")
-        if not rest_of_world and kind == "exchange_rate":
+        if not rest_of_world and kind == "exchange_rate" and not several:
             bad("the SAM has no rest-of-world account, so there is no exchange rate to fix: "
                 "choose numeraire = 'cpi' or 'factor:REGION:FACTOR'")
         if not rest_of_world and c.foreign == "fixed_exchange_rate":

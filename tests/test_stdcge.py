@@ -44,7 +44,7 @@ def _model_value(ds, variable: str, index: str, scenario: str) -> float:
     if variable == "Sg":
         return float(s["Sg"].sel(region="ECO"))
     if variable == "epsilon":
-        return float(s["epsilon"])
+        return float(s["epsilon"].sel(country="home"))
     raise KeyError(variable)
 
 

@@ -44,6 +44,11 @@ class Calibration:
     sam_name: str = ""
 
     @property
+    def country_of(self) -> dict[str, str]:
+        """Region -> country (one country, ``home``, unless the configuration names several)."""
+        return self.config.country_of(self.regions)
+
+    @property
     def has_rest_of_world(self) -> bool:
         return bool(self.data.attrs.get("rest_of_world", 1))
 
@@ -286,6 +291,10 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         sam = SAM(sam.accounts, sam.values / config.scale, **meta)
     rd = _Reader(sam, config)
     config.validate(regions=rd.regions, factors=rd.factors, rest_of_world=rd.row is not None)
+    country = config.country_of(rd.regions)
+    if rd.federal is not None and len(set(country.values())) > 1:
+        raise InputError(Problem("unsupported", f"a federal government ({rd.federal}) needs "
+                                 "all regions in one country"))
     R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
     ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
     coords = {"region": R, "sector": S, "commodity": S, "factor": FAC, "household": H,
@@ -343,9 +352,14 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         b["Sg0"][r] = rd.take(inv, gov)
         b["TRG0"][r] = rd.take(gov, rd.federal)
         b["Sgf0"][r] = rd.take(inv, rd.federal)
-        b["Sf0"][r] = rd.take(inv, rd.row)
-        for o in R:  # interregional capital transfers: the model pools national savings
-            rd.take(inv, rd.one(Kind.SAVINGS_INVESTMENT, o))
+        b["Sf0"][r] = b["Sf0"].get(r, 0.0) + rd.take(inv, rd.row)
+        for o in R:
+            # capital transfers between regions of one country are pooled with national
+            # savings; between countries they are the receiving country's foreign savings
+            flow = rd.take(inv, rd.one(Kind.SAVINGS_INVESTMENT, o))
+            if country[o] != country[r]:
+                b["Sf0"][r] += flow
+                b["Sf0"][o] = b["Sf0"].get(o, 0.0) - flow
     problems = rd.leftovers()
     if problems:
         raise InputError(problems)
@@ -524,9 +538,10 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     for (r, h), v in b["TRF0"].items():
         if v:
             p["omegaf"][(r, h)] = v / fspend
-    total_inv = sum(p["INV0"].values())
-    for r in R:
-        p["kappa"][r] = p["INV0"][r] / total_inv if total_inv else 0.0
+    country = config.country_of(R)
+    pool = {c: sum(p["INV0"][r] for r in R if country[r] == c) for c in set(country.values())}
+    for r in R:  # the region's share of its country's investment spending
+        p["kappa"][r] = p["INV0"][r] / pool[country[r]] if pool[country[r]] else 0.0
 
     spec = _SPEC
     arrays = {}
@@ -537,9 +552,14 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         arrays[name] = _da(el[name], dims, coords, "1", doc)
     arrays["tmg0"] = _da(tmg, ["origin", "destination", "commodity"], coords, "1",
                          "benchmark iceberg margin on interregional shipments")
-    return xr.Dataset(arrays, attrs={"sam": sam.name, "units": sam.units,
-                                     "rest_of_world": int(has_row),
-                                     "description": "calibrated parameters and benchmark values"})
+    arrays["country_of"] = xr.DataArray(
+        np.array([country[r] for r in R], dtype=object), dims=["region"],
+        coords={"region": R}, attrs={"units": "label", "description": "country of the region "
+                                     "(currency, balance of payments, savings pool)"})
+    ds = xr.Dataset(arrays, attrs={"sam": sam.name, "units": sam.units,
+                                   "rest_of_world": int(has_row),
+                                   "description": "calibrated parameters and benchmark values"})
+    return ds.assign_coords(country=list(dict.fromkeys(country[r] for r in R)))
 
 
 _V = "value (SAM units)"
@@ -605,7 +625,7 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "mu": (["region", "commodity"], "1", "government spending share of commodity"),
     "omega": (["region", "household"], "1", "government spending share of transfers"),
     "lambda": (["region", "commodity"], "1", "investment spending share of commodity"),
-    "kappa": (["region"], "1", "region's share of the national savings pool"),
+    "kappa": (["region"], "1", "region's share of its country's savings pool"),
     "GREV0": (["region"], _V, "government revenue"),
     "INV0": (["region"], _V, "investment spending"),
     "Tz0f": (["region", "sector"], _V, "production tax passed to the federal government"),

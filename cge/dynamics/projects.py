@@ -191,9 +191,13 @@ def add_domestic_financing(m: pyo.ConcreteModel) -> None:
     m.XvD = pyo.Param(m.RQ, mutable=True, initialize=0.0, within=pyo.Reals,
                       doc="project investment demand financed from national savings")
     spend = sum(m.pq[k] * m.XvD[k] for k in m.RQ)
+    if len(m.C) > 1:
+        raise InputError(Problem("unsupported", "project financing from national savings "
+                                 f"needs a model of one country, not {m.C}"))
+    # one country: the project spending all comes out of its pool
     substitute(m, "eq_investment_demand", "eq_dyn_investment_demand",
-               lambda k: {id(m.SAV): m.SAV - spend})
+               lambda k: {id(m.SAV[m.COUNTRY[k[0]]]): m.SAV[m.COUNTRY[k[0]]] - spend})
     substitute(m, "eq_savings_investment", "eq_dyn_savings_investment",
-               lambda k: {id(m.SAV): m.SAV - spend})
+               lambda k: {id(m.SAV[k]): m.SAV[k] - spend})
     substitute(m, "eq_commodity_market", "eq_dyn_commodity_market",
                lambda k: {id(m.XvP[k]): m.XvP[k] + m.XvD[k]})

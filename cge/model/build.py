@@ -23,6 +23,7 @@ from cge.model import (
     trade,
     transformation,
 )
+from cge.model.symbols import grouped
 
 BLOCKS = (production, transformation, trade, factors, households, government, federal,
           investment, rest_of_world, markets, closures)
@@ -33,6 +34,10 @@ def build_model(cal: Calibration) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name=f"cge[{cal.sam_name}]")
     m.cal = cal
     m.R = cal.regions
+    # countries (one, "home", unless configured): currencies, balances of payments, savings pools
+    m.COUNTRY = cal.country_of
+    m.C = list(dict.fromkeys(m.COUNTRY[r] for r in m.R))
+    m.REGIONS_OF = grouped([(m.COUNTRY[r], r) for r in m.R], m.C)
     for block in BLOCKS:
         block.declare(m, cal)
     for block in BLOCKS:

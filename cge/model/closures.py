@@ -43,19 +43,31 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.eq_cpi.deactivate()
 
 
-def numeraire_var(m: pyo.ConcreteModel, cal: Calibration):
-    """The variable fixed as numeraire (None for the CPI, which is an equation)."""
+def numeraire_vars(m: pyo.ConcreteModel, cal: Calibration) -> list:
+    """The variables fixed as numeraire (none for the CPI, which is an equation).
+
+    With several countries every country's price level needs an anchor (each country's
+    nominal system is homogeneous on its own): the numeraire is then every exchange rate.
+    """
     kind, *rest = cal.config.closure.numeraire.split(":")
     if kind == "exchange_rate":
-        return m.epsilon
+        return [m.epsilon[c] for c in m.C]
     if kind == "factor":
         r, f = rest
-        return m.pfn[f] if cal.config.closure.mobility(f) == "national" else m.pfr[r, f]
-    return None
+        return [m.pfn[f] if cal.config.closure.mobility(f) == "national" else m.pfr[r, f]]
+    return []
 
 
-def walras_equation(m: pyo.ConcreteModel, cal: Calibration):
-    """The market-clearing equation left out of the system (it holds by Walras' law)."""
+def walras_equations(m: pyo.ConcreteModel, cal: Calibration) -> list:
+    """The market-clearing equations left out of the system (they hold by Walras' law): one,
+    or with several countries each country's balance of payments (Walras' law holds country by
+    country)."""
+    if len(m.C) > 1:
+        return [m.eq_balance_of_payments[c] for c in m.C]
+    return [_walras_equation(m, cal)]
+
+
+def _walras_equation(m: pyo.ConcreteModel, cal: Calibration):
     c = cal.config.closure
     choice = c.walras
     if choice == "auto":
@@ -68,7 +80,7 @@ def walras_equation(m: pyo.ConcreteModel, cal: Calibration):
             choice = "commodity:{}:{}".format(*m.RQ[0])
     kind, *rest = choice.split(":")
     if kind == "bop" and cal.has_rest_of_world:
-        return m.eq_balance_of_payments
+        return m.eq_balance_of_payments[m.C[0]]
     markets = {("factor", True): (m.eq_factor_market_national, lambda r: r[1]),
                ("factor", False): (m.eq_factor_market, tuple),
                ("commodity", False): (m.eq_commodity_market, tuple)}
@@ -87,23 +99,25 @@ def walras_equation(m: pyo.ConcreteModel, cal: Calibration):
 
 def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
     c = cal.config.closure
-    num = numeraire_var(m, cal)
-    if num is None:
+    anchors = numeraire_vars(m, cal)
+    if not anchors:
         m.eq_cpi.activate()
-    else:
-        num.fix(pyo.value(m.numeraire_level))
-    dropped = walras_equation(m, cal)
-    dropped.deactivate()
-    m.walras_name = dropped.name  # a name: a component may belong to one block attribute only
+    for v in anchors:
+        v.fix(pyo.value(m.numeraire_level))
+    dropped = walras_equations(m, cal)
+    for eq in dropped:
+        eq.deactivate()
+    # names: a component may belong to one block attribute only
+    m.walras_names = [eq.name for eq in dropped]
 
-    if not cal.has_rest_of_world:
+    if not cal.has_rest_of_world and len(m.C) == 1:
         # a closed economy: nothing is priced in foreign currency and there are no payments
-        m.epsilon.fix(1.0)
-        m.eq_balance_of_payments.deactivate()
+        m.epsilon[m.C[0]].fix(1.0)
+        m.eq_balance_of_payments[m.C[0]].deactivate()
     for r in m.R:
         m.Sf[r].fix()
-    if c.foreign == "fixed_exchange_rate":
-        m.epsilon.fix()
+    if c.foreign == "fixed_exchange_rate":  # one country (checked in the configuration)
+        m.epsilon[m.C[0]].fix()
         m.Sf[m.R[0]].unfix()
 
     if c.government == "fixed_consumption":

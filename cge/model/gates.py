@@ -78,15 +78,14 @@ def set_numeraire(m: pyo.ConcreteModel, level: float) -> None:
     A fixed exchange rate is a second nominal anchor and moves with the numeraire (as does the
     inert exchange rate of a closed economy).
     """
-    from cge.model.closures import numeraire_var
+    from cge.model.closures import numeraire_vars
 
     m.numeraire_level = level
-    num = numeraire_var(m, m.cal)
-    if num is not None:
-        num.fix(level)
+    for v in numeraire_vars(m, m.cal):
+        v.fix(level)
     if m.cal.config.closure.foreign == "fixed_exchange_rate" or not m.cal.has_rest_of_world:
         # a fixed exchange rate is a nominal anchor too; in a closed economy it is inert
-        m.epsilon.fix(level)
+        m.epsilon[m.C[0]].fix(level)
 
 
 def _relative_gap(a: float, b: float) -> float:
@@ -113,9 +112,9 @@ def check_benchmark(m: pyo.ConcreteModel, *, tol: float = 1e-8, solver: str = "a
         if gap > worst:
             worst, name = gap, v.name
     report.add("solve returns SAM", worst, tol, f"largest at {name}" if name else "")
-    dropped = m.find_component(m.walras_name)
-    report.add("Walras' law", abs(pyo.value(dropped.body) - pyo.value(dropped.upper)), tol,
-               dropped.name)
+    dropped = [m.find_component(name) for name in m.walras_names]
+    report.add("Walras' law", max(abs(pyo.value(eq.body) - pyo.value(eq.upper))
+                                  for eq in dropped), tol, ", ".join(m.walras_names))
 
     level = pyo.value(m.numeraire_level)
     set_numeraire(m, 2.0 * level)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "government"
@@ -123,4 +124,4 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
             + part(m.fsm[r]) * sum(m.Tm[r, i] for i in m.REGION_MARKETS[r])
             + part(m.fsq[r]) * sum(m.Tq[r, i] for i in m.REGION_MARKETS[r])
             + part(m.fsd[r]) * sum(m.Td[r, h] for h in m.REGION_HOUSEHOLDS[r])
-            + part(m.fsw[r]) * m.epsilon * m.GRW[r])
+            + part(m.fsw[r]) * fx(m, r) * m.GRW[r])

@@ -30,6 +30,7 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.model import factors
+from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, param, var
 
 BLOCK = "households"
@@ -84,7 +85,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                                                     for f in owned[(r, h)])
              + (m.TR[r, h] if (r, h) in transfers else 0)
              + (m.TRF[r, h] if (r, h) in federal else 0)
-             + (m.epsilon * m.TRW[r, h] if (r, h) in from_abroad else 0))
+             + (fx(m, r) * m.TRW[r, h] if (r, h) in from_abroad else 0))
     equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
              latex=r"T^d = \tau^d YH", doc="direct tax",
              rule=lambda m, r, h: m.Td[r, h] == m.taud[r, h] * m.YH[r, h])

@@ -1,24 +1,28 @@
-r"""Rest of the world: world prices, the exchange rate and the balance of payments.
+r"""Rest of the world, exchange rates and the balance of payments of each country.
 
-Small open economy: world prices ``pWe``, ``pWm`` (foreign currency) are exogenous.
+Regions belong to countries (``ModelConfig.countries``; by default all regions form one,
+``home``). Each country ``c`` has an exchange rate ``epsilon[c]`` (its currency per unit of the
+world currency in which world prices ``pWe``, ``pWm`` and foreign savings ``Sf`` are
+measured) and a balance of payments. For a region ``r`` of country ``c(r)``:
 
 .. math::
 
-    pe_{ri} &= \varepsilon\, pWe_{ri}   && \text{eq\_export\_price} \to pe_{ri} \\
-    pm_{ri} &= \varepsilon\, pWm_{ri}   && \text{eq\_import\_price} \to pm_{ri} \\
-    \sum_{ri} pWe_{ri} E_{ri} + \sum_{ri} pq_{ri} (Xre_{ri} + XvP_{ri})/\varepsilon
-        + \sum_{rh} TRW_{rh} + \sum_r GRW_r + \sum_r Sf_r &= \sum_{ri} pWm_{ri} M_{ri}
-        && \text{eq\_balance\_of\_payments} \to \varepsilon
+    pe_{ri} &= \varepsilon_{c(r)}\, pWe_{ri}   && \text{eq\_export\_price} \to pe_{ri} \\
+    pm_{ri} &= \varepsilon_{c(r)}\, pWm_{ri}   && \text{eq\_import\_price} \to pm_{ri} \\
+    \sum_{r \in c}\Big(\sum_i pWe_{ri} E_{ri} + \sum_i pq_{ri}(Xre_{ri} + XvP_{ri})/\varepsilon_c
+        + \sum_h TRW_{rh} + GRW_r + Sf_r\Big) + X^{out}_c &= \sum_{r \in c} \sum_i pWm_{ri} M_{ri} + X^{in}_c
+        && \text{eq\_balance\_of\_payments} \to \varepsilon_c
 
-Re-exports ``Xre`` (rest-of-world purchases of the composite good), net transfers to households
-``TRW`` and government receipts from abroad ``GRW`` (e.g. export duties recorded against the
-rest of the world) are exogenous: ``Xre`` in quantities, ``TRW`` and ``GRW`` in foreign
-currency. Project investment ``XvP`` (investment block) is paid for by a capital inflow.
-
-All regions share one currency and one balance of payments. Closure ``foreign =
-"flexible_exchange_rate"`` fixes foreign savings ``Sf`` (foreign currency) and lets ``epsilon``
-clear the balance; ``"fixed_exchange_rate"`` fixes ``epsilon`` and frees ``Sf`` of the first
-region (the others keep their benchmark values).
+where ``X^out_c`` and ``X^in_c`` are the country's sales to and purchases from regions of other
+countries in world currency, valued at the origin's price: ``pd[o,i] (1 + tmg) DS[o,d,i] /
+epsilon[c(o)]``. Re-exports ``Xre`` (rest-of-world purchases of the composite), net transfers
+to households ``TRW`` and government receipts from abroad ``GRW`` are exogenous (``Xre`` in
+quantities, ``TRW``, ``GRW`` in world currency); project investment ``XvP`` (investment block)
+is paid for by a capital inflow. Closure ``foreign = "flexible_exchange_rate"`` fixes ``Sf``
+and lets exchange rates clear the balances; ``"fixed_exchange_rate"`` (one country only) fixes
+``epsilon`` and frees ``Sf`` of the first region. Without a rest-of-world account and with one
+country the economy is closed: its exchange rate is fixed at one and the balance of payments
+left out; several countries without a rest of the world trade only with each other.
 """
 
 from __future__ import annotations
@@ -50,25 +54,50 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="export price in domestic currency")
     var(m, "pm", m.RM, ("region", "commodity"), block=BLOCK, unit="price", latex="p^m",
         doc="import price in domestic currency (cif, before tariff)")
-    var(m, "epsilon", None, (), block=BLOCK, unit="domestic per foreign currency",
-        latex=r"\varepsilon", doc="exchange rate")
+    var(m, "epsilon", m.C, ("country",), block=BLOCK, unit="domestic per foreign currency",
+        latex=r"\varepsilon", doc="exchange rate of the country")
     var(m, "Sf", m.R, ("region",), block=BLOCK, unit="foreign currency", latex="S^f",
         doc="foreign savings (current account deficit) of the region", init=cal.table("Sf0"),
         lower=None)
 
 
+def fx(m: pyo.ConcreteModel, r: str):
+    """The exchange rate of region r's country."""
+    return m.epsilon[m.COUNTRY[r]]
+
+
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    def cross_border(m, c):
+        """Sales to and purchases from other countries' regions, in world currency."""
+        out = inn = 0
+        for o, d, i in m.ODC:
+            co, cd = m.COUNTRY[o], m.COUNTRY[d]
+            if co == cd:
+                continue
+            value = m.pd[o, i] * (1 + m.tmg[o, d, i]) * m.DS[o, d, i] / m.epsilon[co]
+            if co == c:
+                out = out + value
+            elif cd == c:
+                inn = inn + value
+        return out, inn
+
+    def bop(m, c):
+        members = set(m.REGIONS_OF[c])
+        out, inn = cross_border(m, c)
+        return (sum(m.pWe[k] * m.E[k] for k in m.RE if k[0] in members)
+                + (sum(m.pq[k] * m.Xre[k] for k in m.RXE if k[0] in members)
+                   + sum(m.pq[k] * m.XvP[k] for k in m.RQ if k[0] in members)) / m.epsilon[c]
+                + sum(m.TRW[k] for k in m.RH_W if k[0] in members)
+                + sum(m.GRW[r] + m.Sf[r] for r in members) + out
+                == sum(m.pWm[k] * m.M[k] for k in m.RM if k[0] in members) + inn)
+
     equation(m, "eq_export_price", m.RE, ("region", "sector"), block=BLOCK, determines="pe",
-             latex=r"p^e = \varepsilon p^{We}", doc="export price",
-             rule=lambda m, r, i: m.pe[r, i] == m.epsilon * m.pWe[r, i])
+             latex=r"p^e = \varepsilon_c p^{We}", doc="export price",
+             rule=lambda m, r, i: m.pe[r, i] == fx(m, r) * m.pWe[r, i])
     equation(m, "eq_import_price", m.RM, ("region", "commodity"), block=BLOCK,
-             determines="pm", latex=r"p^m = \varepsilon p^{Wm}", doc="import price",
-             rule=lambda m, r, i: m.pm[r, i] == m.epsilon * m.pWm[r, i])
-    equation(m, "eq_balance_of_payments", None, (), block=BLOCK, determines="epsilon",
-             latex=r"\sum p^{We} E + \sum S^f = \sum p^{Wm} M",
-             doc="balance of payments in foreign currency",
-             rule=lambda m: sum(m.pWe[k] * m.E[k] for k in m.RE)
-             + (sum(m.pq[k] * m.Xre[k] for k in m.RXE)
-                + sum(m.pq[k] * m.XvP[k] for k in m.RQ)) / m.epsilon
-             + sum(m.TRW[k] for k in m.RH_W) + sum(m.GRW[r] + m.Sf[r] for r in m.R)
-             == sum(m.pWm[k] * m.M[k] for k in m.RM))
+             determines="pm", latex=r"p^m = \varepsilon_c p^{Wm}", doc="import price",
+             rule=lambda m, r, i: m.pm[r, i] == fx(m, r) * m.pWm[r, i])
+    equation(m, "eq_balance_of_payments", m.C, ("country",), block=BLOCK,
+             determines="epsilon",
+             latex=r"\sum p^{We} E + \sum S^f + X^{out} = \sum p^{Wm} M + X^{in}",
+             doc="balance of payments of the country in world currency", rule=bop)

@@ -6,7 +6,8 @@ o = d) shipments; ``RQ`` = (region, commodity) with a composite market; ``RM`` =
 
 Each destination region buys a domestic composite ``DD`` as a CES over origin regions, where a
 shipment from o to d costs the origin price ``pd`` grossed up by an iceberg trade margin
-``tmg`` (``1 + tmg`` units leave o for each unit delivered in d):
+``tmg`` (``1 + tmg`` units leave o for each unit delivered in d) and, between countries,
+converted by the ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``:
 
 .. math::
 
@@ -96,7 +97,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     imp, dom = set(m.RM), set(m.RDD)
 
     def delivered_price(m, o, d, i):
-        return (1 + m.tmg[o, d, i]) * m.pd[o, i]
+        price = (1 + m.tmg[o, d, i]) * m.pd[o, i]
+        if m.COUNTRY[o] != m.COUNTRY[d]:  # converted into the destination's currency
+            price = price * m.epsilon[m.COUNTRY[d]] / m.epsilon[m.COUNTRY[o]]
+        return price
 
     equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
