@@ -26,7 +26,8 @@ class Closure:
     """Which variables are fixed and which market is left to Walras' law.
 
     numeraire:
-        ``"exchange_rate"`` (the exchange rate is fixed at its benchmark value),
+        ``"exchange_rate"`` (the exchange rate is fixed at its benchmark value; with several
+        countries every country's, each being its price level's anchor),
         ``"factor:REGION:FACTOR"`` (that factor price is fixed; use ``"factor:*:FACTOR"`` for a
         factor mobile across regions) or ``"cpi"`` (a consumer price index over all regions is
         fixed).

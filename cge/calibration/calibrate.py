@@ -197,6 +197,8 @@ class _Reader:
         # with regions squared).
         self._rows: dict[tuple, np.ndarray] = {}
         self._one: dict[tuple[Kind, str], str] = {}
+        # federal share of each tax account's receipts (zeros without a federal government)
+        self.shares = self.federal_shares()
 
     def take(self, row: str | None, col: str | None) -> float:
         """The payment to row from col (0 if either is absent), marking the cell as used."""
@@ -305,7 +307,6 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
         "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0", "Tz0f", "Tm0f", "Tq0f", "Td0f",
         "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0")}
-    rd.shares = rd.federal_shares()
     for r in R:
         gov, inv = rd.one(Kind.GOVERNMENT, r), rd.one(Kind.SAVINGS_INVESTMENT, r)
         for i in S:
@@ -371,8 +372,8 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
                                    config), config, sam.name)
 
 
-def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float,
-                     where: Location) -> tuple[np.ndarray, np.ndarray]:
+def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Marginal budget shares and subsistence quantities of household demand (prices 1).
 
     Cobb-Douglas: ``beta_i = w_i = x_i / C`` and no subsistence. Linear expenditure system
@@ -516,7 +517,7 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             xp = np.array([b["Xp0"][(r, i, h)] for i in goods])
             marginal, subsistence = household_demand(
                 xp, config.household_demand, [el_income(r, i) for i in goods],
-                el_frisch(r), where=Location(account=key(r, h)))
+                el_frisch(r))
             for i, a, g in zip(goods, marginal, subsistence, strict=True):
                 p["alpha"][(r, i, h)] = a
                 p["gamma_h"][(r, i, h)] = g
