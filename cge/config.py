@@ -29,8 +29,10 @@ class Closure:
         ``"exchange_rate"`` (the exchange rate is fixed at its benchmark value; with several
         countries every country's, each being its price level's anchor),
         ``"factor:REGION:FACTOR"`` (that factor price is fixed; use ``"factor:*:FACTOR"`` for a
-        factor mobile across regions) or ``"cpi"`` (a consumer price index over all regions is
-        fixed).
+        factor mobile across regions; one country only) or ``"cpi"`` (a consumer price index
+        over all regions is fixed; with several countries every country's, over its regions).
+        Countries without a rest of the world have no world prices to fix an exchange rate
+        against, so each country's CPI is the anchor.
     investment:
         ``"savings_driven"``: investment spending equals the savings pool; ``"investment_driven"``:
         real investment is fixed and the households' savings rate adjusts.
@@ -148,14 +150,15 @@ class ModelConfig:
                         f"(found in {listed.count(r)})")
         several = len(self.countries) > 1
         kind, *rest = c.numeraire.split(":")
-        if several and not rest_of_world:
-            bad("several countries need a rest-of-world account: a world of countries trading "
-                "only with each other is not supported yet (its Jacobian is singular with one "
-                "anchor per country)")
-        if several and c.numeraire != "exchange_rate":
+        if several and not rest_of_world and c.numeraire != "cpi":
+            bad(f"closure.numeraire = {c.numeraire!r}: countries trading only with each other "
+                "have no world prices to tie an exchange rate to, and every country's price "
+                "level needs an anchor of its own: numeraire = 'cpi' (each country's consumer "
+                "price index)")
+        elif several and kind == "factor":
             bad(f"closure.numeraire = {c.numeraire!r}: with several countries every country's "
-                "price level needs an anchor, so the numeraire is each country's exchange rate: "
-                "numeraire = 'exchange_rate'")
+                "price level needs an anchor, and a factor price anchors one country only: "
+                "numeraire = 'exchange_rate' (each country's) or 'cpi' (each country's)")
         if several and c.walras != "auto":
             bad("closure.walras: with several countries each country's balance of payments is "
                 "left to Walras' law; leave walras = 'auto'")

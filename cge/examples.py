@@ -2,6 +2,7 @@
 
 >>> from cge import examples
 >>> sam = examples.toy_sam()        # 2 regions x 3 sectors, synthetic
+>>> world = examples.toy_world_sam()  # the same two regions, no rest of the world
 """
 
 from __future__ import annotations
@@ -35,3 +36,8 @@ def sam_path(name: str) -> Path:
 def toy_sam() -> SAM:
     """Synthetic 2-region (NORTH, SOUTH), 3-sector (agr, man, ser) SAM with a rest of world."""
     return read_sam(sam_path("toy2r"))
+
+
+def toy_world_sam() -> SAM:
+    """The toy SAM without a rest of the world: NORTH and SOUTH trade only with each other."""
+    return read_sam(sam_path("toy2c"))

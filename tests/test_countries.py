@@ -3,13 +3,17 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
+import pyomo.environ as pyo
 import pytest
+from pyomo.common.collections import ComponentMap
 from pyomo.environ import value
 
 from cge import examples
 from cge.calibration import calibrate, read_elasticities
 from cge.config import Closure, ModelConfig
 from cge.errors import InputError
+from cge.experiments import run_experiment
 from cge.model import build_model
 from cge.model.gates import check_benchmark
 from cge.solvers import solve
@@ -17,24 +21,6 @@ from cge.solvers import solve
 ROOT = Path(__file__).resolve().parents[1]
 EL = read_elasticities(ROOT / "calibration" / "toy_elasticities.csv")
 TWO = {"N": ["NORTH"], "S": ["SOUTH"]}
-
-
-def _toy_without_rest_of_world():
-    """The toy SAM's build script with no trade, tariffs or savings from the rest of the world:
-    NORTH and SOUTH then trade only with each other."""
-    spec = importlib.util.spec_from_file_location("toy_build", ROOT / "sam" / "toy2r" / "build.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
-    for r in build.REGIONS:
-        build.EXPORTS[r] = [0, 0, 0]
-        build.IMPORTS[r] = [0, 0, 0]
-        build.TARIFF[r] = [0, 0, 0]
-    build.FOREIGN_SAVINGS["NORTH"] = 0.0
-    sam = build.build()
-    keep = [k for k in sam.keys if k != "ROW:row"]
-    from cge.sam import SAM
-
-    return SAM(sam.accounts.loc[keep], sam.data.sel(row=keep, col=keep), **sam.meta)
 
 
 def test_two_countries_with_a_rest_of_world_pass_the_gates():
@@ -56,21 +42,142 @@ def test_two_countries_with_a_rest_of_world_pass_the_gates():
         assert value(bop.body) == pytest.approx(value(bop.upper), abs=1e-9)
 
 
-def test_a_world_of_countries_without_a_rest_of_world_is_refused():
-    sam = _toy_without_rest_of_world()
-    assert sam.is_balanced(rtol=0, atol=1e-12)
-    with pytest.raises(InputError, match="several countries need a rest-of-world account"):
+def _world(**closure) -> pyo.ConcreteModel:
+    """The toy world without a rest of the world (sam/toy2c), NORTH and SOUTH as countries."""
+    cfg = ModelConfig(countries=TWO, closure=Closure(numeraire="cpi", **closure))
+    return build_model(calibrate(examples.toy_world_sam(), EL, cfg))
+
+
+def test_the_build_script_reproduces_both_toy_sams():
+    spec = importlib.util.spec_from_file_location("toy_build", ROOT / "sam" / "toy2r" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for rest_of_world, stored in ((True, examples.toy_sam()), (False, examples.toy_world_sam())):
+        built = build.build(rest_of_world=rest_of_world)
+        assert built.keys == stored.keys
+        np.testing.assert_allclose(built.values, stored.values, rtol=0, atol=1e-12)
+    world = examples.toy_world_sam()
+    assert world.is_balanced(rtol=0, atol=1e-12)
+    assert not any(k.startswith("ROW:") for k in world.keys)
+
+
+def test_a_world_of_two_countries_trading_only_with_each_other_passes_the_gates():
+    m = _world()
+    assert check_benchmark(m).passed
+    # each country's balance of payments is left to Walras' law; NORTH's currency is the unit
+    # of cross-border flows and SOUTH's capital inflow mirrors NORTH's lending
+    assert m.walras_names == ["eq_balance_of_payments[N]", "eq_balance_of_payments[S]"]
+    assert m.epsilon["N"].fixed and not m.epsilon["S"].fixed
+    assert m.Sf["NORTH"].fixed and not m.Sf["SOUTH"].fixed
+    # the SAM's capital transfer SOUTH <- NORTH (sam/toy2c/cells.csv)
+    assert value(m.Sf["NORTH"]) == pytest.approx(-11.0, abs=1e-12)
+    assert value(m.Sf["SOUTH"]) == pytest.approx(11.0, abs=1e-12)
+
+
+def _balances_hold(m) -> None:
+    for c in m.C:
+        bop = m.eq_balance_of_payments[c]
+        assert value(bop.body) == pytest.approx(value(bop.upper), abs=1e-9)
+
+
+def test_the_transfer_problem_between_two_countries():
+    # NORTH lends SOUTH 5 instead of 11. Expected by the balance-of-payments identity of a
+    # closed world: SOUTH's inflow mirrors NORTH's outflow exactly. Expected in sign (the
+    # orthodox transfer effect with home-biased demand): SOUTH's smaller deficit needs its goods
+    # to be cheaper, so its currency depreciates (more SOUTH currency per NORTH currency).
+    m = _world()
+    m.Sf["NORTH"].fix(-5.0)
+    solve(m)
+    _balances_hold(m)
+    assert value(m.Sf["SOUTH"]) == pytest.approx(5.0, abs=1e-9)
+    assert value(m.epsilon["N"]) == 1.0
+    assert value(m.epsilon["S"]) > 1.001
+    # the borrower consumes less, the lender more
+    assert value(m.UU["SOUTH", "hh"]) < 42.947
+    assert value(m.UU["NORTH", "hh"]) > 42.328
+
+
+def test_each_country_has_a_price_level_of_its_own():
+    # Doubling SOUTH's consumer price index alone doubles every SOUTH price and nominal value
+    # and SOUTH's exchange rate, and leaves NORTH and every quantity unchanged (the homogeneity
+    # of each country's nominal system; the gates double both anchors together).
+    m = _world()
+    bench = ComponentMap((v, v.value) for v in m.component_data_objects(pyo.Var))
+    cpi = m.eq_cpi["S"]
+    cpi.set_value(cpi.body == 2.0 * value(m.numeraire_level))
+    solve(m)
+    nominal = {"price", "value", "domestic per foreign currency"}
+    south = set(m.REGIONS_OF["S"])
+    checked = 0
+    for sym in m.symbols.values():
+        if sym.kind != "variable":
+            continue
+        for k, v in getattr(m, sym.name).items():
+            keys = k if isinstance(k, tuple) else (k,)
+            in_south = "S" in keys or bool(south & set(keys))
+            if sym.name == "DS" or sym.name == "Sf":
+                factor = 1.0  # shipments are quantities; Sf is in NORTH's currency
+            else:
+                factor = 2.0 if sym.unit in nominal and in_south else 1.0
+            assert value(v) == pytest.approx(factor * bench[v], rel=1e-9, abs=1e-12), v.name
+            checked += 1
+    assert checked > 150
+    assert value(m.epsilon["S"]) == pytest.approx(2.0, rel=1e-12)
+
+
+def test_a_world_without_a_rest_of_the_world_needs_a_price_index_per_country():
+    sam = examples.toy_world_sam()
+    with pytest.raises(InputError, match="no world prices to tie an exchange rate to"):
         calibrate(sam, EL, ModelConfig(countries=TWO))
-    # as one country the same SAM is a closed economy and passes the gates
+    with pytest.raises(InputError, match="no world prices"):
+        calibrate(sam, EL, ModelConfig(countries=TWO,
+                                       closure=Closure(numeraire="factor:NORTH:lab")))
+    # as one country the same SAM is a closed economy of two regions
     cal = calibrate(sam, EL, ModelConfig(closure=Closure(numeraire="factor:NORTH:lab")))
     assert check_benchmark(build_model(cal)).passed
 
 
+def test_countries_with_a_rest_of_the_world_may_anchor_their_price_indices():
+    # each country's CPI instead of its exchange rate: exchange rates float against the world
+    cal = calibrate(examples.toy_sam(), EL,
+                    ModelConfig(countries=TWO, closure=Closure(numeraire="cpi")))
+    m = build_model(cal)
+    assert check_benchmark(m).passed
+    assert not any(m.epsilon[c].fixed for c in m.C)
+    for k in m.pWm:
+        if k[0] == "SOUTH":
+            m.pWm[k] = 1.2 * value(m.pWm[k])
+    solve(m)
+    _balances_hold(m)
+    for c in m.C:
+        cpi = m.eq_cpi[c]
+        assert value(cpi.body) == pytest.approx(1.0, abs=1e-10)
+
+
 def test_country_configuration_is_checked():
     sam = examples.toy_sam()
-    with pytest.raises(InputError, match="each country's exchange rate"):
-        calibrate(sam, EL, ModelConfig(countries=TWO, closure=Closure(numeraire="cpi")))
+    with pytest.raises(InputError, match="a factor price anchors one country only"):
+        calibrate(sam, EL, ModelConfig(countries=TWO,
+                                       closure=Closure(numeraire="factor:NORTH:lab")))
     with pytest.raises(InputError, match="must belong to exactly one country"):
         calibrate(sam, EL, ModelConfig(countries={"N": ["NORTH"]}))
     with pytest.raises(InputError, match="region 'EAST' is not a model region"):
         calibrate(sam, EL, ModelConfig(countries={"N": ["NORTH", "EAST"], "S": ["SOUTH"]}))
+
+
+def test_the_two_country_experiment_runs_end_to_end(tmp_path):
+    ds = run_experiment(ROOT / "experiments" / "toy_two_countries.toml").results
+    assert set(ds["status"].drop_sel(scenario="benchmark").values) == {"ok"}
+    lending = ds.sel(scenario="less_lending")
+    assert float(lending["Sf"].sel(region="SOUTH")) == pytest.approx(5.0, abs=1e-9)
+    assert float(lending["epsilon"].sel(country="S")) > 1.001
+    # cheaper shipping between the countries saves real resources: both gain
+    assert (ds["EV"].sel(scenario="margins_half") > 0).all()
+    # SOUTH's inflow is the mirror of NORTH's lending, so it cannot be shocked on its own
+    text = (ROOT / "experiments" / "toy_two_countries.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('where = { region = ["NORTH"] }, set = -5.0',
+                                'where = { region = ["SOUTH"] }, set = 5.0').replace(
+        '"../', f'"{ROOT.as_posix()}/'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"Sf\[SOUTH\] is endogenous"):
+        run_experiment(bad)

@@ -5,11 +5,18 @@ options). Every choice is a visible fix/unfix or activate/deactivate here, nowhe
 without a rest-of-world account is a closed economy: the exchange rate is fixed at one and the
 balance of payments is left out.
 
-A CPI numeraire adds
+A CPI numeraire adds, for each country ``c``,
 
-.. math:: \sum_{ri} cw_{ri}\, pq_{ri} = CPI \qquad \text{eq\_cpi}
+.. math:: \sum_{r \in c,\, i} cw_{ri}\, pq_{ri} = \bar p \qquad \text{eq\_cpi}
 
-with ``cw`` the benchmark household consumption shares over all regions.
+with ``cw`` the benchmark household consumption shares over the country's regions.
+
+Several countries without a rest of the world trade only with each other. Each country's CPI
+anchors its price level; the first country's currency is the unit of cross-border flows (its
+exchange rate is fixed at the numeraire level, so the others' are prices of its currency); and
+because the balances of payments of a closed world sum to zero identically, the last country's
+capital inflow ``Sf`` is endogenous, the mirror of the others' lending. Each balance of payments
+is then left to Walras' law, country by country.
 """
 
 from __future__ import annotations
@@ -25,10 +32,12 @@ BLOCK = "closures"
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     xp0 = cal.nonzero("Xp0")
-    total = sum(xp0.values())
+    total = {c: 0.0 for c in m.C}
+    for (r, _i, _h), v in xp0.items():
+        total[m.COUNTRY[r]] += v
     cw: dict[tuple, float] = {}
     for (r, i, _h), v in xp0.items():
-        cw[(r, i)] = cw.get((r, i), 0.0) + v / total
+        cw[(r, i)] = cw.get((r, i), 0.0) + v / total[m.COUNTRY[r]]
     m.CPI_WEIGHTS = list(cw)
     param(m, "cw", m.CPI_WEIGHTS, ("region", "commodity"), block=BLOCK, unit="1",
           latex="cw", doc="weight of the commodity in the consumer price index", init=cw)
@@ -37,9 +46,12 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
-    equation(m, "eq_cpi", None, (), block=BLOCK, determines="(numeraire)",
-             latex=r"\sum cw\, p^q = \bar p", doc="consumer price index numeraire",
-             rule=lambda m: sum(m.cw[k] * m.pq[k] for k in m.CPI_WEIGHTS) == m.numeraire_level)
+    weights: dict[str, list] = {c: [] for c in m.C}
+    for k in m.CPI_WEIGHTS:
+        weights[m.COUNTRY[k[0]]].append(k)
+    equation(m, "eq_cpi", m.C, ("country",), block=BLOCK, determines="(numeraire)",
+             latex=r"\sum_{r \in c} cw\, p^q = \bar p", doc="consumer price index numeraire",
+             rule=lambda m, c: sum(m.cw[k] * m.pq[k] for k in weights[c]) == m.numeraire_level)
     m.eq_cpi.deactivate()
 
 
@@ -110,12 +122,18 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
     # names: a component may belong to one block attribute only
     m.walras_names = [eq.name for eq in dropped]
 
+    for r in m.R:
+        m.Sf[r].fix()
     if not cal.has_rest_of_world and len(m.C) == 1:
         # a closed economy: nothing is priced in foreign currency and there are no payments
         m.epsilon[m.C[0]].fix(1.0)
         m.eq_balance_of_payments[m.C[0]].deactivate()
-    for r in m.R:
-        m.Sf[r].fix()
+    elif not cal.has_rest_of_world:
+        # countries trading only with each other: the first country's currency is the unit
+        # of account of cross-border flows, and the last country's capital inflow is the mirror
+        # of the others' (the balances of payments of a closed world sum to zero identically)
+        m.epsilon[m.C[0]].fix(pyo.value(m.numeraire_level))
+        m.Sf[m.REGIONS_OF[m.C[-1]][0]].unfix()
     if c.foreign == "fixed_exchange_rate":  # one country (checked in the configuration)
         m.epsilon[m.C[0]].fix()
         m.Sf[m.R[0]].unfix()

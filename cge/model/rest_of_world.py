@@ -22,7 +22,8 @@ is paid for by a capital inflow. Closure ``foreign = "flexible_exchange_rate"`` 
 and lets exchange rates clear the balances; ``"fixed_exchange_rate"`` (one country only) fixes
 ``epsilon`` and frees ``Sf`` of the first region. Without a rest-of-world account and with one
 country the economy is closed: its exchange rate is fixed at one and the balance of payments
-left out; several countries without a rest of the world trade only with each other.
+left out; several countries without a rest of the world trade only with each other, in the
+first country's currency, and the last country's ``Sf`` is endogenous (closures block).
 """
 
 from __future__ import annotations

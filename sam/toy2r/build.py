@@ -1,10 +1,12 @@
-"""Build the synthetic 2-region, 3-sector toy SAM (``python sam/toy2r/build.py``).
+"""Build the synthetic 2-region, 3-sector toy SAMs (``python sam/toy2r/build.py``).
 
 The numbers are invented, chosen to look like a small open economy of two regions of one
 country. The free entries are set below; the closing entries (domestic shipments within each
 region, household consumption, household and government savings, the
 interregional capital transfer and foreign savings) are computed so every account balances
-exactly. Run this script to regenerate ``accounts.csv``, ``cells.csv`` and ``meta.toml``.
+exactly. Run this script to regenerate ``accounts.csv``, ``cells.csv`` and ``meta.toml`` of
+``sam/toy2r`` and of ``sam/toy2c``, the same two regions with no rest of the world (no exports,
+imports, tariffs or foreign savings): a closed world of two that trade only with each other.
 """
 
 from pathlib import Path
@@ -35,7 +37,8 @@ TRANSFER = {"NORTH": 5, "SOUTH": 6}  # government to households
 FOREIGN_SAVINGS = {"NORTH": 4}  # the other region's foreign savings closes the rest of world
 
 
-def build() -> SAM:
+def build(rest_of_world: bool = True) -> SAM:
+    """The toy SAM; without ``rest_of_world`` the regions trade only with each other."""
     accounts = []
     for r in REGIONS:
         accounts += [Account(r, f"a-{s}", Kind.ACTIVITY, f"production of {s}") for s in SECTORS]
@@ -44,13 +47,17 @@ def build() -> SAM:
                      Account(r, "cap", Kind.FACTOR, "capital"),
                      Account(r, "hh", Kind.HOUSEHOLD, "representative household"),
                      Account(r, "gov", Kind.GOVERNMENT, "regional government"),
-                     Account(r, "ptax", Kind.TAX, "net taxes on production"),
-                     Account(r, "tariff", Kind.TAX, "import tariffs"),
-                     Account(r, "dtax", Kind.TAX, "direct taxes on households"),
+                     Account(r, "ptax", Kind.TAX, "net taxes on production")]
+        if rest_of_world:
+            accounts.append(Account(r, "tariff", Kind.TAX, "import tariffs"))
+        accounts += [Account(r, "dtax", Kind.TAX, "direct taxes on households"),
                      Account(r, "inv", Kind.SAVINGS_INVESTMENT, "savings and investment")]
-    accounts.append(Account("ROW", "row", Kind.REST_OF_WORLD, "rest of the world"))
-    sam = SAM(accounts, name="toy2r", units="money units", year=2021,
+    if rest_of_world:
+        accounts.append(Account("ROW", "row", Kind.REST_OF_WORLD, "rest of the world"))
+    name = "toy2r" if rest_of_world else "toy2c"
+    sam = SAM(accounts, name=name, units="money units", year=2021,
               source="synthetic example, sam/toy2r/build.py")
+    taxes = ("ptax", "tariff", "dtax") if rest_of_world else ("ptax", "dtax")
     idx = {k: i for i, k in enumerate(sam.keys)}
     m = np.zeros((len(idx),) * 2)
 
@@ -61,25 +68,26 @@ def build() -> SAM:
         o = OTHER[r]
         for j, s in enumerate(SECTORS):
             a, c = f"{r}:a-{s}", f"{r}:c-{s}"
-            for i, cc in enumerate(SECTORS):
+            for cc in SECTORS:
                 put(f"{r}:c-{cc}", a, X[r][cc][j])
             put(f"{r}:lab", a, LAB[r][j])
             put(f"{r}:cap", a, CAP[r][j])
             put(f"{r}:ptax", a, PTAX[r][j])
-            put(a, "ROW:row", EXPORTS[r][j])
             put(a, f"{o}:c-{s}", SHIP_OUT[r][j])
-            put("ROW:row", c, IMPORTS[r][j])
-            put(f"{r}:tariff", c, TARIFF[r][j])
+            if rest_of_world:
+                put(a, "ROW:row", EXPORTS[r][j])
+                put("ROW:row", c, IMPORTS[r][j])
+                put(f"{r}:tariff", c, TARIFF[r][j])
             put(c, f"{r}:gov", GOV[r][j])
             put(c, f"{r}:inv", INV[r][j])
         put(f"{r}:hh", f"{r}:lab", sum(LAB[r]))
         put(f"{r}:hh", f"{r}:cap", sum(CAP[r]))
         put(f"{r}:hh", f"{r}:gov", TRANSFER[r])
         put(f"{r}:dtax", f"{r}:hh", DTAX[r])
-        for t in ("ptax", "tariff", "dtax"):
+        for t in taxes:
             put(f"{r}:gov", f"{r}:{t}", 0)
     for r in REGIONS:
-        for t in ("ptax", "tariff", "dtax"):
+        for t in taxes:
             k = f"{r}:{t}"
             put(f"{r}:gov", k, m[idx[k]].sum())
         # domestic sales within the region close each activity
@@ -94,8 +102,9 @@ def build() -> SAM:
         for inst in ("hh", "gov"):  # savings close households and governments
             k = f"{r}:{inst}"
             put(f"{r}:inv", k, m[idx[k]].sum() - m[:, idx[k]].sum())
-    put("NORTH:inv", "ROW:row", FOREIGN_SAVINGS["NORTH"])
-    put("SOUTH:inv", "ROW:row", m[idx["ROW:row"]].sum() - m[:, idx["ROW:row"]].sum())
+    if rest_of_world:
+        put("NORTH:inv", "ROW:row", FOREIGN_SAVINGS["NORTH"])
+        put("SOUTH:inv", "ROW:row", m[idx["ROW:row"]].sum() - m[:, idx["ROW:row"]].sum())
     gap = m[idx["NORTH:inv"]].sum() - m[:, idx["NORTH:inv"]].sum()
     put("SOUTH:inv", "NORTH:inv", gap)  # capital transfer between regions
     out = sam.with_values(m)
@@ -105,5 +114,7 @@ def build() -> SAM:
 
 
 if __name__ == "__main__":
-    write_csv(build(), Path(__file__).parent)
+    here = Path(__file__).parent
+    write_csv(build(), here)
+    write_csv(build(rest_of_world=False), here.parent / "toy2c")
     print(pd.Series(build().row_totals()).round(3).to_string())
