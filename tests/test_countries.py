@@ -1,6 +1,7 @@
 """Regions as countries with currencies of their own (``ModelConfig.countries``)."""
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,10 @@ from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.model import build_model
 from cge.model.gates import check_benchmark
+from cge.sam import SAM, balance
 from cge.solvers import solve
+from cge.sources.synthetic import model_config as synthetic_config
+from cge.sources.synthetic import national_flows, synthetic_sam
 
 ROOT = Path(__file__).resolve().parents[1]
 EL = read_elasticities(ROOT / "calibration" / "toy_elasticities.csv")
@@ -181,3 +185,41 @@ def test_the_two_country_experiment_runs_end_to_end(tmp_path):
         '"../', f'"{ROOT.as_posix()}/'), encoding="utf-8")
     with pytest.raises(InputError, match=r"Sf\[SOUTH\] is endogenous"):
         run_experiment(bad)
+
+
+@pytest.fixture(scope="module")
+def closed_world():
+    """Three invented regions of the synthetic split of Russia's 2021 SAM with the rest of the
+    world taken out and the SAM rebalanced by least squares (the export-tax account then
+    has no receipts, so its payment is forced to zero: the case that once made the
+    least-squares active set flip forever)."""
+    syn = synthetic_sam(*national_flows(), 3, seed=1)
+    sam = syn.sam
+    keep = [k for k in sam.keys if not k.startswith("ROW:")]
+    cut = SAM(sam.accounts.loc[keep], sam.data.sel(row=keep, col=keep), **sam.meta)
+    assert not cut.is_balanced()
+    return balance(cut, "least-squares").sam, syn.trade_margins
+
+
+@pytest.mark.parametrize("countries", [{"A": ["R1"], "B": ["R2"], "C": ["R3"]},
+                                       {"A": ["R1", "R3"], "B": ["R2"]}],
+                         ids=["three countries", "a country of two regions"])
+def test_any_number_of_countries_without_a_rest_of_the_world(closed_world, countries):
+    sam, margins = closed_world
+    closure = Closure(numeraire="cpi", factor_mobility={"lab": "sectors", "cap": "specific"})
+    cfg = replace(synthetic_config(closure), countries=countries)
+    m = build_model(calibrate(sam, read_elasticities(ROOT / "calibration" /
+                                                     "vologda_elasticities.csv"), cfg, margins))
+    assert check_benchmark(m).passed
+    last = m.REGIONS_OF[m.C[-1]][0]
+    assert [r for r in m.R if not m.Sf[r].fixed] == [last]
+    # the capital flows of a closed world sum to zero, before and after a shock
+    assert sum(value(m.Sf[r]) for r in m.R) == pytest.approx(0.0, abs=1e-9)
+    for k in m.tmg:
+        m.tmg[k] = 0.5 * value(m.tmg[k])
+    solve(m)
+    _balances_hold(m)
+    assert sum(value(m.Sf[r]) for r in m.R) == pytest.approx(0.0, abs=1e-9)
+    assert value(m.epsilon[m.C[0]]) == 1.0
+    for c in m.C:
+        assert value(m.eq_cpi[c].body) == pytest.approx(1.0, abs=1e-10)

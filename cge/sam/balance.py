@@ -483,9 +483,12 @@ def _least_squares(cells: _Cells, keys: list[str], tol: float, max_iter: int,
     seen: set[bytes] = set()
     release_all = True
     _check_groups(cells, free, keys, method, max(tol, 1e-9))
+    # A cell the balance forces to zero comes out as rounding noise of either sign; holding it
+    # at zero then leaves its bound multiplier undetermined, and the set would flip forever.
+    noise = 1e-13 * max(1.0, float(np.abs(cells.row_total).max(initial=0)))
     for it in range(1, max_iter + 1):
         x, ct_lam = _solve_equality_qp(cells, h, free)
-        flipped = free & (sign * x < 0)
+        flipped = free & (sign * x < -noise)
         if flipped.any():
             free &= ~flipped
         else:
@@ -494,6 +497,7 @@ def _least_squares(cells: _Cells, keys: list[str], tol: float, max_iter: int,
             mu = -h * np.abs(cells.prior) + sign * ct_lam
             release = ~free & (mu < -1e-12 * np.abs(h * cells.prior))
             if not release.any():
+                x = np.where(sign * x < 0, 0.0, x)
                 _infeasible(cells, x, free, keys, method, max(tol, 1e-9))
                 return x, it
             if not release_all:
