@@ -101,11 +101,15 @@ def test_the_transfer_problem_between_two_countries():
     assert value(m.UU["NORTH", "hh"]) > 42.328
 
 
-def test_each_country_has_a_price_level_of_its_own():
+@pytest.mark.parametrize("mobility", [{}, {"lab": "national", "cap": "specific"}],
+                         ids=["factors mobile between sectors", "national labour"])
+def test_each_country_has_a_price_level_of_its_own(mobility):
     # Doubling SOUTH's consumer price index alone doubles every SOUTH price and nominal value
     # and SOUTH's exchange rate, and leaves NORTH and every quantity unchanged (the homogeneity
-    # of each country's nominal system; the gates double both anchors together).
-    m = _world()
+    # of each country's nominal system; the gates double both anchors together). A "national"
+    # factor moves between the regions of its country only, at a price in its currency.
+    m = _world(factor_mobility=mobility)
+    assert check_benchmark(m).passed
     bench = ComponentMap((v, v.value) for v in m.component_data_objects(pyo.Var))
     cpi = m.eq_cpi["S"]
     cpi.set_value(cpi.body == 2.0 * value(m.numeraire_level))

@@ -66,7 +66,9 @@ def numeraire_vars(m: pyo.ConcreteModel, cal: Calibration) -> list:
         return [m.epsilon[c] for c in m.C]
     if kind == "factor":
         r, f = rest
-        return [m.pfn[f] if cal.config.closure.mobility(f) == "national" else m.pfr[r, f]]
+        # one country (a factor numeraire is refused with several)
+        national = cal.config.closure.mobility(f) == "national"
+        return [m.pfn[m.C[0], f] if national else m.pfr[r, f]]
     return []
 
 
@@ -93,7 +95,7 @@ def _walras_equation(m: pyo.ConcreteModel, cal: Calibration):
     kind, *rest = choice.split(":")
     if kind == "bop" and cal.has_rest_of_world:
         return m.eq_balance_of_payments[m.C[0]]
-    markets = {("factor", True): (m.eq_factor_market_national, lambda r: r[1]),
+    markets = {("factor", True): (m.eq_factor_market_national, lambda r: (m.C[0], r[1])),
                ("factor", False): (m.eq_factor_market, tuple),
                ("commodity", False): (m.eq_commodity_market, tuple)}
     pick = markets.get((kind, bool(rest) and rest[0] == "*"))

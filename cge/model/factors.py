@@ -9,8 +9,10 @@ the factor's mobility in the closure (``closure.factor_mobility``):
 * ``specific``: the factor is fixed in each sector, ``F[r,f,i] = FFS[r,f,i]``
   (eq_factor_market_specific -> pf), where ``FFS`` is the sector's endowment (shock it to add
   capital to one sector);
-* ``national``: one price for the country, ``pf[r,f,i] = pfn[f]``, and
-  ``sum_{r,i} F[r,f,i] = sum_r FF[r,f]`` (eq_factor_market_national -> pfn).
+* ``national``: one price for the country ``c``, ``pf[r,f,i] = pfn[c(r),f]``, and
+  ``sum_{r in c,i} F[r,f,i] = sum_{r in c} FF[r,f]`` (eq_factor_market_national -> pfn); with
+  several countries (``ModelConfig.countries``) the factor moves between the regions of its
+  country, not across borders.
 
 Unemployment (``closure.unemployment = {factor: benchmark rate}``, for factors mobile between
 sectors): the real wage is fixed, ``pfr[r,f] = wbar[r,f] CPI[r]`` (eq_real_wage -> U), where
@@ -27,7 +29,8 @@ employed).
     \sum_i F_{rfi} &= FF_{rf} - U_{rf} && \text{eq\_factor\_market} \to pfr_{rf} \\
     pfr_{rf} &= \bar w_{rf} \sum_i cwr_{ri}\, pq_{ri} && \text{eq\_real\_wage} \to U_{rf} \\
     F_{rfi} &= FFS_{rfi} && \text{eq\_factor\_market\_specific} \to pf_{rfi} \\
-    \sum_{r,i} F_{rfi} &= \sum_r FF_{rf} && \text{eq\_factor\_market\_national} \to pfn_f
+    \sum_{r \in c,i} F_{rfi} &= \sum_{r \in c} FF_{rf}
+        && \text{eq\_factor\_market\_national} \to pfn_{cf}
 """
 
 from __future__ import annotations
@@ -46,7 +49,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RF_SECTORS = [(r, f) for r, f in m.RF if mob(f) == "sectors"]
     m.RFS_LINKED = [(r, f, i) for r, f, i in m.RFS if mob(f) != "specific"]
     m.RFS_SPECIFIC = [(r, f, i) for r, f, i in m.RFS if mob(f) == "specific"]
-    m.F_NATIONAL = sorted({f for _, f in m.RF if mob(f) == "national"})
+    m.CF_NATIONAL = list(dict.fromkeys((m.COUNTRY[r], f) for r, f in m.RF
+                                       if mob(f) == "national"))
     m.SPECIFIC_SECTORS = grouped([((r, f), i) for r, f, i in m.RFS_SPECIFIC], m.RF)
     rates = cal.config.closure.unemployment
     m.RF_UNEMP = [(r, f) for r, f in m.RF_SECTORS if f in rates]
@@ -78,8 +82,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         latex="p^f", doc="factor price in the sector")
     var(m, "pfr", m.RF_SECTORS, ("region", "factor"), block=BLOCK, unit="price",
         latex="p^f_r", doc="factor price of the region (factor mobile between sectors)")
-    var(m, "pfn", m.F_NATIONAL, ("factor",), block=BLOCK, unit="price", latex="p^f_n",
-        doc="national factor price (factor mobile between regions)")
+    var(m, "pfn", m.CF_NATIONAL, ("country", "factor"), block=BLOCK, unit="price",
+        latex="p^f_n", doc="national factor price (factor mobile between a country's regions)")
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
@@ -89,7 +93,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         sectors_of[(r, f)].append(i)
 
     def link(m, r, f, i):
-        return m.pf[r, f, i] == (m.pfn[f] if mob(f) == "national" else m.pfr[r, f])
+        return m.pf[r, f, i] == (m.pfn[m.COUNTRY[r], f] if mob(f) == "national"
+                                 else m.pfr[r, f])
 
     equation(m, "eq_factor_price_link", m.RFS_LINKED, ("region", "factor", "sector"),
              block=BLOCK, determines="pf", latex="p^f = p^f_r", rule=link,
@@ -109,11 +114,19 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              block=BLOCK, determines="pf", latex=r"F = FFS",
              doc="sector-specific factor: use equals the sector's endowment",
              rule=lambda m, r, f, i: m.F[r, f, i] == m.FFS[r, f, i])
-    equation(m, "eq_factor_market_national", m.F_NATIONAL, ("factor",), block=BLOCK,
-             determines="pfn", latex=r"\sum_{r,i} F = \sum_r FF",
+    national = set(m.CF_NATIONAL)
+    employed = {k: [] for k in m.CF_NATIONAL}
+    for r, f, i in m.RFS:
+        if (m.COUNTRY[r], f) in national:
+            employed[(m.COUNTRY[r], f)].append(m.F[r, f, i])
+    endowed = {k: [] for k in m.CF_NATIONAL}
+    for r, f in m.RF:
+        if (m.COUNTRY[r], f) in national:
+            endowed[(m.COUNTRY[r], f)].append(m.FF[r, f])
+    equation(m, "eq_factor_market_national", m.CF_NATIONAL, ("country", "factor"),
+             block=BLOCK, determines="pfn", latex=r"\sum_{r \in c,i} F = \sum_{r \in c} FF",
              doc="national factor market clearing",
-             rule=lambda m, f: sum(m.F[r, ff, i] for r, ff, i in m.RFS if ff == f)
-             == sum(m.FF[r, ff] for r, ff in m.RF if ff == f))
+             rule=lambda m, c, f: sum(employed[(c, f)]) == sum(endowed[(c, f)]))
 
 
 def income(m: pyo.ConcreteModel, r: str, f: str):
@@ -123,7 +136,7 @@ def income(m: pyo.ConcreteModel, r: str, f: str):
     """
     mob = m.cal.config.closure.mobility(f)
     if mob == "national":
-        return m.pfn[f] * m.FF[r, f]
+        return m.pfn[m.COUNTRY[r], f] * m.FF[r, f]
     if mob == "sectors":
         employed = m.FF[r, f] - (m.U[r, f] if (r, f) in m.RF_UNEMP else 0)
         return m.pfr[r, f] * employed
