@@ -16,7 +16,7 @@ from cge.config import Closure, ModelConfig
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.model import build_model
-from cge.model.gates import check_benchmark
+from cge.model.gates import check_benchmark, set_numeraire
 from cge.sam import SAM, balance
 from cge.solvers import solve
 from cge.sources.synthetic import model_config as synthetic_config
@@ -227,3 +227,30 @@ def test_any_number_of_countries_without_a_rest_of_the_world(closed_world, count
     assert value(m.epsilon[m.C[0]]) == 1.0
     for c in m.C:
         assert value(m.eq_cpi[c].body) == pytest.approx(1.0, abs=1e-10)
+
+
+def test_a_duty_between_two_countries():
+    # SOUTH levies a 10 % duty on manufactures from NORTH. Expected: the duty revenue is the
+    # rate times the landed value in SOUTH's currency (recomputed here from the solution);
+    # SOUTH buys fewer NORTH manufactures; both balances of payments still hold; SOUTH's
+    # currency appreciates (epsilon_S, SOUTH currency per NORTH currency, falls): the textbook
+    # effect of a tariff under a floating exchange rate and fixed capital flows.
+    m = _world()
+    before = value(m.DS["NORTH", "SOUTH", "man"])
+    assert value(m.Tb["SOUTH"]) == 0.0
+    m.tb["NORTH", "SOUTH", "man"] = 0.1
+    solve(m)
+    _balances_hold(m)
+    landed = value((1 + m.tmg["NORTH", "SOUTH", "man"]) * m.pd["NORTH", "man"]
+                   * m.epsilon["S"] / m.epsilon["N"])
+    duty = 0.1 * landed * value(m.DS["NORTH", "SOUTH", "man"])
+    assert value(m.Tb["SOUTH"]) == pytest.approx(duty, rel=1e-12)
+    assert value(m.Tb["NORTH"]) == pytest.approx(0.0, abs=1e-12)
+    assert value(m.DS["NORTH", "SOUTH", "man"]) < 0.9 * before
+    assert value(m.epsilon["S"]) < 0.99
+    # the duty is nominal: doubling both anchors doubles it and leaves the shipments alone
+    shipped = value(m.DS["NORTH", "SOUTH", "man"])
+    set_numeraire(m, 2.0)
+    solve(m)
+    assert value(m.Tb["SOUTH"]) == pytest.approx(2 * duty, rel=1e-9)
+    assert value(m.DS["NORTH", "SOUTH", "man"]) == pytest.approx(shipped, rel=1e-9)

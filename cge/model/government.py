@@ -7,8 +7,9 @@ household) receiving transfers.
 
     Tz_{ri} &= \tau^z_{ri}\, pz_{ri} Z_{ri}                    && \text{eq\_production\_tax} \to Tz_{ri} \\
     Tm_{ri} &= \tau^m_{ri}\, pm_{ri} M_{ri}                    && \text{eq\_tariff} \to Tm_{ri} \\
+    Tb_{d} &= \sum_{o,i} tb_{odi}\, pl_{odi}\, DS_{odi}            && \text{eq\_barrier\_revenue} \to Tb_{d} \\
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
-    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) Tm + (1-fs^q_r) Tq\big)_{ri}
+    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) Tm + (1-fs^q_r) Tq\big)_{ri} + (1-fs^m_r) Tb_r
         + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
@@ -16,7 +17,10 @@ household) receiving transfers.
     TR_{rh} &= \omega_{rh}(GREV_r - Sg_r)                      && \text{eq\_transfers} \to TR_{rh}
 
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
-SAM without one); ``TRG`` are federal transfers to the region (federal block).
+SAM without one); ``TRG`` are federal transfers to the region (federal block). ``Tb`` is the
+duty collected on shipments from other regions (and countries) at the ad-valorem barrier ``tb``
+on their landed price ``pl = (1 + tmg) pd`` in the destination's currency (trade block), shared
+with a federal government like tariffs.
 
 Closure ``government = "fixed_consumption"`` fixes ``Xg`` at its benchmark level and replaces
 eq_government_savings and eq_government_demand by the budget
@@ -28,6 +32,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.model import trade
 from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, grouped, param, var
 
@@ -62,6 +67,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="production tax revenue", init=cal.table("Tz0"), lower=None)
     var(m, "Tm", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^m",
         doc="tariff revenue", init=cal.table("Tm0"), lower=None)
+    var(m, "Tb", m.R, ("region",), block=BLOCK, unit="value", latex="T^b",
+        doc="duties collected on shipments from other regions (barriers tb)", init=0.0,
+        lower=None)
     var(m, "Tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^q",
         doc="sales tax revenue", init=cal.table("Tq0"), lower=None)
     var(m, "GREV", m.R, ("region",), block=BLOCK, unit="value", latex="GREV",
@@ -85,6 +93,11 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"T^m = \tau^m p^m M", doc="tariff revenue",
              rule=lambda m, r, i: m.Tm[r, i] == (m.taum[r, i] * m.pm[r, i] * m.M[r, i]
                                                  if (r, i) in imp else 0))
+    arriving = grouped([(d, o, i) for o, d, i in m.ODC], m.R)
+    equation(m, "eq_barrier_revenue", m.R, ("region",), block=BLOCK, determines="Tb",
+             latex=r"T^b_d = \sum_{o,i} tb\, pl\, DS", doc="duties on shipments from other regions",
+             rule=lambda m, d: m.Tb[d] == sum(m.tb[o, d, i] * trade.landed_price(m, o, d, i)
+                                              * m.DS[o, d, i] for o, i in arriving[d]))
     equation(m, "eq_sales_tax", m.RQ, ("region", "commodity"), block=BLOCK, determines="Tq",
              latex=r"T^q = t^q p^q Q/(1+t^q)", doc="sales tax revenue",
              rule=lambda m, r, i: m.Tq[r, i] * (1 + m.tq[r, i]) == m.tq[r, i] * m.pq[r, i]
@@ -121,7 +134,7 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
         return share if federal else 1 - share
 
     return (part(m.fsz[r]) * sum(m.Tz[r, i] for i in m.REGION_SECTORS[r])
-            + part(m.fsm[r]) * sum(m.Tm[r, i] for i in m.REGION_MARKETS[r])
+            + part(m.fsm[r]) * (sum(m.Tm[r, i] for i in m.REGION_MARKETS[r]) + m.Tb[r])
             + part(m.fsq[r]) * sum(m.Tq[r, i] for i in m.REGION_MARKETS[r])
             + part(m.fsd[r]) * sum(m.Td[r, h] for h in m.REGION_HOUSEHOLDS[r])
             + part(m.fsw[r]) * fx(m, r) * m.GRW[r])

@@ -6,14 +6,22 @@ o = d) shipments; ``RQ`` = (region, commodity) with a composite market; ``RM`` =
 
 Each destination region buys a domestic composite ``DD`` as a CES over origin regions, where a
 shipment from o to d costs the origin price ``pd`` grossed up by an iceberg trade margin
-``tmg`` (``1 + tmg`` units leave o for each unit delivered in d) and, between countries,
-converted by the ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``:
+``tmg`` (``1 + tmg`` units leave o for each unit delivered in d), by an ad-valorem barrier
+``tb`` (a duty the destination's government collects, government block; zero at the benchmark,
+since a SAM records none, and set by experiments) and, between countries, converted by the
+ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``. The delivered price is
+
+.. math::
+
+    pds_{odi} = (1+tb_{odi})(1+tmg_{odi})\,pd_{oi}\,\varepsilon_{c(d)}/\varepsilon_{c(o)}
+
+and
 
 .. math::
 
     DD_{di} &= \gamma^o_{di}\Big(\sum_o \delta^o_{odi} DS_{odi}^{\rho^o_{di}}\Big)^{1/\rho^o_{di}}
         && \text{eq\_domestic\_composite} \to pdd_{di} \\
-    DS_{odi} &= \big((\gamma^o)^{\rho}\delta^o_{odi}\,pdd_{di}/((1+tmg_{odi})\,pd_{oi})\big)^{1/(1-\rho)}
+    DS_{odi} &= \big((\gamma^o)^{\rho}\delta^o_{odi}\,pdd_{di}/pds_{odi}\big)^{1/(1-\rho)}
         DD_{di} && \text{eq\_origin\_demand} \to DS_{odi} \\
     D_{oi} &= \sum_d (1+tmg_{odi})\, DS_{odi} && \text{eq\_origin\_market} \to pd_{oi}
 
@@ -55,6 +63,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "tmg", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
           latex="tmg", doc="iceberg trade margin on shipments from origin to destination",
           init={k: tmg0[k] for k in m.ODC})
+    param(m, "tb", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
+          latex="tb", doc="ad-valorem barrier (duty of the destination) on shipments from "
+          "origin to destination", init=0.0)
     param(m, "delta_o", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
           latex=r"\delta^o", doc="share of the origin in the domestic composite",
           init=cal.nonzero("delta_o"))
@@ -87,6 +98,14 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="purchaser price of the composite good")
 
 
+def landed_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
+    """Price in d of a unit shipped from o, before the barrier: (1 + tmg) pd, in d's currency."""
+    price = (1 + m.tmg[o, d, i]) * m.pd[o, i]
+    if m.COUNTRY[o] != m.COUNTRY[d]:
+        price = price * m.epsilon[m.COUNTRY[d]] / m.epsilon[m.COUNTRY[o]]
+    return price
+
+
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     rho_o, eta = cal.table("rho_o"), cal.table("eta")
     origins = {k: [] for k in m.RDD}
@@ -97,10 +116,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     imp, dom = set(m.RM), set(m.RDD)
 
     def delivered_price(m, o, d, i):
-        price = (1 + m.tmg[o, d, i]) * m.pd[o, i]
-        if m.COUNTRY[o] != m.COUNTRY[d]:  # converted into the destination's currency
-            price = price * m.epsilon[m.COUNTRY[d]] / m.epsilon[m.COUNTRY[o]]
-        return price
+        return (1 + m.tb[o, d, i]) * landed_price(m, o, d, i)
 
     equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
@@ -110,7 +126,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                  rho_o[(d, i)]))
     equation(m, "eq_origin_demand", m.ODC, ("origin", "destination", "commodity"),
              block=BLOCK, determines="DS",
-             latex=r"DS = ((\gamma^o)^\rho \delta^o p^{dd}/((1+tmg) p^d))^{1/(1-\rho)} DD",
+             latex=r"DS = ((\gamma^o)^\rho \delta^o p^{dd}/pds)^{1/(1-\rho)} DD",
              doc="demand of the destination for goods of each origin",
              rule=lambda m, o, d, i: m.DS[o, d, i] == ces.demand(
                  m.gamma_o[d, i], m.delta_o[o, d, i], m.pdd[d, i], delivered_price(m, o, d, i),
