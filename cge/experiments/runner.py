@@ -289,7 +289,8 @@ def derived(ds: xr.Dataset, labour: list[str]) -> xr.Dataset:
         pd0_o = base["pd"].rename(region="origin", sector="commodity")
         out["trade_value"] = ((1 + ds["tmg"]) * pd_o * ds["DS"]).assign_attrs(
             units="value", kind="derived", description="shipments from origin to destination "
-            "at current delivered prices (origin price plus trade margin)")
+            "at current delivered prices (origin price plus trade margin, in the origin's "
+            "currency, before any duty tb of the destination)")
         out["trade_volume"] = ((1 + base["tmg"]) * pd0_o * ds["DS"]).assign_attrs(
             units="value", kind="derived", description="shipments from origin to destination "
             "at benchmark delivered prices (volume)")
