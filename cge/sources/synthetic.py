@@ -44,9 +44,13 @@ import pandas as pd
 from cge.config import Closure, ModelConfig
 from cge.errors import InputError, Problem
 from cge.sam.core import SAM
-from cge.sources.rosstat import read_rosstat_io
-from cge.sources.sectors import aggregate_io, read_sector_map, read_sectors
-from cge.sources.vologda import DECIMALS, FINAL, RegionFlows, national_accounts, sam_accounts
+from cge.sources.vologda import (
+    DECIMALS,
+    FINAL,
+    RegionFlows,
+    national_sector_accounts,
+    sam_accounts,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "sam"
 #: Model values are SAM values (mln RUB) / SCALE, in bln RUB.
@@ -89,11 +93,7 @@ class SyntheticSAM:
 def national_flows(sources_dir: str | Path = DATA / "sources",
                    model_dir: str | Path = DATA / "synthetic") -> tuple[RegionFlows, pd.DataFrame]:
     """Russia 2021 by the 25 sectors of ``model_dir`` (flows exactly consistent) and the sectors."""
-    tables = read_rosstat_io(Path(sources_dir) / "rosstat" / "baz_tzv-2021.xlsx")
-    sectors = read_sectors(Path(model_dir) / "sectors.csv")
-    mapping = read_sector_map(Path(model_dir) / "okpd2_to_25.csv", tables.products.index,
-                              sectors.index)
-    return national_accounts(aggregate_io(tables, mapping, sectors)), sectors
+    return national_sector_accounts(sources_dir, model_dir, "okpd2_to_25.csv")
 
 
 def model_config(closure: Closure | None = None) -> ModelConfig:

@@ -672,6 +672,17 @@ def compare(targets: pd.DataFrame, built: dict[str, float], facts: dict[str, str
 
 
 # --------------------------------------------------------------------------- build
+def national_sector_accounts(sources_dir: str | Path, model_dir: str | Path, sector_map: str
+                             ) -> tuple[RegionFlows, pd.DataFrame]:
+    """Russia 2021 from Rosstat's tables in ``sources_dir``, aggregated to the sectors of
+    ``model_dir/sectors.csv`` by ``model_dir/sector_map`` and closed exactly; and the sectors."""
+    tables = read_rosstat_io(Path(sources_dir) / "rosstat" / "baz_tzv-2021.xlsx")
+    sectors = read_sectors(Path(model_dir) / "sectors.csv")
+    mapping = read_sector_map(Path(model_dir) / sector_map, tables.products.index,
+                              sectors.index)
+    return national_accounts(aggregate_io(tables, mapping, sectors)), sectors
+
+
 def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = None
                       ) -> tuple[SAM, Report]:
     """Build the VOL/RUS/ROW SAM from ``sources_dir`` (``sam/sources``) and ``model_dir``
@@ -679,12 +690,7 @@ def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = No
     sibling ``vologda``). Returns the SAM and the comparison report."""
     sources_dir = Path(sources_dir)
     model_dir = Path(model_dir) if model_dir is not None else sources_dir.parent / "vologda"
-    tables = read_rosstat_io(sources_dir / "rosstat" / "baz_tzv-2021.xlsx")
-    sectors = read_sectors(model_dir / "sectors.csv")
-    mapping = read_sector_map(model_dir / "okpd2_to_sectors.csv", tables.products.index,
-                              sectors.index)
-    agg = aggregate_io(tables, mapping, sectors)
-    nat = national_accounts(agg)
+    nat, sectors = national_sector_accounts(sources_dir, model_dir, "okpd2_to_sectors.csv")
     stats = read_regional_stats(sources_dir, model_dir)
     flows, ship, size = regionalise(nat, sectors, stats)
     sam = assemble_sam(flows, ship, sectors, name="vologda_2021",
