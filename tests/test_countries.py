@@ -16,7 +16,7 @@ from cge.config import Closure, ModelConfig
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.model import build_model
-from cge.model.gates import check_benchmark, set_numeraire
+from cge.model.gates import NOMINAL_UNITS, check_benchmark, set_numeraire
 from cge.sam import SAM, balance
 from cge.solvers import solve
 from cge.sources.synthetic import model_config as synthetic_config
@@ -25,6 +25,12 @@ from cge.sources.synthetic import national_flows, synthetic_sam
 ROOT = Path(__file__).resolve().parents[1]
 EL = read_elasticities(ROOT / "calibration" / "toy_elasticities.csv")
 TWO = {"N": ["NORTH"], "S": ["SOUTH"]}
+
+
+def _balances_hold(m) -> None:
+    for c in m.C:
+        bop = m.eq_balance_of_payments[c]
+        assert value(bop.body) == pytest.approx(value(bop.upper), abs=1e-9)
 
 
 def test_two_countries_with_a_rest_of_world_pass_the_gates():
@@ -42,8 +48,7 @@ def test_two_countries_with_a_rest_of_world_pass_the_gates():
     solve(m)
     for c in ("N", "S"):
         assert value(m.epsilon[c]) == 1.0
-        bop = m.eq_balance_of_payments[c]
-        assert value(bop.body) == pytest.approx(value(bop.upper), abs=1e-9)
+    _balances_hold(m)
 
 
 def _world(**closure) -> pyo.ConcreteModel:
@@ -78,12 +83,6 @@ def test_a_world_of_two_countries_trading_only_with_each_other_passes_the_gates(
     assert value(m.Sf["SOUTH"]) == pytest.approx(11.0, abs=1e-12)
 
 
-def _balances_hold(m) -> None:
-    for c in m.C:
-        bop = m.eq_balance_of_payments[c]
-        assert value(bop.body) == pytest.approx(value(bop.upper), abs=1e-9)
-
-
 def test_the_transfer_problem_between_two_countries():
     # NORTH lends SOUTH 5 instead of 11. Expected by the balance-of-payments identity of a
     # closed world: SOUTH's inflow mirrors NORTH's outflow exactly. Expected in sign (the
@@ -114,7 +113,6 @@ def test_each_country_has_a_price_level_of_its_own(mobility):
     cpi = m.eq_cpi["S"]
     cpi.set_value(cpi.body == 2.0 * value(m.numeraire_level))
     solve(m)
-    nominal = {"price", "value", "domestic per foreign currency"}
     south = set(m.REGIONS_OF["S"])
     checked = 0
     for sym in m.symbols.values():
@@ -126,7 +124,7 @@ def test_each_country_has_a_price_level_of_its_own(mobility):
             if sym.name == "DS" or sym.name == "Sf":
                 factor = 1.0  # shipments are quantities; Sf is in NORTH's currency
             else:
-                factor = 2.0 if sym.unit in nominal and in_south else 1.0
+                factor = 2.0 if sym.unit in NOMINAL_UNITS and in_south else 1.0
             assert value(v) == pytest.approx(factor * bench[v], rel=1e-9, abs=1e-12), v.name
             checked += 1
     assert checked > 150
