@@ -20,6 +20,7 @@ def toy() -> SAM:
 def _folder(tmp_path: Path, accounts: str, cells: str) -> Path:
     (tmp_path / "accounts.csv").write_text(accounts)
     (tmp_path / "cells.csv").write_text(cells)
+    (tmp_path / "meta.toml").write_text("")
     return tmp_path
 
 

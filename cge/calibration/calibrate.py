@@ -95,9 +95,12 @@ def ces_shares(values: np.ndarray, prices: np.ndarray, total: float, sigma: floa
     """Share and scale parameters of a CES (or CET) aggregate; returns (delta, gamma, rho).
 
     ``values`` are benchmark values of the components present (all > 0) at ``prices``; ``total``
-    is the benchmark quantity of the aggregate. ``rho`` is 0 for Cobb-Douglas.
+    is the benchmark quantity of the aggregate. ``rho`` is 0 for Cobb-Douglas and infinite
+    for fixed proportions (``sigma = 0``; :mod:`cge.model.ces`).
     """
     x = values / prices
+    if sigma == 0.0:  # fixed proportions: components per unit of the aggregate
+        return x / total, 1.0, np.inf if transformation else -np.inf
     if not transformation and abs(sigma - 1.0) < CD_TOL:
         delta = values / values.sum()
         return delta, float(total / np.prod(x ** delta)), 0.0

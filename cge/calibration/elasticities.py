@@ -2,7 +2,9 @@
 
 A row with region ``*`` or sector ``*`` is a default; the most specific row wins (exact region
 and sector, then exact sector, then exact region, then both wildcards). Every value must state
-its source. Known parameters:
+its source. Elasticities of substitution and transformation lie between 0 (fixed proportions:
+Leontief inputs, a fixed export share, fixed import and origin shares) and 1e6; one is
+Cobb-Douglas. Known parameters:
 
 ========== =========================================================== ===================
 parameter  meaning                                                     enters
@@ -24,8 +26,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from cge.csvfile import LINE, read_table
 from cge.errors import InputError, Location, Problem
 
 PARAMETERS = {
@@ -37,6 +41,9 @@ PARAMETERS = {
     "frisch": "Frisch parameter of the linear expenditure system (<= -1)",
 }
 COLUMNS = ["region", "sector", "parameter", "value", "source"]
+#: Elasticities of substitution and transformation: 0 is fixed proportions (Leontief).
+NESTS = ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")
+MAX_ELASTICITY = 1e6
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,22 @@ class Elasticities:
             out.setdefault((p, r, s), float(v))
         return out
 
+    def check_labels(self, regions: list[str], sectors: list[str]) -> None:
+        """Raise InputError for rows naming a region or sector the model does not have."""
+        problems = []
+        t = self.table
+        lines = t[LINE] if LINE in t.columns else [None] * len(t)
+        for r, s, line in zip(t["region"], t["sector"], lines, strict=True):
+            where = Location(file=self.file, line=line)
+            if r != "*" and r not in regions:
+                problems.append(Problem("unknown-region", f"region {r!r} is not a region of "
+                                        f"the model; valid: {regions} or '*'", where))
+            if s != "*" and s not in sectors:
+                problems.append(Problem("unknown-sector", f"sector {s!r} is not a sector of "
+                                        f"the model; valid: {sectors} or '*'", where))
+        if problems:
+            raise InputError(problems)
+
     def get(self, parameter: str, region: str, sector: str) -> float:
         for r, s in ((region, sector), ("*", sector), (region, "*"), ("*", "*")):
             hit = self._lookup.get((parameter, r, s))
@@ -74,14 +97,19 @@ def from_records(records: list[tuple[str, str, str, float, str]]) -> Elasticitie
 
 def read_elasticities(path: str | Path) -> Elasticities:
     """Read and validate an elasticity CSV, naming file and line of every bad row."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(Problem("missing-file", "elasticity file not found",
-                                 Location(file=str(path))))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#",
-                     skipinitialspace=True)
-    df.columns = [c.strip() for c in df.columns]
-    return _validated(df, str(path))
+    return _validated(read_table(path, COLUMNS, "elasticity file"), str(path))
+
+
+def _range_problem(parameter: str, value: float) -> str | None:
+    """Why ``value`` is not valid for ``parameter`` (None if it is)."""
+    if pd.isna(value) or not np.isfinite(value):
+        return "is not a finite number"
+    if parameter == "frisch":
+        return None if value <= -1 else "must be <= -1 (minus total over supernumerary spending)"
+    if 0 <= value <= MAX_ELASTICITY:
+        return None
+    note = " (0 = fixed proportions, 1 = Cobb-Douglas)" if parameter in NESTS else ""
+    return f"is out of range; valid: 0 to {MAX_ELASTICITY:g}{note}"
 
 
 def _validated(df: pd.DataFrame, file: str) -> Elasticities:
@@ -89,32 +117,32 @@ def _validated(df: pd.DataFrame, file: str) -> Elasticities:
     if missing:
         raise InputError(Problem("columns", f"missing column(s) {missing}; expected {COLUMNS}",
                                  Location(file=file, line=1)))
+    lines = (df[LINE].tolist() if LINE in df.columns else list(range(2, len(df) + 2)))
     df = df[COLUMNS].copy()
+    for c in ("region", "sector", "parameter"):
+        df[c] = df[c].astype(str).str.strip()
+    df[LINE] = lines
     problems = []
     values = pd.to_numeric(df["value"], errors="coerce")
     for i, row in df.iterrows():
-        where = Location(file=file, line=int(i) + 2)
-        if row["parameter"] not in PARAMETERS:
-            problems.append(Problem("unknown-parameter", f"unknown parameter "
-                                    f"{row['parameter']!r}; known: {sorted(PARAMETERS)}", where))
-        v = values.iloc[i]
-        if row["parameter"] == "frisch":
-            if pd.isna(v) or v > -1:
-                problems.append(Problem("bad-value", f"Frisch parameter {row['value']!r} must be "
-                                        "a number <= -1 (minus total over supernumerary "
-                                        "spending)", where))
-        elif pd.isna(v) or v < 0:
-            problems.append(Problem("bad-value", f"value {row['value']!r} is not a non-negative "
-                                    "number", where))
+        where = Location(file=file, line=lines[int(i)])
+        name = row["parameter"]
+        if name not in PARAMETERS:
+            problems.append(Problem("unknown-parameter", f"unknown parameter {name!r}; known: "
+                                    f"{sorted(PARAMETERS)}", where))
+        else:
+            why = _range_problem(name, values.iloc[i])
+            if why:
+                problems.append(Problem("bad-value", f"{name} = {row['value']!r} {why}", where))
         if str(row["source"]).strip() == "":
             problems.append(Problem("no-source", "every elasticity needs a source or a stated "
                                     "reason", where))
     df["value"] = values
-    key = df[["region", "sector", "parameter"]].astype(str).agg("|".join, axis=1)
+    key = df[["region", "sector", "parameter"]].agg("|".join, axis=1)
     for k in key[key.duplicated()].unique():
-        lines = [int(i) + 2 for i in df.index[key == k]]
-        problems.append(Problem("duplicate", f"{k.replace('|', ', ')} given on lines {lines}",
-                                Location(file=file, line=lines[-1])))
+        at = [lines[int(i)] for i in df.index[key == k]]
+        problems.append(Problem("duplicate", f"{k.replace('|', ', ')} given on lines {at}",
+                                Location(file=file, line=at[-1])))
     if problems:
         raise InputError(problems)
     return Elasticities(df.reset_index(drop=True), file)

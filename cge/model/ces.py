@@ -8,11 +8,34 @@ aggregate unit cost (or revenue) ``P``, cost minimisation (CES, rho < 1) or reve
 
 and the Cobb-Douglas limit (rho = 0) is ``A = gamma prod_k x_k^delta_k`` with
 ``x_k = delta_k P A / p_k``.
+
+An elasticity of zero is fixed proportions (Leontief inputs, or a fixed split of output for a
+CET): ``rho`` is infinite (its limit, -inf for a CES, +inf for a CET), components are
+``x_k = delta_k A / gamma`` whatever the prices, and the aggregate's price follows from its
+value, ``P A = sum_k p_k x_k``, since ``min_k x_k / delta_k`` has no derivative where the
+components are in proportion.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+
+
+def fixed(rho: float) -> bool:
+    """Whether an exponent stands for fixed proportions (elasticity zero)."""
+    return math.isinf(rho)
+
+
+def technology(quantity, price, gamma, parts: Sequence[tuple], rho: float):
+    """The equation tying an aggregate to its components, ``parts = [(delta, x, p), ...]``.
+
+    ``quantity == aggregate(...)``, or with fixed proportions the value identity
+    ``price * quantity == sum p x`` (which the aggregate's price solves).
+    """
+    if fixed(rho):
+        return price * quantity == sum(p * x for _, x, p in parts)
+    return quantity == aggregate(gamma, [(delta, x) for delta, x, _ in parts], rho)
 
 
 def aggregate(gamma, parts: Sequence[tuple], rho: float):
@@ -27,6 +50,8 @@ def aggregate(gamma, parts: Sequence[tuple], rho: float):
 
 def demand(gamma, delta, price_aggregate, price_part, quantity, rho: float):
     """Demand (or supply) of one component given the aggregate quantity and prices."""
+    if fixed(rho):
+        return delta * quantity / gamma
     if rho == 0.0:
         return delta * price_aggregate * quantity / price_part
     return (gamma**rho * delta * price_aggregate / price_part) ** (1.0 / (1.0 - rho)) * quantity

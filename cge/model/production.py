@@ -73,8 +73,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
     equation(m, "eq_va_technology", m.RS, ("region", "sector"), block=BLOCK, determines="py",
              latex=r"Y = b\,\mathrm{CES}(F)", doc="value-added production function",
-             rule=lambda m, r, i: m.Y[r, i] == ces.aggregate(
-                 m.b[r, i], [(m.beta[r, f, i], m.F[r, f, i]) for f in factors_of[(r, i)]],
+             rule=lambda m, r, i: ces.technology(
+                 m.Y[r, i], m.py[r, i], m.b[r, i],
+                 [(m.beta[r, f, i], m.F[r, f, i], m.pf[r, f, i]) for f in factors_of[(r, i)]],
                  rho[(r, i)]))
     equation(m, "eq_factor_demand", m.RFS, ("region", "factor", "sector"), block=BLOCK,
              determines="F", latex=r"F = (b^\rho \beta\, p^y/p^f)^{1/(1-\rho)} Y",

@@ -121,9 +121,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
              doc="CES composite of domestic goods over regions of origin",
-             rule=lambda m, d, i: m.DD[d, i] == ces.aggregate(
-                 m.gamma_o[d, i], [(m.delta_o[o, d, i], m.DS[o, d, i]) for o in origins[(d, i)]],
-                 rho_o[(d, i)]))
+             rule=lambda m, d, i: ces.technology(
+                 m.DD[d, i], m.pdd[d, i], m.gamma_o[d, i],
+                 [(m.delta_o[o, d, i], m.DS[o, d, i], delivered_price(m, o, d, i))
+                  for o in origins[(d, i)]], rho_o[(d, i)]))
     equation(m, "eq_origin_demand", m.ODC, ("origin", "destination", "commodity"),
              block=BLOCK, determines="DS",
              latex=r"DS = ((\gamma^o)^\rho \delta^o p^{dd}/pds)^{1/(1-\rho)} DD",
@@ -140,9 +141,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def parts(m, r, i):
         out = []
         if (r, i) in imp:
-            out.append((m.deltam[r, i], m.M[r, i]))
+            out.append((m.deltam[r, i], m.M[r, i], (1 + m.taum[r, i]) * m.pm[r, i]))
         if (r, i) in dom:
-            out.append((m.deltad[r, i], m.DD[r, i]))
+            out.append((m.deltad[r, i], m.DD[r, i], m.pdd[r, i]))
         return out
 
     def supply_price(m, r, i):
@@ -151,8 +152,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_armington", m.RQ, ("region", "commodity"), block=BLOCK, determines="Q",
              latex=r"Q = \gamma(\delta^m M^\eta + \delta^d DD^\eta)^{1/\eta}",
              doc="Armington CES composite of imports and domestic goods",
-             rule=lambda m, r, i: m.Q[r, i] == ces.aggregate(m.gamma[r, i], parts(m, r, i),
-                                                           eta[(r, i)]))
+             rule=lambda m, r, i: ces.technology(m.Q[r, i], supply_price(m, r, i),
+                                                 m.gamma[r, i], parts(m, r, i), eta[(r, i)]))
     equation(m, "eq_import_demand", m.RM, ("region", "commodity"), block=BLOCK,
              determines="M", latex=r"M = (\gamma^\eta \delta^m p^q/((1+t^q)(1+\tau^m) p^m))"
              r"^{1/(1-\eta)} Q", doc="cost-minimising import demand",

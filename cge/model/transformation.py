@@ -54,9 +54,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def parts(m, r, i):
         out = []
         if (r, i) in exp:
-            out.append((m.xie[r, i], m.E[r, i]))
+            out.append((m.xie[r, i], m.E[r, i], m.pe[r, i]))
         if (r, i) in dom:
-            out.append((m.xid[r, i], m.D[r, i]))
+            out.append((m.xid[r, i], m.D[r, i], m.pd[r, i]))
         return out
 
     def gross_price(m, r, i):
@@ -65,8 +65,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_cet", m.RS, ("region", "sector"), block=BLOCK, determines="pz",
              latex=r"Z = \theta(\xi^e E^\phi + \xi^d D^\phi)^{1/\phi}",
              doc="constant-elasticity transformation of output",
-             rule=lambda m, r, i: m.Z[r, i] == ces.aggregate(m.theta[r, i], parts(m, r, i),
-                                                           phi[(r, i)]))
+             rule=lambda m, r, i: ces.technology(m.Z[r, i], gross_price(m, r, i),
+                                                 m.theta[r, i], parts(m, r, i), phi[(r, i)]))
     equation(m, "eq_export_supply", m.RE, ("region", "sector"), block=BLOCK, determines="E",
              latex=r"E = (\theta^\phi \xi^e (1+\tau^z) p^z/p^e)^{1/(1-\phi)} Z",
              doc="revenue-maximising export supply",

@@ -27,6 +27,9 @@ SEP = ":"
 ACCOUNT_COLUMNS = ["region", "account", "kind", "description"]
 #: Optional columns of accounts and cells tables giving the file and line each row came from.
 FILE, LINE = "_file", "_line"
+#: Largest magnitude of a payment: national accounts in any currency stay far below it, while
+#: beyond it sums of squares (least-squares balancing, solver norms) overflow double precision.
+MAX_VALUE = 1e30
 
 
 def key(region: str, account: str) -> str:
@@ -297,11 +300,15 @@ class SAM:
                 if k not in index:
                     problems.append(Problem("unknown-account", f"account {k} is not in the "
                                             f"accounts table", where))
+            raw = cells["value"].iloc[pos]
             if not np.isfinite(v):
-                raw = cells["value"].iloc[pos]
                 problems.append(Problem("bad-value", f"value {raw!r} is not a finite number",
                                         where))
-            if rk not in index or ck not in index or not np.isfinite(v):
+            elif abs(v) > MAX_VALUE:
+                problems.append(Problem("bad-value", f"value {raw!r} exceeds {MAX_VALUE:g} in "
+                                        "magnitude: give the SAM in larger units (e.g. "
+                                        "millions)", where))
+            if rk not in index or ck not in index or not np.isfinite(v) or abs(v) > MAX_VALUE:
                 continue
             ij = (index[rk], index[ck])
             if ij in seen:

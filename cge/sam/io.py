@@ -4,7 +4,7 @@ Folder format (what ``sam/`` ships)::
 
     NAME/accounts.csv   region,account,kind,description
     NAME/cells.csv      row_region,row_account,col_region,col_account,value   (nonzero cells)
-    NAME/meta.toml      optional: name, units, year, source
+    NAME/meta.toml      name, units, year, source (each optional; the file may be empty)
     NAME/SOURCES.md     provenance (read by people, not by the code)
 
 Excel format: a sheet ``accounts`` (same columns), a sheet ``meta`` (key, value) and one sheet
@@ -14,16 +14,21 @@ ROW_REGION down column A and the column accounts of COL_REGION across row 1.
 
 from __future__ import annotations
 
-import tomllib
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cge.errors import Location, Problem, SAMError
+from cge.csvfile import read_table
+from cge.errors import InputError, Location, Problem, SAMError
+from cge.outputs import write_bytes, write_text
 from cge.sam.core import FILE, LINE, SAM, accounts_frame
+from cge.tomlfile import read_toml
 
 META_KEYS = ("name", "units", "year", "source")
+#: The files of a SAM folder.
+FILES = ("accounts.csv", "cells.csv", "meta.toml")
 
 
 def read_sam(path: str | Path) -> SAM:
@@ -41,60 +46,55 @@ def read_sam(path: str | Path) -> SAM:
                            "or an .xlsx workbook", Location(file=str(path))))
 
 
-def _read_table(file: Path, required: list[str]) -> pd.DataFrame:
-    if not file.exists():
-        raise SAMError(Problem("missing-file", "file not found", Location(file=str(file))))
-    try:
-        df = pd.read_csv(file, dtype=str, keep_default_na=False, skipinitialspace=True,
-                         comment="#")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise SAMError(Problem("unreadable", f"cannot parse CSV: {exc}",
-                               Location(file=str(file)))) from exc
-    df.columns = [c.strip() for c in df.columns]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise SAMError(Problem("columns", f"missing column(s) {missing}; found {list(df.columns)}",
-                               Location(file=str(file), line=1)))
-    lines = _data_lines(file)
-    if len(lines) == len(df):  # else quoted multi-line fields: fall back to counting rows
-        df[LINE] = lines
-    return df
-
-
-def _data_lines(file: Path) -> list[int]:
-    """Line numbers of the data rows of a CSV file, skipping the header, comments and blanks.
-
-    The reader skips comment and blank lines, so row positions alone would misreport lines.
-    """
-    text = file.read_text(encoding="utf-8", errors="replace").splitlines()
-    data = [i + 1 for i, line in enumerate(text) if line.split("#", 1)[0].strip()]
-    return data[1:]
-
-
 def _read_meta(folder: Path) -> dict:
     file = folder / "meta.toml"
-    if not file.exists():
-        return {}
     try:
-        meta = tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SAMError(Problem("bad-meta", str(exc), Location(file=str(file)))) from exc
+        meta = read_toml(file, "meta.toml")
+    except InputError as exc:
+        raise SAMError(exc.problems) from exc
     unknown = set(meta) - set(META_KEYS)
     if unknown:
         raise SAMError(Problem("bad-meta", f"unknown key(s) {sorted(unknown)}; allowed "
                                f"{list(META_KEYS)}", Location(file=str(file))))
+    wrong = [f"{k} = {v!r} should be {'an integer' if k == 'year' else 'a string'}"
+             for k, v in meta.items()
+             if not (isinstance(v, int) and not isinstance(v, bool) if k == "year"
+                     else isinstance(v, str))]
+    if wrong:
+        raise SAMError(Problem("bad-meta", "; ".join(wrong), Location(file=str(file))))
     return meta
 
 
 def read_csv(folder: str | Path) -> SAM:
     """Read ``accounts.csv``, ``cells.csv`` and ``meta.toml`` from a folder."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise SAMError(Problem("not-a-folder", "a SAM is a folder holding accounts.csv, "
+                               "cells.csv and meta.toml (or an .xlsx workbook)",
+                               Location(file=str(folder))))
+    absent = [f for f in FILES if not (folder / f).exists()]
+    if absent:
+        raise SAMError([Problem("missing-file", f"{f} not found; a SAM folder holds "
+                                f"{', '.join(FILES)}", Location(file=str(folder / f)))
+                        for f in absent])
     acc_file, cells_file = folder / "accounts.csv", folder / "cells.csv"
-    accounts = _read_table(acc_file, ["region", "account", "kind"])
-    cells = _read_table(cells_file, ["row_region", "row_account", "col_region", "col_account",
-                                     "value"])
-    return SAM.from_tidy(cells, accounts, cells_file=str(cells_file),
-                         accounts_file=str(acc_file), **_read_meta(folder))
+    accounts = read_table(acc_file, ["region", "account", "kind"], "accounts.csv", SAMError)
+    cells = read_table(cells_file, ["row_region", "row_account", "col_region", "col_account",
+                                    "value"], "cells.csv", SAMError)
+    if accounts.empty:
+        raise SAMError(Problem("no-accounts", "no accounts: give one line per account "
+                               "(region,account,kind,description)",
+                               Location(file=str(acc_file), line=1)))
+    sam = SAM.from_tidy(cells, accounts, cells_file=str(cells_file),
+                        accounts_file=str(acc_file), **_read_meta(folder))
+    if cells.empty:
+        raise SAMError(Problem("no-cells", "no cells: give one line per nonzero payment "
+                               "(row_region,row_account,col_region,col_account,value)",
+                               Location(file=str(cells_file), line=1)))
+    if not sam.data.values.any():
+        raise SAMError(Problem("no-cells", "every cell is zero: a SAM needs nonzero payments",
+                               Location(file=str(cells_file))))
+    return sam
 
 
 def _toml_value(v) -> str:
@@ -106,14 +106,13 @@ def _toml_value(v) -> str:
 def write_csv(sam: SAM, folder: str | Path) -> Path:
     """Write a SAM as a folder of CSV files (deterministic: same SAM, same bytes)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    sam.accounts.to_csv(folder / "accounts.csv", index=False, lineterminator="\n")
+    write_text(folder / "accounts.csv", sam.accounts.to_csv(index=False, lineterminator="\n"))
     tidy = sam.to_tidy()
     tidy["value"] = [repr(float(v)) for v in tidy["value"]]
-    tidy.to_csv(folder / "cells.csv", index=False, lineterminator="\n")
+    write_text(folder / "cells.csv", tidy.to_csv(index=False, lineterminator="\n"))
     meta = {k: v for k, v in sam.meta.items() if v not in ("", None)}
-    (folder / "meta.toml").write_text("".join(f"{k} = {_toml_value(v)}\n"
-                                              for k, v in meta.items()), encoding="utf-8")
+    write_text(folder / "meta.toml", "".join(f"{k} = {_toml_value(v)}\n"
+                                             for k, v in meta.items()))
     return folder
 
 
@@ -127,10 +126,9 @@ def _sheet_name(row_region: str, col_region: str) -> str:
 
 def write_excel(sam: SAM, file: str | Path) -> Path:
     """Write a SAM to Excel: ``accounts``, ``meta`` and one sheet per nonempty region block."""
-    file = Path(file)
-    file.parent.mkdir(parents=True, exist_ok=True)
     frame = sam.to_frame()
-    with pd.ExcelWriter(file, engine="openpyxl") as xl:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         sam.accounts.to_excel(xl, sheet_name="accounts", index=False)
         pd.DataFrame({"key": list(META_KEYS),
                       "value": [sam.meta[k] if sam.meta[k] is not None else ""
@@ -143,7 +141,7 @@ def write_excel(sam: SAM, file: str | Path) -> Path:
                     continue
                 block.index.name = "account"
                 block.to_excel(xl, sheet_name=_sheet_name(rr, cr))
-    return file
+    return write_bytes(file, buf.getvalue())
 
 
 def _column_letter(number: int) -> str:
