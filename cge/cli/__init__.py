@@ -2,17 +2,45 @@
 
 Each command group lives in its own module exposing ``register(subparsers)``. Errors the
 framework raises on purpose (:class:`cge.errors.CGEError`) are printed without a traceback and
-exit with status 2; anything else is a bug and keeps its traceback.
+exit with status 2; anything else is a bug and keeps its traceback. Ctrl-C prints one line
+(what finished, where it is kept, how to go on) and exits with status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Sequence
 
 from cge import __version__
 from cge.errors import CGEError
+from cge.outputs import Interrupted
+
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+def add_overwrite_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--overwrite", action="store_true",
+                   help="write into --out even if it holds results of another run (another "
+                   "input file or version of it, or other options); by default that is "
+                   "refused, while the same command on the same input may resume there")
+
+
+def scenario_options(names: list[str] | None) -> list[str]:
+    """``--scenario`` options in a canonical order (part of a results folder's identity)."""
+    return [x for n in sorted(set(names or ())) for x in ("--scenario", n)]
+
+
+def interrupted_line(exc: KeyboardInterrupt, argv: Sequence[str]) -> str:
+    """The one line printed after Ctrl-C: what finished, and the command that goes on."""
+    again = shlex.join(["cge", *argv])
+    if isinstance(exc, Interrupted):
+        return (f"cge: {exc}; the rest did not run; to resume, run the same command again: "
+                f"{again}")
+    return (f"cge: interrupted; files written before are complete, nothing is half-written; "
+            f"run again: {again}")
 
 GROUPS = ("cge.cli.sam", "cge.cli.build", "cge.cli.run", "cge.cli.docs", "cge.cli.report",
           "cge.cli.io", "cge.cli.dynamic", "cge.cli.sensitivity")
@@ -30,12 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except CGEError as exc:
         print(f"cge: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        print(interrupted_line(exc, argv), file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from cge.cli import add_overwrite_option, scenario_options
+from cge.outputs import default_folder, results_folder
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dynamic", help="run a recursive-dynamic experiment (TOML with "
@@ -14,10 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Calibrate, check the benchmark gates, solve the baseline "
                        "(forecast closure if it has GRP targets) and every scenario year by "
                        "year; write results.nc, paths.csv, welfare.csv, summary.csv and PNG "
-                       "figures to --out.")
+                       "figures to --out. Results are written when every path is solved: "
+                       "Ctrl-C writes nothing and exits with 130.")
     p.add_argument("file", help="dynamic experiment file, e.g. experiments/vologda_2035.toml")
     p.add_argument("--scenario", action="append", help="run only this scenario (repeatable)")
     p.add_argument("--out", default=None, help="output folder (default: results/<name>)")
+    add_overwrite_option(p)
     p.add_argument("--checkpoint", type=int, action="append", default=[],
                    help="also report deviations in this year (repeatable)")
     p.set_defaults(func=_dynamic)
@@ -25,16 +30,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _dynamic(args: argparse.Namespace) -> int:
     return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out,
-                           checkpoints=tuple(args.checkpoint))
+                           checkpoints=tuple(args.checkpoint), overwrite=args.overwrite)
 
 
 def run_dynamic_cli(file: str, *, scenarios: list[str] | None, out: str | None,
-                    checkpoints: tuple[int, ...]) -> int:
+                    checkpoints: tuple[int, ...], overwrite: bool = False) -> int:
     """Run a dynamic experiment, print its summary and write its outputs (also `cge run`)."""
     from cge.dynamics import run_dynamic
+    from cge.dynamics.spec import load_dynamic
+
+    dexp = load_dynamic(file)
+    out_dir = Path(out) if out else default_folder(dexp.name, dexp.file)
+    with results_folder(out_dir, command="dynamic", source=dexp.file, overwrite=overwrite,
+                        options=scenario_options(scenarios)):
+        return _print_and_write(run_dynamic(dexp, scenarios=scenarios), out_dir, checkpoints)
+
+
+def _print_and_write(res, out_dir: Path, checkpoints: tuple[int, ...]) -> int:
     from cge.dynamics.report import summary, write
 
-    res = run_dynamic(file, scenarios=scenarios)
     ds, exp = res.results, res.experiment
     units = exp.static.config.units or "model units"
     spec = exp.spec
@@ -49,7 +63,6 @@ def run_dynamic_cli(file: str, *, scenarios: list[str] | None, out: str | None,
               f"({units}; PV at {spec.discount_rate:g} to {spec.start})\n"
               + table.round(3).to_string())
     n_steps = int(ds["solve_homotopy"].sum())
-    out_dir = Path(out or Path("results") / exp.name)
     written = write(ds, out_dir, units)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in res.timings.items())
     print(f"\nsolved {ds.sizes['scenario']} paths x {ds.sizes['year']} years "

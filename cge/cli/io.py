@@ -16,7 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from cge import io
+from cge.cli import add_overwrite_option
 from cge.errors import CGEError
+from cge.outputs import check_output_file, default_folder, results_folder, write_text
 from cge.sam.io import read_sam
 
 _DISPLAY = {"display.width": 200, "display.max_rows": 500, "display.max_columns": 30,
@@ -33,12 +35,12 @@ def _table(sam_path: str, employment: str | None) -> io.IOTable:
 
 def _write(frame: pd.DataFrame, out: str | None) -> None:
     if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out)
+        write_text(out, frame.to_csv())
         print(f"wrote {out}")
 
 
 def _multipliers(args: argparse.Namespace) -> int:
+    check_output_file(args.out, overwrite=args.overwrite)
     table = _table(args.sam, args.employment)
     A = io.technical_coefficients(table.Z, table.x)
     out = pd.concat([io.multiplier_table(table), io.linkages(table),
@@ -50,6 +52,7 @@ def _multipliers(args: argparse.Namespace) -> int:
 
 
 def _impact(args: argparse.Namespace) -> int:
+    check_output_file(args.out, overwrite=args.overwrite)
     table = _table(args.sam, args.employment)
     dy = io.read_vector(args.shock, table.index)
     out = io.impact_table(table, dy)
@@ -61,35 +64,41 @@ def _impact(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from cge.plan import forecast, read_plan, solve_plan
+    from cge.plan import read_plan
 
     spec = read_plan(args.file)
+    out = Path(args.out) if args.out else default_folder(spec.name, spec.path)
+    with results_folder(out, command="plan", source=spec.path, overwrite=args.overwrite):
+        _solve_plan(spec, out)
+    print(f"\nwrote {out}")
+    return 0
+
+
+def _solve_plan(spec, out: Path) -> None:
+    from cge.plan import forecast, solve_plan
+
     result = solve_plan(spec.data)
     units = spec.data.units
     print(f"plan {spec.name}: {spec.description}")
     print(f"sets of final consumption: {result.sets:.6f} (benchmark 1)")
-    out = Path(args.out or Path("results") / spec.name)
-    out.mkdir(parents=True, exist_ok=True)
     with pd.option_context(*[x for kv in _DISPLAY.items() for x in kv]):
         if len(result.projects):
             print("\nprojects\n" + result.projects.to_string(index=False))
         print(f"\noutput ({units})\n" + result.output.to_string())
         print("\nimports, exports and shadow prices\n" + result.trade.to_string())
-        result.output.to_csv(out / "output.csv")
-        result.trade.to_csv(out / "trade.csv")
-        result.shipments.to_csv(out / "shipments.csv")
-        result.projects.to_csv(out / "projects.csv", index=False)
+        write_text(out / "output.csv", result.output.to_csv())
+        write_text(out / "trade.csv", result.trade.to_csv())
+        write_text(out / "shipments.csv", result.shipments.to_csv())
+        write_text(out / "projects.csv", result.projects.to_csv(index=False))
         if spec.years:
             fc = forecast(spec.data, spec.table, spec.data.projects, spec.years)
             last = max(spec.years)
             print(f"\nforecast {last}: output change by the IO balance and by the plan LP\n"
                   + fc.output.xs(last, level="year").to_string())
-            fc.output.to_csv(out / "forecast_output.csv")
-            fc.supplies.to_csv(out / "forecast_supplies.csv")
+            write_text(out / "forecast_output.csv", fc.output.to_csv())
+            write_text(out / "forecast_supplies.csv", fc.supplies.to_csv())
             if spec.cge_experiment is not None:
                 _compare_with_cge(spec.cge_experiment, fc.output, last, out)
-    print(f"\nwrote {out}")
-    return 0
 
 
 def _compare_with_cge(experiment: Path, output: pd.DataFrame, year: int, out: Path) -> None:
@@ -105,7 +114,7 @@ def _compare_with_cge(experiment: Path, output: pd.DataFrame, year: int, out: Pa
     table = compare_with_cge(output, res.results, year=year)
     print(f"\n{year}: output change (%) by the IO balance, the plan LP and the CGE model "
           f"({experiment.name})\n" + table.round(3).to_string())
-    table.to_csv(out / "forecast_vs_cge.csv")
+    write_text(out / "forecast_vs_cge.csv", table.to_csv())
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -118,6 +127,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("sam", help="SAM folder or .xlsx")
     p.add_argument("--out", help="CSV file for the table")
     p.add_argument("--employment", help="CSV region,sector,value of jobs by sector")
+    add_overwrite_option(p)
     p.set_defaults(func=_multipliers)
 
     p = sub.add_parser("impact", help="effects of a final-demand shock")
@@ -126,6 +136,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "supplying sector")
     p.add_argument("--out", help="CSV file for the table")
     p.add_argument("--employment", help="CSV region,sector,value of jobs by sector")
+    add_overwrite_option(p)
     p.set_defaults(func=_impact)
 
     p = subparsers.add_parser("plan", help="solve an interregional optimisation plan (TOML)",
@@ -133,4 +144,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               "investment projects (MIP) and forecast output with them.")
     p.add_argument("file", help="plan file, e.g. experiments/vologda_plan.toml")
     p.add_argument("--out", help="output folder (default: results/<plan name>)")
+    add_overwrite_option(p)
     p.set_defaults(func=_plan)

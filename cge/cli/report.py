@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from cge.cli import add_overwrite_option
 from cge.cli.run import add_report_options
+from cge.outputs import check_output_file, results_folder, write_text
 from cge.reporting import compare_runs, parse_formats, read_labels, read_results, write_report
+from cge.reporting.export import RESULTS_FILE
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "the chosen formats into --out (default: next to the results).")
     p.add_argument("results", help="results.nc or the folder holding it")
     p.add_argument("--out", default=None, help="output folder (default: the results folder)")
+    add_overwrite_option(p)
     add_report_options(p, "csv,xlsx,tex,png,pdf")
     p.set_defaults(func=_report)
 
@@ -25,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "region and scenario, one column per run.")
     c.add_argument("results", nargs="+", help="results.nc files or folders written by cge run")
     c.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    c.add_argument("--overwrite", action="store_true", help="replace an existing --csv file")
     c.set_defaults(func=_compare)
 
 
@@ -33,8 +38,13 @@ def _report(args: argparse.Namespace) -> int:
     labels = read_labels(args.labels, args.lang)
     ds = read_results(args.results)
     src = Path(args.results)
-    out = Path(args.out) if args.out else (src if src.is_dir() else src.parent)
-    written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
+    file = src / RESULTS_FILE if src.is_dir() else src
+    home = file.parent
+    out = Path(args.out) if args.out else home
+    # next to its results, a report belongs to their run; elsewhere it is a run of its own
+    own = out.resolve() == home.resolve()
+    with results_folder(out, command="report", source=file, overwrite=args.overwrite, own=own):
+        written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
     print(f"wrote {len(written)} files to {out}")
     failed = [str(s) for s, st in zip(ds["scenario"].values, ds["status"].values, strict=True)
               if st == "failed"]
@@ -44,10 +54,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    check_output_file(args.csv, overwrite=args.overwrite, option="--csv")
     table = compare_runs(args.results)
     with pd.option_context("display.width", 200, "display.max_rows", None):
         print(table.round(4).to_string())
     if args.csv:
-        table.to_csv(args.csv)
+        write_text(args.csv, table.to_csv())
         print(f"wrote {args.csv}")
     return 0

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
+from cge.cli import EXIT_INTERRUPTED, add_overwrite_option, scenario_options
 from cge.errors import InputError
 from cge.experiments import run_experiment
+from cge.experiments.spec import load_experiment
+from cge.outputs import default_folder, results_folder
 from cge.reporting import FORMATS, parse_formats, read_labels, write_report
 from cge.tomlfile import read_toml
 
@@ -29,12 +33,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run an experiment file (TOML)",
                        description="Calibrate, check the benchmark gates, solve every scenario "
                        "and write results (NetCDF, tidy CSV, Excel, LaTeX, figures) to --out. "
-                       "Exits with 1 if a scenario failed (the others are still written). A "
-                       "file with a [dynamics] section runs as `cge dynamic FILE`.")
+                       "Exits with 1 if a scenario failed (the others are still written). "
+                       "Ctrl-C writes the scenarios that finished (the others are left out and "
+                       "listed in the results' 'interrupted' attribute), prints the command "
+                       "that runs the rest and exits with 130. A file with a [dynamics] "
+                       "section runs as `cge dynamic FILE`.")
     p.add_argument("file", help="experiment file, e.g. experiments/stdcge_tariff.toml")
     p.add_argument("--scenario", action="append", help="run only this scenario (repeatable)")
     p.add_argument("--out", default=None,
                    help="output folder (default: results/<experiment name>)")
+    add_overwrite_option(p)
     add_report_options(p, ",".join(FORMATS))
     p.set_defaults(func=_run)
 
@@ -64,18 +72,24 @@ def _run(args: argparse.Namespace) -> int:
     if _is_dynamic(args.file):
         from cge.cli.dynamic import run_dynamic_cli
 
-        return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out, checkpoints=())
+        return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out, checkpoints=(),
+                               overwrite=args.overwrite)
     formats = parse_formats(args.format)
     labels = read_labels(args.labels, args.lang)
-    res = run_experiment(args.file, scenarios=args.scenario,
-                         progress=lambda line: print(line, file=sys.stderr, flush=True))
-    ds, exp = res.results, res.experiment
-    print(f"experiment {exp.name}: {exp.description}")
-    print(f"SAM {exp.sam.name}, closure {exp.config.closure}")
-    print("\nbenchmark gates\n" + res.gates.summary())
-    print_summary(ds, ds.attrs["units"])
-    out = Path(args.out or Path("results") / exp.name)
-    written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
+    exp = load_experiment(args.file)
+    out = Path(args.out) if args.out else default_folder(exp.name, exp.file)
+    with results_folder(out, command="run", source=exp.file, overwrite=args.overwrite,
+                        options=scenario_options(args.scenario)):
+        res = run_experiment(exp.file, scenarios=args.scenario,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+        if res.interrupted:
+            return _interrupted(res, out, labels, formats, args.region)
+        ds = res.results
+        print(f"experiment {exp.name}: {exp.description}")
+        print(f"SAM {exp.sam.name}, closure {exp.config.closure}")
+        print("\nbenchmark gates\n" + res.gates.summary())
+        print_summary(ds, ds.attrs["units"])
+        written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items())
     print(f"\ntimings: {timings}\nwrote {len(written)} files to {out}")
     for o in res.failed:
@@ -84,3 +98,20 @@ def _run(args: argparse.Namespace) -> int:
         print(f"cge: {len(res.failed)} of {len(res.outcomes)} scenario(s) failed: "
               + ", ".join(o.name for o in res.failed), file=sys.stderr)
     return 1 if res.failed else 0
+
+
+def _interrupted(res, out: Path, labels, formats: tuple[str, ...], regions) -> int:
+    """Ctrl-C during the scenarios: write those that finished, say what did not run and how
+    to run it (into another folder: this one keeps what finished)."""
+    done = [o.name for o in res.outcomes]
+    if done:
+        res.results.attrs["interrupted"] = ", ".join(res.interrupted)
+        write_report(res.results, out, labels=labels, formats=formats, regions=regions)
+    rest = shlex.join(["cge", "run", str(res.experiment.file),
+                       *[x for n in res.interrupted for x in ("--scenario", n)],
+                       "--out", f"{out}_rest"])
+    print(f"cge: interrupted: finished {len(done)} of {len(done) + len(res.interrupted)} "
+          f"scenario(s)" + (f" ({', '.join(done)}), written to {out}" if done else
+                            ", nothing written")
+          + f"; not run: {', '.join(res.interrupted)}; to run them: {rest}", file=sys.stderr)
+    return EXIT_INTERRUPTED

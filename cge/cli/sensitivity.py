@@ -3,7 +3,8 @@
 Each takes ``--workers N`` (a local Dask cluster of N processes; 0 = serial, the default) or
 ``--scheduler ADDRESS`` (an existing Dask cluster) and ``--out`` (default
 ``results/<name>``). Finished solves are kept in ``<out>/tasks``: rerunning an interrupted
-command resumes where it stopped.
+command resumes where it stopped (Ctrl-C says how many finished and exits with 130). A folder
+holding results of another run is refused unless ``--overwrite``.
 
 * ``cge sensitivity FILE [--method quadrature|sobol|montecarlo] [--samples N] [--seed S]``:
   systematic sensitivity analysis from a sensitivity file (see :mod:`cge.sensitivity.spec`);
@@ -26,6 +27,9 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from cge.cli import add_overwrite_option, scenario_options
+from cge.outputs import default_folder, results_folder, safe_name, write_bytes
+
 
 def _executor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=0,
@@ -33,7 +37,9 @@ def _executor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://host:8786 (workers "
                         "need the experiment files at the same paths)")
-    p.add_argument("--out", default=None, help="output folder (default results/<name>)")
+    p.add_argument("--out", default=None, help="output folder (default results/<name>); "
+                   "the same command resumes there")
+    add_overwrite_option(p)
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -72,32 +78,54 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_sweep)
 
 
-def _setup(args: argparse.Namespace, name: str):
-    """Output folder, executor and progress printer of a command."""
+def _setup(args: argparse.Namespace, name: str, file: Path, options: list[str]):
+    """Output folder (checked, locked and marked until the block ends), executor and
+    progress printer of a command."""
     # imported when a command runs: the model stack is slow to import for ``cge --help``
     from cge.sensitivity.execute import Executor, stderr_progress
 
-    out = Path(args.out or Path("results") / name)
-    return out, Executor(workers=args.workers, scheduler=args.scheduler), (
+    out = Path(args.out) if args.out else default_folder(name, file)
+    folder = results_folder(out, command=args.command, source=file, options=options,
+                            overwrite=args.overwrite)
+    return folder, Executor(workers=args.workers, scheduler=args.scheduler), (
         None if args.quiet else stderr_progress)
 
 
 def _save(ds: xr.Dataset, path: Path) -> None:
     from cge.sensitivity.execute import netcdf_ready
 
-    netcdf_ready(ds).to_netcdf(path, engine="scipy")
+    write_bytes(path, bytes(netcdf_ready(ds).to_netcdf(engine="scipy")))
+
+
+def _names(exp, scenarios: list[str] | None = None) -> None:
+    """The experiment's name and the scenarios' become file names: refuse unsafe ones."""
+    safe_name(exp.name, what="experiment name", file=exp.file)
+    for sc in exp.scenarios:
+        if scenarios is None or sc.name in scenarios:
+            safe_name(sc.name, what="scenario name", file=exp.file)
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from cge.sensitivity.report import interval_table, write_ssa
     from cge.sensitivity.spec import load_sensitivity
-    from cge.sensitivity.ssa import design_of, run_ssa
+    from cge.sensitivity.ssa import design_of
 
     spec = load_sensitivity(args.file)
     if args.seed is not None:
         spec = dataclasses.replace(spec, seed=args.seed)
     design = design_of(spec, args.method, args.samples)
-    out, executor, progress = _setup(args, spec.name)
+    safe_name(spec.name, what="sensitivity name", file=spec.file)
+    _names(spec.experiment, list(spec.scenarios))
+    folder, executor, progress = _setup(
+        args, spec.name, spec.file,
+        ["--method", design.method, "--samples", str(design.size), "--seed", str(spec.seed)])
+    with folder as out:
+        return _run_ssa(spec, design, out, executor, progress)
+
+
+def _run_ssa(spec, design, out: Path, executor, progress) -> int:
+    from cge.sensitivity.report import interval_table, write_ssa
+    from cge.sensitivity.ssa import run_ssa
+
     print(f"{spec.name}: {design.method} design, {design.size} points x "
           f"{len(spec.scenarios)} scenario(s) of {spec.experiment.file.name}")
     for p in spec.parameters:
@@ -119,10 +147,18 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def _decompose(args: argparse.Namespace) -> int:
     from cge.experiments.spec import load_experiment
-    from cge.sensitivity.decompose import path_integral, shapley
 
     exp = load_experiment(args.file)
-    out, executor, progress = _setup(args, exp.name)
+    _names(exp, [args.scenario])
+    # each decomposition has its own file (scenario and method in the name): no options
+    folder, executor, progress = _setup(args, exp.name, exp.file, [])
+    with folder as out:
+        return _run_decompose(args, exp, out, executor, progress)
+
+
+def _run_decompose(args: argparse.Namespace, exp, out: Path, executor, progress) -> int:
+    from cge.sensitivity.decompose import path_integral, shapley
+
     if args.method == "shapley":
         dec = shapley(exp.file, args.scenario, out, executor, progress)
     else:
@@ -147,8 +183,15 @@ def _sweep(args: argparse.Namespace) -> int:
     from cge.sensitivity.sweep import run_sweep
 
     exp = load_experiment(args.file)
-    out, executor, progress = _setup(args, exp.name)
-    ds = run_sweep(exp.file, out, executor, progress, names=args.scenario)
+    _names(exp, args.scenario)
+    folder, executor, progress = _setup(args, exp.name, exp.file,
+                                        scenario_options(args.scenario))
+    with folder as out:
+        ds = run_sweep(exp.file, out, executor, progress, names=args.scenario)
+        return _report_sweep(exp, ds, out)
+
+
+def _report_sweep(exp, ds: xr.Dataset, out: Path) -> int:
     failed = [str(s) for s, st in zip(ds["scenario"].values, ds["status"].values, strict=True)
               if st == "failed"]
     print(f"{exp.name}: {ds.sizes['scenario'] - 1} scenario(s) solved"

@@ -6,12 +6,15 @@ is touched and no global pyplot state is left behind.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from cge.outputs import write_bytes, write_text
 
 PATH_VARIABLES = ("GRP_real", "GRP_real_vs_baseline_pct", "GRP_nominal", "investment_real",
                   "productivity_index")
@@ -46,8 +49,9 @@ def welfare_table(ds: xr.Dataset) -> pd.DataFrame:
 
 def _save(fig: Figure, path: Path) -> Path:
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=120)
-    return path
+    buf = io.BytesIO()
+    fig.savefig(buf, format=path.suffix[1:], dpi=120)
+    return write_bytes(path, buf.getvalue())
 
 
 def figures(ds: xr.Dataset, out: Path, units: str = "") -> list[Path]:
@@ -97,12 +101,10 @@ def figures(ds: xr.Dataset, out: Path, units: str = "") -> list[Path]:
 def write(ds: xr.Dataset, out: str | Path, units: str = "") -> list[Path]:
     """Everything to ``out``: results.nc, paths.csv, welfare.csv, summary.csv, figures."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     nc = ds.copy()
     nc["solve_homotopy"] = nc["solve_homotopy"].astype("int8")  # netCDF3 has no booleans
-    nc.to_netcdf(out / "results.nc", engine="scipy")
-    paths_table(ds).to_csv(out / "paths.csv", index=False)
-    welfare_table(ds).to_csv(out / "welfare.csv", index=False)
-    summary(ds).to_csv(out / "summary.csv")
-    return [out / n for n in ("results.nc", "paths.csv", "welfare.csv", "summary.csv")] + \
-        figures(ds, out, units)
+    # each file in memory, then written atomically: an interrupted write leaves no half file
+    return [write_bytes(out / "results.nc", bytes(nc.to_netcdf(engine="scipy"))),
+            write_text(out / "paths.csv", paths_table(ds).to_csv(index=False)),
+            write_text(out / "welfare.csv", welfare_table(ds).to_csv(index=False)),
+            write_text(out / "summary.csv", summary(ds).to_csv())] + figures(ds, out, units)

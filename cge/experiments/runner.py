@@ -85,6 +85,8 @@ class ExperimentResult:
     results: xr.Dataset
     timings: dict[str, float]
     outcomes: tuple[ScenarioOutcome, ...] = ()
+    #: scenarios not run because of Ctrl-C (left out of ``results`` and ``outcomes``)
+    interrupted: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[ScenarioOutcome]:
@@ -329,7 +331,9 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
 
     Raises on bad input (:class:`~cge.errors.InputError`) and failed benchmark gates; a
     scenario that cannot be solved is recorded (``status``/``message``, NaN levels) and the
-    others still run. ``progress`` receives one line per scenario.
+    others still run. ``progress`` receives one line per scenario. Ctrl-C while scenarios
+    are solved stops them: the finished ones are returned, the others named in
+    ``interrupted``.
     """
     t0 = time.perf_counter()
     exp = load_experiment(path)
@@ -366,21 +370,27 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
     bench = collect()
     snap = _snapshot(m)
     frames, inds = [bench], [indicators(m, bench)]
-    outcomes = []
-    for n, sc in enumerate(chosen, 1):
-        _restore(snap)
-        out = run_scenario(m, sc, exp)
-        outcomes.append(out)
-        if out.status == "ok":
-            frames.append(collect())
-            inds.append(indicators(m, bench))
-        else:
-            frames.append(_failed_frame(bench))
-            inds.append(_failed_frame(inds[0]))
-        if progress is not None:
-            how = f"{out.method}, {out.iterations} it." if out.status == "ok" else out.reason
-            progress(f"[{n}/{len(chosen)}] {sc.name}: {out.status} ({how}, "
-                     f"{out.seconds:.1f} s)")
+    outcomes, interrupted = [], ()
+    try:
+        for n, sc in enumerate(chosen, 1):
+            _restore(snap)
+            out = run_scenario(m, sc, exp)
+            outcomes.append(out)
+            if out.status == "ok":
+                frames.append(collect())
+                inds.append(indicators(m, bench))
+            else:
+                frames.append(_failed_frame(bench))
+                inds.append(_failed_frame(inds[0]))
+            if progress is not None:
+                how = f"{out.method}, {out.iterations} it." if out.status == "ok" else out.reason
+                progress(f"[{n}/{len(chosen)}] {sc.name}: {out.status} ({how}, "
+                         f"{out.seconds:.1f} s)")
+    except KeyboardInterrupt:
+        # Ctrl-C: the scenarios that finished are kept, the others left out and listed
+        k = min(len(outcomes), len(frames) - 1, len(inds) - 1)
+        outcomes, frames, inds = outcomes[:k], frames[:k + 1], inds[:k + 1]
+        interrupted, chosen = tuple(s.name for s in chosen[k:]), chosen[:k]
     _restore(snap)
     t4 = time.perf_counter()
     # object dtype: a pandas string dtype would not write to NetCDF 3
@@ -431,7 +441,7 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         "layout": "levels under model names; pct_<name> = percent change from the benchmark; "
                   "see cge.experiments.runner",
     }
-    return ExperimentResult(exp, gates, ds, timings, tuple(outcomes))
+    return ExperimentResult(exp, gates, ds, timings, tuple(outcomes), interrupted)
 
 
 def percent_change(ds: xr.Dataset, variables: list[str] | None = None) -> xr.Dataset:

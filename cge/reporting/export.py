@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -18,17 +19,18 @@ import pandas as pd
 import xarray as xr
 
 from cge.errors import InputError, Location, Problem
+from cge.outputs import safe_name, write_bytes, write_text
 
 RESULTS_FILE = "results.nc"
 #: Per-scenario run information, listed in every export next to the numbers.
 RUN_VARIABLES = ("status", "description", "solve_method", "solve_iterations", "max_residual",
+                 "walras_residual",
                  "seconds", "message")
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    path = Path(path)
-    ds.to_netcdf(path, engine="scipy")
-    return path
+    # in memory, then written atomically: an interrupted write leaves no half results.nc
+    return write_bytes(path, bytes(ds.to_netcdf(engine="scipy")))
 
 
 def read_results(path: str | Path) -> xr.Dataset:
@@ -65,9 +67,7 @@ def to_tidy(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def write_csv(ds: xr.Dataset, path: str | Path) -> Path:
-    path = Path(path)
-    to_tidy(ds).to_csv(path, index=False)
-    return path
+    return write_text(path, to_tidy(ds).to_csv(index=False))
 
 
 def run_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -78,8 +78,8 @@ def run_table(ds: xr.Dataset) -> pd.DataFrame:
 
 def write_excel(ds: xr.Dataset, tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Workbook: a sheet per headline table (title in the first row), scenarios, metadata."""
-    path = Path(path)
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in tables.items():
             sheet = name[:31]  # Excel's limit on sheet names
             df.to_excel(xl, sheet_name=sheet, startrow=1)
@@ -88,7 +88,7 @@ def write_excel(ds: xr.Dataset, tables: dict[str, pd.DataFrame], path: str | Pat
         meta = pd.DataFrame({"value": [str(v) for v in ds.attrs.values()]},
                             index=pd.Index(list(ds.attrs), name="attribute"))
         meta.to_excel(xl, sheet_name="metadata")
-    return path
+    return write_bytes(path, buf.getvalue())
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -128,10 +128,6 @@ def write_latex(tables: dict[str, pd.DataFrame], folder: str | Path, *, prefix: 
                 ) -> list[Path]:
     """One ``<name>.tex`` per table in ``folder``; labels are ``tab:<prefix><name>``."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name, df in tables.items():
-        p = folder / f"{name}.tex"
-        p.write_text(to_latex(df, label=f"{prefix}{name}"), encoding="utf-8")
-        out.append(p)
-    return out
+    # table names come from labels (regions) of the SAM: no separators into other folders
+    return [write_text(folder / f"{safe_name(name, what='table name')}.tex",
+                       to_latex(df, label=f"{prefix}{name}")) for name, df in tables.items()]

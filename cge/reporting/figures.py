@@ -8,6 +8,7 @@ leaks between calls. Each function takes the headline tables of :mod:`cge.report
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from cge.outputs import safe_name, write_bytes
 from cge.reporting.labels import Labels
 
 FORMATS = ("png", "pdf")
@@ -82,11 +84,11 @@ def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[st
 def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
                  ) -> list[Path]:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     out = []
     for name, fig in figs.items():
+        safe_name(name, what="figure name")  # from SAM labels: must stay in this folder
         for fmt in formats:
-            p = folder / f"{name}.{fmt}"
-            fig.savefig(p, dpi=150)
-            out.append(p)
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=150)
+            out.append(write_bytes(folder / f"{name}.{fmt}", buf.getvalue()))
     return out

@@ -1,11 +1,14 @@
 """Run many tasks serially or on Dask, one result file per finished task, resumable.
 
 Every finished task is written to ``<folder>/tasks/<task id>.nc`` as soon as it arrives
-(written to a temporary name, then renamed, so a kill mid-write leaves no half file). A rerun
-skips tasks whose file exists, so an interrupted sweep resumes where it stopped. Results are
-always read back from those files, so a resumed sweep and an uninterrupted one hand over the
-same numbers, and the serial path calls the same :func:`~cge.sensitivity.tasks.run_task` in
-process that Dask calls on its workers.
+(written to a temporary name, then renamed, so a kill mid-write leaves no half file), and the
+SHA-256 of its bytes beside it (``<task id>.nc.sha256``, written after the file). A rerun
+skips tasks whose file is intact, so an interrupted sweep resumes where it stopped; a task
+file that is not intact (truncated, overwritten, without its checksum, or a result of another
+task) is named in a warning line and computed again. Results are always read back from those
+files, so a resumed sweep and an uninterrupted one hand over the same numbers, and the serial
+path calls the same :func:`~cge.sensitivity.tasks.run_task` in process that Dask calls on its
+workers. Ctrl-C raises :class:`cge.outputs.Interrupted`, which says how many tasks finished.
 
 Dask: ``workers = N`` starts a :class:`distributed.LocalCluster` of ``N`` single-threaded
 worker processes (``processes=False`` gives threads of this process, cheaper to start, for
@@ -16,15 +19,17 @@ are written by this (the client) process.
 
 from __future__ import annotations
 
-import os
+import hashlib
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import xarray as xr
 
+from cge.outputs import Interrupted, safe_name, sha256_file, write_bytes, write_text
 from cge.sensitivity.tasks import Task, run_task
 
 Progress = Callable[[str], None]
@@ -51,13 +56,49 @@ def task_file(folder: Path, task: Task) -> Path:
     return folder / "tasks" / f"{task.id}.nc"
 
 
+def _checksum_file(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
 def _write(ds: xr.Dataset, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     # Serialised in memory, then written: writing to a path from inside a Dask worker makes
     # xarray take a cluster-wide lock through the scheduler for every file (~0.4 s each here,
     # and the writes of all workers queue on it).
-    tmp.write_bytes(bytes(ds.to_netcdf(engine="scipy")))
-    os.replace(tmp, path)
+    data = bytes(ds.to_netcdf(engine="scipy"))
+    write_bytes(path, data)
+    # after the file: a kill in between leaves a file without checksum, which is recomputed
+    write_text(_checksum_file(path), hashlib.sha256(data).hexdigest() + "\n")
+
+
+def task_file_problem(path: Path, task: Task) -> str:
+    """Why the result file of ``task`` at ``path`` cannot be used ("" if it can)."""
+    check = _checksum_file(path)
+    if not check.exists():
+        return "it has no checksum file (written by an older version or interrupted)"
+    try:
+        expected = check.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return f"its checksum file {check.name} is unreadable"
+    if sha256_file(path) != expected:
+        return "its content does not match its checksum (truncated or overwritten)"
+    try:
+        with xr.open_dataset(path, engine="scipy") as ds:
+            owner = ds.attrs.get("task")
+    except Exception as exc:  # any reader failure means the same: recompute
+        return f"it does not open as NetCDF ({type(exc).__name__})"
+    if owner != task.id:
+        return f"it holds the result of another task ({owner!r})"
+    return ""
+
+
+def _done(folder: Path, task: Task, warn: Progress) -> bool:
+    path = task_file(folder, task)
+    if not path.exists():
+        return False
+    problem = task_file_problem(path, task)
+    if problem:
+        warn(f"warning: task file {path} is not usable, computing it again: {problem}")
+    return not problem
 
 
 def _read(path: Path) -> xr.Dataset:
@@ -81,11 +122,14 @@ def run_tasks(tasks: Sequence[Task], folder: str | Path, executor: Executor = SE
               progress: Progress | None = None) -> list[xr.Dataset]:
     """Results of ``tasks`` in their order, computing only those without a result file."""
     folder = Path(folder)
+    for t in tasks:  # ids hold experiment and scenario names and become file names
+        safe_name(t.id, what="task id (experiment and scenario names)", file=t.experiment)
     (folder / "tasks").mkdir(parents=True, exist_ok=True)
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):
         raise ValueError("task ids must be unique (identical tasks would share a file)")
-    todo = [t for t in tasks if not task_file(folder, t).exists()]
+    warn = progress or _warn
+    todo = [t for t in tasks if not _done(folder, t, warn)]
     done, t0 = len(tasks) - len(todo), time.perf_counter()
 
     def finished(task: Task, failed: int) -> None:
@@ -98,12 +142,19 @@ def run_tasks(tasks: Sequence[Task], folder: str | Path, executor: Executor = SE
 
     if progress is not None and done:
         progress(f"resuming: {done} of {len(tasks)} tasks already done in {folder / 'tasks'}")
-    if todo and executor.parallel:
-        _run_dask(todo, folder, executor, finished)
-    else:
-        for task in todo:
-            finished(task, run_and_write(task, str(task_file(folder, task))))
+    try:
+        if todo and executor.parallel:
+            _run_dask(todo, folder, executor, finished)
+        else:
+            for task in todo:
+                finished(task, run_and_write(task, str(task_file(folder, task))))
+    except KeyboardInterrupt as exc:
+        raise Interrupted(done, len(tasks), "tasks", str(folder / "tasks")) from exc
     return [_read(task_file(folder, t)) for t in tasks]
+
+
+def _warn(line: str) -> None:
+    warnings.warn(line, stacklevel=3)
 
 
 def run_and_write(task: Task, path: str) -> int:

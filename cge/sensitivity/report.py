@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
 
+from cge.outputs import write_bytes, write_text  # noqa: E402
 from cge.sensitivity.execute import netcdf_ready  # noqa: E402
 from cge.sensitivity.ssa import SSAResult  # noqa: E402
 
@@ -67,10 +69,10 @@ def plot_intervals(res: SSAResult, path: str | Path, names: list[str] | None = N
     fig.suptitle(f"{res.spec.name}: {res.design.method}, {res.design.size} points"
                  + (f" ({failed} failed, left out)" if failed else ""), fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=120)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=Path(path).suffix[1:], dpi=120)
     plt.close(fig)
-    return path
+    return write_bytes(path, buf.getvalue())
 
 
 def _entries(da: xr.DataArray) -> int:
@@ -81,11 +83,10 @@ def write_ssa(res: SSAResult, folder: str | Path) -> list[Path]:
     """``samples.nc`` (every result by sample), ``summary.nc``, ``sensitivity.nc``,
     ``summary.csv`` (key results) and ``intervals.png``."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = [folder / "samples.nc", folder / "summary.nc", folder / "sensitivity.nc"]
-    for ds, path in zip((res.results, res.summary, res.sensitivity), out, strict=True):
-        netcdf_ready(ds).to_netcdf(path, engine="scipy")
-    interval_table(res).to_csv(folder / "summary.csv", index_label="entry")
-    out.append(folder / "summary.csv")
+    out = [write_bytes(folder / name, bytes(netcdf_ready(ds).to_netcdf(engine="scipy")))
+           for ds, name in ((res.results, "samples.nc"), (res.summary, "summary.nc"),
+                            (res.sensitivity, "sensitivity.nc"))]
+    out.append(write_text(folder / "summary.csv",
+                          interval_table(res).to_csv(index_label="entry")))
     out.append(plot_intervals(res, folder / "intervals.png"))
     return out
