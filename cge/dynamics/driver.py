@@ -59,6 +59,7 @@ from cge.experiments.runner import calibrate_experiment, resolve_shock
 from cge.experiments.spec import Shock
 from cge.model import build_model
 from cge.model.gates import GateReport, check_benchmark
+from cge.model.walras import WalrasViolation, check_walras
 from cge.solvers import SolveError, solve
 
 GROWING = ("FF", "Xre", "TRW", "GRW", "Sf", "Xg", "Xv")  # variables: only their fixed entries
@@ -209,7 +210,12 @@ def _solve_year(dm: DynamicModel, vals: ComponentMap, where: str) -> dict:
             raise DynamicSolveError(f"{where}: no solution, directly or in steps: {exc}"
                                     ) from exc
         method = "homotopy"
-    return {"method": method, "iterations": res.iterations, "max_residual": res.max_residual}
+    try:
+        walras = check_walras(dm.m, where)
+    except WalrasViolation as exc:
+        raise DynamicSolveError(str(exc)) from exc
+    return {"method": method, "iterations": res.iterations, "max_residual": res.max_residual,
+            "walras_residual": walras}
 
 
 def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
@@ -291,6 +297,12 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
         ds[key] = table(rows[key], dims, years, unit, doc)
     ds["solve_iterations"] = ("year", [float(i["iterations"]) for i in info])
     ds["solve_homotopy"] = ("year", [i["method"] == "homotopy" for i in info])
+    ds["max_residual"] = ("year", [i["max_residual"] for i in info])
+    ds["walras_residual"] = ("year", [i["walras_residual"] for i in info])
+    ds["max_residual"].attrs.update(units="value", description="largest equation residual at "
+                                    "the year's solution")
+    ds["walras_residual"].attrs.update(units="value", description="residual of the market left "
+                                       "out by Walras' law at the year's solution")
     path.results = ds
     return path
 

@@ -51,6 +51,7 @@ from cge.experiments.spec import Experiment, Scenario, Shock, load_experiment
 from cge.model import build_model
 from cge.model.gates import GateReport, check_benchmark
 from cge.model.results import indicators, solution
+from cge.model.walras import check_walras
 from cge.sam import SAM, read_sam
 from cge.solvers import SolveError, SolveResult, solve
 from cge.solvers.result import SolverError
@@ -74,6 +75,7 @@ class ScenarioOutcome:
     iterations: int
     max_residual: float
     seconds: float
+    walras_residual: float = float("nan")  # the dropped market's residual (NaN: no solution)
     message: str = ""  # the full error, e.g. the solver's summary with the largest residuals
     reason: str = ""  # one line for progress output and listings
 
@@ -95,30 +97,38 @@ class ExperimentResult:
 
 def read_trade_margins(path: Path, cal_regions: list[str], sectors: list[str]
                        ) -> dict[tuple[str, str, str], float]:
-    """``origin,destination,commodity,value,source`` rows; ``*`` expands to all labels."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
+    """``origin,destination,commodity,value,source`` rows; ``*`` expands to all labels.
+
+    A margin is a share of the shipment's value used up in transport: a finite number >= 0.
+    """
+    from cge.csvfile import LINE, read_table  # imported here: this function's own reader
+
+    df = read_table(path, ["origin", "destination", "commodity", "value", "source"],
+                    "trade-margin file")
     out: dict[tuple[str, str, str], float] = {}
-    for n, row in df.iterrows():
-        where = Location(file=str(path), line=int(n) + 2)
-        try:
-            value = float(row["value"])
-        except (KeyError, ValueError) as exc:
-            raise InputError(Problem("bad-value", f"margin {row.get('value')!r} is not a number",
-                                     where)) from exc
-        if not row.get("source", "").strip():
-            raise InputError(Problem("no-source", "every margin needs a source", where))
+    problems = []
+    for _, row in df.iterrows():
+        where = Location(file=str(path), line=int(row[LINE]))
+        value = pd.to_numeric(row["value"], errors="coerce")
+        if not np.isfinite(value) or value < 0:
+            problems.append(Problem("bad-value", f"margin {row['value']!r} is not a finite "
+                                    "number >= 0 (a share of the shipment's value)", where))
+        if not row["source"].strip():
+            problems.append(Problem("no-source", "every margin needs a source", where))
         labels = []
         for col, known in (("origin", cal_regions), ("destination", cal_regions),
                            ("commodity", sectors)):
             lab = row[col].strip()
             if lab != "*" and lab not in known:
-                raise InputError(Problem("unknown-label", f"{col} {lab!r} is not in the SAM "
-                                         f"(known: {known})", where))
+                problems.append(Problem("unknown-label", f"{col} {lab!r} is not in the SAM "
+                                        f"(valid: {known} or '*')", where))
             labels.append(known if lab == "*" else [lab])
         for o in labels[0]:
             for d in labels[1]:
                 for c in labels[2]:
-                    out[(o, d, c)] = value
+                    out[(o, d, c)] = float(value)
+    if problems:
+        raise InputError(problems)
     return out
 
 
@@ -165,6 +175,9 @@ def resolve_shock(m: pyo.ConcreteModel, shock: Shock, scenario: str, file: str
         old = pyo.value(data)
         new = {"set": shock.value, "multiply": old * shock.value, "add": old + shock.value}[
             shock.operation]
+        refused = m.unshockable.get((shock.parameter, k))
+        if refused and new != old:
+            raise bad(f"the shock {shock.describe()} is refused: {refused}")
         out.append((data, new))
     if not out:
         raise bad(f"the shock {shock.describe()} selects no entries")
@@ -188,24 +201,27 @@ def _restore(snap: ComponentMap) -> None:
             c.set_value(val)
 
 
-def apply_and_solve(m: pyo.ConcreteModel, targets: ComponentMap, exp: Experiment
-                    ) -> tuple[SolveResult, str]:
+def apply_and_solve(m: pyo.ConcreteModel, targets: ComponentMap, exp: Experiment,
+                    where: str) -> tuple[SolveResult, str, float]:
     """Set shocked parameters to their targets and solve, warm-started from the current point.
 
     If the direct solve fails, the shock is applied in steps from the starting values
-    (homotopy). Returns the result and ``"direct"`` or ``"homotopy"``; raises what the solver
-    raises when both fail.
+    (homotopy). Returns the result, ``"direct"`` or ``"homotopy"``, and the Walras residual of
+    the solution; raises what the solver raises when both fail, and
+    :class:`~cge.model.walras.WalrasViolation` (naming ``where``) when the solution breaks
+    Walras' law.
     """
     start = ComponentMap((d, pyo.value(d)) for d in targets)
     for data, new in targets.items():
         data.set_value(new)
     try:
-        return solve(m, solver=exp.solver, options=exp.solver_options), "direct"
+        res, method = solve(m, solver=exp.solver, options=exp.solver_options), "direct"
     except SolveError:
         for data, old in start.items():
             data.set_value(old)
-        return (solve(m, solver=exp.solver, options=exp.solver_options, homotopy=targets),
-                "homotopy")
+        res, method = (solve(m, solver=exp.solver, options=exp.solver_options,
+                             homotopy=targets), "homotopy")
+    return res, method, check_walras(m, where)
 
 
 def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> ScenarioOutcome:
@@ -220,15 +236,16 @@ def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> S
         for data, new in resolve_shock(m, shock, scenario.name, str(exp.file)):
             targets[data] = new
     try:
-        res, method = apply_and_solve(m, targets, exp)
+        res, method, walras = apply_and_solve(m, targets, exp, f"scenario {scenario.name!r}")
     except SCENARIO_FAILURES as exc:
         reason = (f"{exc.result.solver}: {exc.result.status.value} ({exc.result.message})"
                   if isinstance(exc, SolveError) else f"{type(exc).__name__}: {exc}")
         return ScenarioOutcome(scenario.name, "failed", "", 0, float("nan"),
-                               time.perf_counter() - t0, f"{type(exc).__name__}: {exc}",
-                               reason.splitlines()[0])
+                               time.perf_counter() - t0,
+                               getattr(exc, "residual", float("nan")),
+                               f"{type(exc).__name__}: {exc}", reason.splitlines()[0])
     return ScenarioOutcome(scenario.name, "ok", method, res.iterations, res.max_residual,
-                           time.perf_counter() - t0)
+                           time.perf_counter() - t0, walras)
 
 
 def experiment_inputs(exp: Experiment) -> tuple[SAM, Elasticities, dict | None]:
@@ -408,9 +425,11 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
     ds["solve_method"] = ("scenario", ["benchmark"] + [o.method for o in outcomes])
     ds["solve_iterations"] = ("scenario", [0] + [o.iterations for o in outcomes])
     ds["max_residual"] = ("scenario", [0.0] + [o.max_residual for o in outcomes])
+    ds["walras_residual"] = ("scenario", [gates.walras_residual]
+                             + [o.walras_residual for o in outcomes])
     ds["seconds"] = ("scenario", [0.0] + [o.seconds for o in outcomes])
     for name in ("status", "message", "description", "solve_method", "solve_iterations",
-                 "max_residual", "seconds"):
+                 "max_residual", "walras_residual", "seconds"):
         ds[name].attrs.update(kind="run", units="s" if name == "seconds" else "1")
     ds["status"].attrs["description"] = "benchmark, ok or failed"
     ds["message"].attrs["description"] = "why a scenario failed"
@@ -418,6 +437,9 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
     ds["solve_method"].attrs["description"] = "direct solve or homotopy"
     ds["solve_iterations"].attrs["description"] = "solver iterations"
     ds["max_residual"].attrs["description"] = "largest equation residual at the solution"
+    ds["walras_residual"].attrs.update(
+        units="value", description="residual of the market left out by Walras' law, at the "
+        "solution (a failed scenario: at the rejected point, if that is why it failed)")
     ds["seconds"].attrs["description"] = "wall-clock time of the scenario's solve"
     timings = {"calibrate": t1 - t0, "build": t2 - t1, "gates": t3 - t2, "scenarios": t4 - t3}
     ds.attrs = {

@@ -25,7 +25,9 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.errors import InputError, Problem
+from cge.model import government
 from cge.model.symbols import equation, param
+from cge.model.walras import benchmark_tolerance
 
 BLOCK = "closures"
 
@@ -123,6 +125,15 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
         eq.deactivate()
     # names: a component may belong to one block attribute only
     m.walras_names = [eq.name for eq in dropped]
+    # from the benchmark, before anything moves (cge.model.walras)
+    m.walras_tol = benchmark_tolerance(m)
+    # tax rates whose revenue would reach no one: experiments may not move them
+    lost = government.revenue_without_recipient(m, cal)
+    m.unshockable = {(name, k): f"the revenue of {getattr(m, name)[k].name} would have no "
+                     f"recipient: {lost[k[pos] if isinstance(k, tuple) else k]}"
+                     for name, pos in government.TAX_INSTRUMENTS.items()
+                     for k in getattr(m, name)
+                     if (k[pos] if isinstance(k, tuple) else k) in lost}
 
     for r in m.R:
         m.Sf[r].fix()

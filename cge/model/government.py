@@ -138,3 +138,49 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
             + part(m.fsq[r]) * sum(m.Tq[r, i] for i in m.REGION_MARKETS[r])
             + part(m.fsd[r]) * sum(m.Td[r, h] for h in m.REGION_HOUSEHOLDS[r])
             + part(m.fsw[r]) * fx(m, r) * m.GRW[r])
+
+
+#: Tax instruments (rate parameters an experiment may shock) and the position, in their index,
+#: of the region whose government collects the revenue.
+TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1}
+
+
+def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[str, str]:
+    """Regions whose government could not pass on a marginal rouble of tax revenue, and why.
+
+    A rouble of regional revenue goes to savings (share ``ss^g``, or all of it when the closure
+    fixes government consumption) and to consumption and transfers (shares ``mu`` and
+    ``omega`` of the rest). Savings reach a recipient only if the country invests. A rouble
+    that reaches nobody breaks Walras' law: a tax levied there has no revenue recipient (e.g.
+    any tax in a SAM without a government). Taxes passed to a federal government are checked
+    the same way against the federal government's uses.
+    """
+    invests = {m.COUNTRY[r] for r, _ in m.RV}
+    fixed = cal.config.closure.government == "fixed_consumption"
+
+    def absorbed(saving_rate: float, spending_shares: float, country: str) -> float:
+        saved = 1.0 if country in invests else 0.0
+        if fixed:
+            return saved
+        return saving_rate * saved + (1.0 - saving_rate) * spending_shares
+
+    out = {}
+    spend = {r: 0.0 for r in m.R}
+    for k in m.RG:
+        spend[k[0]] += pyo.value(m.mu[k])
+    for k in m.RH_TR:
+        spend[k[0]] += pyo.value(m.omega[k])
+    federal_spend = (sum(pyo.value(m.muf[k]) for k in m.RGF)
+                     + sum(pyo.value(m.omegag[r]) for r in m.R_TRG)
+                     + sum(pyo.value(m.omegaf[k]) for k in m.RH_TRF))
+    for r in m.R:
+        c = m.COUNTRY[r]
+        if abs(absorbed(pyo.value(m.ssg[r]), spend[r], c) - 1.0) > 1e-6:
+            out[r] = (f"the government of region {r} neither spends nor saves tax revenue "
+                      "(the SAM gives it no spending, transfers or savings"
+                      + ("" if c in invests else ", and its country does not invest") + ")")
+        shares = [pyo.value(getattr(m, f"fs{t}")[r]) for t in "zmqdw"]
+        if any(shares) and abs(absorbed(pyo.value(m.ssgf), federal_spend, c) - 1.0) > 1e-6:
+            out[r] = ("the federal government, which receives part of region "
+                      f"{r}'s taxes, neither spends nor saves them")
+    return out

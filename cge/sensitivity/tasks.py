@@ -52,12 +52,13 @@ from cge.experiments.runner import (
 from cge.experiments.spec import Experiment, Shock, load_experiment
 from cge.model import build_model
 from cge.model.results import indicators, solution
+from cge.model.walras import walras_residual
 from cge.sam import SAM
 from cge.solvers import max_residual
 
 #: Layout of run_task's results; part of every task id, so that result files written by an
 #: older layout are recomputed instead of resumed. Bump it when run_task's output changes.
-TASK_FORMAT = 2
+TASK_FORMAT = 3
 #: Largest equation residual accepted at a recalibrated benchmark (the runner's gate tolerance).
 BENCHMARK_TOL = 1e-8
 #: Calibrations whose built models a worker process keeps: sweeps and decompositions reuse one
@@ -283,12 +284,14 @@ def solve_run(m: pyo.ConcreteModel, run: Run, exp: Experiment) -> dict:
     solve failure (``status = "failed"``)."""
     targets = shock_targets(m, run, str(exp.file))
     try:
-        res, method = apply_and_solve(m, targets, exp)
+        res, method, walras = apply_and_solve(m, targets, exp, f"run {run.name!r}")
     except SCENARIO_FAILURES as exc:
         return {"status": "failed", "method": "", "iterations": 0,
-                "max_residual": float("nan"), "message": f"{type(exc).__name__}: {exc}"}
+                "max_residual": float("nan"),
+                "walras_residual": getattr(exc, "residual", float("nan")),
+                "message": f"{type(exc).__name__}: {exc}"}
     return {"status": "ok", "method": method, "iterations": res.iterations,
-            "max_residual": res.max_residual, "message": ""}
+            "max_residual": res.max_residual, "walras_residual": walras, "message": ""}
 
 
 def run_task(task: Task) -> xr.Dataset:
@@ -296,8 +299,8 @@ def run_task(task: Task) -> xr.Dataset:
 
     Variables: model levels (``kind = "level"``), indicators (``EV``, ``CV``, ``GRP_real``,
     ...), and per run ``status``, ``message``, ``solve_method``, ``solve_iterations``,
-    ``max_residual``. Derived quantities and percent changes are left to the caller, which
-    computes them once for all tasks (:func:`complete`).
+    ``max_residual``, ``walras_residual``. Derived quantities and percent changes are left to
+    the caller, which computes them once for all tasks (:func:`complete`).
     """
     with _ready(task.experiment, task.elasticities) as ready:
         return _run_ready(task, ready)
@@ -312,7 +315,7 @@ def _run_ready(task: Task, ready: _Ready) -> xr.Dataset:
     _restore(ready.snapshot)
     frames = [_collect(m, ready.levels, params, ready.levels)]
     infos = [{"status": "benchmark", "method": "benchmark", "iterations": 0,
-              "max_residual": 0.0, "message": ""}]
+              "max_residual": 0.0, "walras_residual": walras_residual(m)[0], "message": ""}]
     try:
         for run in task.runs:
             _restore(ready.snapshot)
@@ -326,7 +329,8 @@ def _run_ready(task: Task, ready: _Ready) -> xr.Dataset:
     names = pd.Index(["benchmark"] + [r.name for r in task.runs], name="scenario", dtype=object)
     ds = xr.concat(frames, dim=names, combine_attrs="override")
     for key, var in (("status", "status"), ("message", "message"), ("method", "solve_method"),
-                     ("iterations", "solve_iterations"), ("max_residual", "max_residual")):
+                     ("iterations", "solve_iterations"), ("max_residual", "max_residual"),
+                     ("walras_residual", "walras_residual")):
         values = [i[key] for i in infos]
         ds[var] = ("scenario", np.array(values, dtype=object if isinstance(values[0], str)
                                         else None))
