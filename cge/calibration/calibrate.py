@@ -134,21 +134,26 @@ class _Reader:
         self.frame = sam.data.values
         self.pos = {k: i for i, k in enumerate(sam.keys)}
         self.used = np.zeros_like(self.frame, dtype=bool)
+        #: what keeps the model from reading the SAM (calibration raises them all)
+        self.problems: list[Problem] = []
+        problems = self.problems
         row_keys = sam.accounts_of(Kind.REST_OF_WORLD)
         if len(row_keys) > 1:
-            raise InputError(Problem("rest-of-world", f"the model takes one rest-of-world account"
-                                     f", the SAM has {row_keys}: aggregate them"))
+            problems.append(Problem("rest-of-world", f"the model takes one rest-of-world "
+                                    f"account, the SAM has {row_keys}: aggregate them"))
         self.row = row_keys[0] if row_keys else None
         self.regions = [r for r in sam.regions if sam.accounts_of(Kind.ACTIVITY, r)]
+        if not self.regions:
+            problems.append(Problem("missing-account", "the SAM has no activity account: the "
+                                    "model needs production in at least one region"))
         # a federal government is a government account in a region of its own (no activities)
         federal = [k for k in sam.accounts_of(Kind.GOVERNMENT)
                    if acc.at[k, "region"] not in self.regions]
         if len(federal) > 1:
-            raise InputError(Problem("unsupported", f"the model takes one federal government, "
-                                     f"the SAM has {federal}: aggregate them"))
+            problems.append(Problem("unsupported", f"the model takes one federal government, "
+                                    f"the SAM has {federal}: aggregate them"))
         self.federal = federal[0] if federal else None
         ap, cp = config.activity_prefix, config.commodity_prefix
-        problems = []
         sectors: dict[str, None] = {}
         for r in self.regions:
             for a in sam.names_of(Kind.ACTIVITY, r):
@@ -162,6 +167,14 @@ class _Reader:
                     problems.append(Problem("missing-account", f"activity {a} has no commodity "
                                             f"account {cp + s} in region {r}",
                                             Location(account=key(r, a))))
+        for r in sam.regions:
+            for c in sam.names_of(Kind.COMMODITY, r):
+                if c.startswith(cp) and key(r, ap + c[len(cp):]) not in self.pos:
+                    problems.append(Problem(
+                        "missing-account", f"commodity {c} has no activity {ap + c[len(cp):]} "
+                        f"in region {r}: the model needs domestic output of every commodity "
+                        "(a commodity only imported is not modelled; aggregate it into one "
+                        "that is produced)", Location(account=key(r, c))))
         for kind in (Kind.TRADE_MARGIN, Kind.ENTERPRISE):
             if sam.accounts_of(kind):
                 problems.append(Problem("unsupported", f"accounts of kind {kind} are not modelled"
@@ -187,8 +200,6 @@ class _Reader:
             if not sam.accounts_of(Kind.FACTOR, r):
                 problems.append(Problem("missing-account", f"region {r} has no factor",
                                         Location(account=r)))
-        if problems:
-            raise InputError(problems)
         self.sectors = list(sectors)
         self.factors = list(dict.fromkeys(a for r in self.regions
                                           for a in sam.names_of(Kind.FACTOR, r)))
@@ -286,25 +297,40 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     config = config or ModelConfig()
     if config.scale <= 0:
         raise InputError(Problem("config", f"scale must be positive, got {config.scale}"))
-    # in model units (SAM / scale), so the benchmark residual gate (1e-8) has room to spare
-    if not sam.is_balanced(rtol=1e-9, atol=1e-9 * config.scale):
-        imb = sam.imbalance()
-        worst = imb.abs().sort_values(ascending=False).head(5)
-        raise InputError([Problem("unbalanced", f"receipts - payments = {imb[k]:.6g}",
-                                  Location(account=k)) for k in worst.index if imb[k] != 0])
+    unbalanced = _unbalanced(sam, config.scale)
+    if unbalanced:
+        raise InputError(unbalanced)
     if config.scale != 1.0:
         meta = {**sam.meta, "units": config.units or f"{sam.units} / {config.scale:g}"}
         sam = SAM(sam.accounts, sam.values / config.scale, **meta)
     rd = _Reader(sam, config)
+    if rd.problems:
+        raise InputError(rd.problems)
     config.validate(regions=rd.regions, factors=rd.factors, rest_of_world=rd.row is not None)
     country = config.country_of(rd.regions)
     if rd.federal is not None and len(set(country.values())) > 1:
         raise InputError(Problem("unsupported", f"a federal government ({rd.federal}) needs "
                                  "all regions in one country"))
+    b = _read_flows(rd, config, country)
+    problems = rd.leftovers() + _flow_problems(b)
+    if problems:
+        raise InputError(problems)
+    R, S = rd.regions, rd.sectors
+    elasticities.check_labels(R, S)
+    coords = {"region": R, "sector": S, "commodity": S, "factor": rd.factors,
+              "household": rd.households, "origin": R, "destination": R}
+
+    el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
+          for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
+    tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
+    return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
+                                   config), config, sam.name)
+
+
+def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> dict[str, dict]:
+    """Every benchmark flow the model uses, by name (``X0``, ``F0``, ...), read off the SAM."""
     R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
     ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
-    coords = {"region": R, "sector": S, "commodity": S, "factor": FAC, "household": H,
-              "origin": R, "destination": R}
     acc = {r: {s: key(r, ap + s) for s in S} for r in R}
     com = {r: {s: key(r, cp + s) for s in S} for r in R}
     b: dict[str, dict] = {n: {} for n in (
@@ -365,15 +391,42 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
             if country[o] != country[r]:
                 b["Sf0"][r] += flow
                 b["Sf0"][o] = b["Sf0"].get(o, 0.0) - flow
-    problems = rd.leftovers()
-    if problems:
-        raise InputError(problems)
+    return b
 
-    el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
-          for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
-    tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
-    return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
-                                   config), config, sam.name)
+
+def _flow_problems(b: dict[str, dict]) -> list[Problem]:
+    """Flows the model has no place for: a tariff on a commodity without imports."""
+    return [Problem("tariff-without-imports", f"tariff {tm0:.6g} on commodity {i} of region "
+                    f"{r}, which has no imports: the tariff rate would be infinite",
+                    Location(account=key(r, i)))
+            for (r, i), tm0 in b["Tm0"].items() if tm0 and not b["M0"][(r, i)]]
+
+
+def _unbalanced(sam: SAM, scale: float) -> list[Problem]:
+    """Accounts out of balance at calibration's tolerance (the worst five), in model units
+    (SAM / scale), so the benchmark residual gate (1e-8) has room to spare."""
+    rows, cols = sam.row_totals(), sam.col_totals()
+    imb = rows - cols
+    excess = imb.abs() - (1e-9 * scale + 1e-9 * np.maximum(rows.abs(), cols.abs()))
+    worst = excess[excess > 0].sort_values(ascending=False).head(5)
+    return [Problem("unbalanced", f"receipts - payments = {imb[k]:.6g}; the model needs "
+                    "balance within 1e-9 relative", Location(account=k)) for k in worst.index]
+
+
+def readability_problems(sam: SAM, config: ModelConfig | None = None) -> list[Problem]:
+    """Everything :func:`calibrate` refuses in a SAM itself, as a list (empty: readable).
+
+    The SAM's balance at calibration's tolerance, its structure (accounts the model needs or
+    cannot take) and flows it has no place for (leftovers, a tariff without imports). The
+    closure and elasticities are not checked: they are not part of the SAM.
+    """
+    config = config or ModelConfig()
+    problems = _unbalanced(sam, config.scale)
+    rd = _Reader(sam, config)
+    if rd.problems:
+        return problems + rd.problems
+    b = _read_flows(rd, config, config.country_of(rd.regions))
+    return problems + rd.leftovers() + _flow_problems(b)
 
 
 def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float
@@ -461,10 +514,6 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
                     p["delta_o"][(o, d, i)] = dl
                 p["gamma_o"][(d, i)], p["rho_o"][(d, i)] = gamma, rho
             taum = tm0 / m0 if m0 > 0 else 0.0
-            if tm0 and not m0:
-                raise InputError(Problem("tariff-without-imports", f"tariff {tm0} on "
-                                         "commodity with no imports",
-                                         Location(account=key(d, i))))
             p["taum"][(d, i)] = taum
             supply = dd0 + m0 * (1 + taum)
             p["tq"][(d, i)] = tq0 / supply

@@ -2,6 +2,8 @@
 
 A SAM is given as a folder of CSV files (``accounts.csv``, ``cells.csv``) or an ``.xlsx``
 workbook; outputs ending in ``.xlsx`` are written as workbooks, anything else as a folder.
+``check`` also runs the model's reading of the SAM (accounts it needs, flows it has no place
+for, balance at calibration's tolerance), so a SAM that passes is one ``cge run`` can read.
 Exit status: 0 clean, 1 the SAM has problems (``check``), 2 bad input (printed with file, line,
 account and cell, without a traceback).
 """
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cge.errors import InputError
+from cge.errors import InputError, Location
 from cge.sam.core import SAM
 from cge.sam.io import read_sam, write_csv, write_excel
 
@@ -27,10 +29,18 @@ def write_sam(sam: SAM, out: str | Path) -> Path:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from cge.calibration.calibrate import readability_problems
+    from cge.config import ModelConfig
     from cge.sam.validate import check
 
     sam = read_sam(args.file)
     problems = check(sam, rtol=args.rtol, atol=args.atol)
+    # What calibration would refuse, so that a SAM passing check is one `cge run` can read;
+    # an account or cell already reported is not reported twice.
+    config = ModelConfig(tariff_accounts=tuple(args.tariff_accounts))
+    seen = {p.where for p in problems}
+    problems += [p for p in readability_problems(sam, config)
+                 if p.where == Location() or p.where not in seen]
     print(f"{args.file}: {sam!r}")
     for p in problems:
         print(f"  {p}")
@@ -39,7 +49,8 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s): "
               + ", ".join(f"{n} {code}" for code, n in counts.items()))
         return 1
-    print(f"ok: balanced within rtol {args.rtol:g}, all flows allowed, all regions complete")
+    print(f"ok: balanced within rtol {args.rtol:g}, all flows allowed, all regions complete, "
+          "readable by the model")
     return 0
 
 
@@ -103,6 +114,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("file", help="SAM folder or .xlsx")
     p.add_argument("--rtol", type=float, default=1e-6, help="relative balance tolerance")
     p.add_argument("--atol", type=float, default=1e-9, help="absolute balance tolerance")
+    p.add_argument("--tariff-accounts", nargs="+", default=["tariff"], metavar="ACCOUNT",
+                   help="tax accounts collecting import tariffs, as the experiment's "
+                   "[model] tariff_accounts (default: tariff)")
     p.set_defaults(func=_check)
 
     p = sub.add_parser("balance", help="balance a SAM")
