@@ -9,12 +9,13 @@ absent and never lands where it was not asked for:
   file or none, never a truncated one; the temporary names end in ``.tmp``, which no reader
   opens.
 * :func:`results_folder`: a command's output folder, checked before any solving. The folder
-  must be creatable and writable; a folder holding files of another run (its manifest,
-  :data:`MANIFEST`, names another input or other options, or there is no manifest but there
-  are files) is refused unless ``overwrite``; the same command on the same inputs may write
-  again (a sweep or sensitivity run resumes into its own folder). A lock file (:data:`LOCK`,
-  created exclusively, holding the pid) keeps two processes out of one folder; a lock whose
-  process has died is taken over.
+  must be creatable and writable; a folder holding results of another run (its manifest,
+  :data:`MANIFEST`, names another input file or version of it, or the same command with
+  other options; or there is no manifest but there are files) is refused unless
+  ``overwrite``; the same command on the same input may write again (a sweep or sensitivity
+  run resumes into its own folder). A lock file (:data:`LOCK`, created exclusively, holding
+  the pid) keeps two processes out of one folder; a lock whose process has died is taken
+  over.
 * :func:`safe_name`: experiment, scenario and task names become file and folder names, so
   they must not climb out of a folder: no separators, no ``..``, nothing absolute.
 * :class:`Interrupted`: a Ctrl-C that knows what finished, for a one-line report.
