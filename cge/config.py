@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
 from cge.errors import InputError, Location, Problem
+from cge.tomlfile import key_line
 
 NUMERAIRES = ("exchange_rate", "factor", "cpi")
 HOME = "home"  # the country of a SAM whose regions share one currency
@@ -38,8 +39,11 @@ class Closure:
         real investment is fixed and the households' savings rate adjusts.
     foreign:
         ``"flexible_exchange_rate"``: foreign savings fixed in foreign currency, the exchange rate
-        clears the balance of payments; ``"fixed_exchange_rate"``: the exchange rate is fixed
-        (and must then be the numeraire) and foreign savings adjust.
+        clears the balance of payments; ``"fixed_exchange_rate"``: the exchange rate is fixed at
+        its benchmark value and foreign savings adjust (one country only). The fixed rate is a
+        policy, not the numeraire: choose ``numeraire = "cpi"`` or ``"factor:REGION:FACTOR"``
+        (``"exchange_rate"`` is refused: it would fix the same variable twice, leaving one more
+        unknown than equations).
     government:
         ``"savings_rate"``: government saves a fixed share of revenue and spends the rest in fixed
         shares; ``"fixed_consumption"``: real government consumption is fixed, government savings
@@ -215,8 +219,46 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
     for k in set(data) - known_m:
         problems.append(Problem("config", f"unknown model option {k!r}; known: "
                                 f"{sorted(known_m)}", where))
+    for name, value in [*((f"closure.{k}", v) for k, v in closure.items() if k in known_c),
+                        *((k, v) for k, v in data.items() if k in known_m)]:
+        expected = _TYPES[name.removeprefix("closure.")]
+        if not _has_type(value, expected):
+            line = key_line(where.file, name.split(".")[-1])
+            problems.append(Problem("config", f"{name} = {value!r} must be {expected}",
+                                    replace(where, line=line)))
     if problems:
         raise InputError(problems)
     if "tariff_accounts" in data:
         data["tariff_accounts"] = tuple(data["tariff_accounts"])
     return replace(ModelConfig(**data), closure=Closure(**closure))
+
+
+#: What each option must be, as the error message says it.
+_TYPES = {"numeraire": "a string", "investment": "a string", "foreign": "a string",
+          "government": "a string", "walras": "a string",
+          "factor_mobility": "a table of factor = string",
+          "unemployment": "a table of factor = number", "activity_prefix": "a string",
+          "commodity_prefix": "a string", "tariff_accounts": "a list of strings",
+          "household_demand": "a string", "scale": "a positive number", "units": "a string",
+          "countries": "a table of country = list of region names"}
+
+
+def _has_type(value: object, expected: str) -> bool:
+    def number(x: object) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool)
+
+    def strings(x: object) -> bool:
+        return isinstance(x, list | tuple) and all(isinstance(v, str) for v in x)
+
+    if expected == "a string":
+        return isinstance(value, str)
+    if expected == "a positive number":
+        return number(value) and 0 < value < float("inf")
+    if expected == "a list of strings":
+        return strings(value)
+    if not isinstance(value, Mapping):
+        return False
+    check = {"a table of factor = string": lambda v: isinstance(v, str),
+             "a table of factor = number": number,
+             "a table of country = list of region names": strings}[expected]
+    return all(check(v) for v in value.values())

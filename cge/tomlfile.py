@@ -18,6 +18,9 @@ _AT_LINE = re.compile(r"at line (\d+)")
 def read_toml(path: str | Path, what: str = "file") -> dict:
     """Parse a TOML file or raise InputError with file and line."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(Problem("not-a-file", f"{what} is a folder; expected a TOML file",
+                                 Location(file=str(path))))
     if not path.is_file():
         raise InputError(Problem("missing-file", f"{what} not found", Location(file=str(path))))
     try:
@@ -31,3 +34,18 @@ def read_toml(path: str | Path, what: str = "file") -> dict:
     except UnicodeDecodeError as exc:
         raise InputError(Problem("bad-toml", f"not UTF-8 text: {exc}",
                                  Location(file=str(path)))) from exc
+
+
+def key_line(path: str | Path | None, key: str) -> int | None:
+    """The first line of a TOML file assigning ``key`` (``key = ...`` or ``{ key = ...``).
+
+    tomllib gives no positions for values, so errors about a value find its line here.
+    """
+    if path is None or not Path(path).is_file():
+        return None
+    pattern = re.compile(rf"(^|[{{,])\s*{re.escape(key)}\s*=")
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    for n, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line.split("#", 1)[0]):
+            return n
+    return None

@@ -38,7 +38,8 @@ from pathlib import Path
 
 from cge.config import ModelConfig, config_from_dict
 from cge.errors import InputError, Location, Problem
-from cge.tomlfile import read_toml
+from cge.solvers.api import SOLVERS
+from cge.tomlfile import key_line, read_toml
 
 OPERATIONS = ("set", "multiply", "add")
 
@@ -109,6 +110,11 @@ def _shock(raw: dict, where: Location, scen: str) -> Shock:
     return Shock(str(raw["parameter"]), ops[0], float(value), where_)
 
 
+def _at(path: Path, key: str) -> Location:
+    """The file and, if found, the line assigning ``key``."""
+    return Location(file=str(path), line=key_line(path, key))
+
+
 def model_section(data: dict, path: Path) -> Experiment:
     """Name, description, ``[model]`` and ``[solver]`` of a parsed file, as an Experiment
     without scenarios (shared by every kind of experiment file).
@@ -116,12 +122,19 @@ def model_section(data: dict, path: Path) -> Experiment:
     Paths are relative to the file and must exist; unknown keys are errors.
     """
     loc = Location(file=str(path))
+    for table in ("model", "solver"):
+        if not isinstance(data.get(table, {}), dict):
+            raise InputError(Problem("bad-experiment", f"{table} must be a table ([{table}]), "
+                                     f"got {data[table]!r}", _at(path, table)))
     model = dict(data.get("model", {}))
     for req in ("sam", "elasticities"):
         if req not in model:
             raise InputError(Problem("bad-experiment", f"[model] needs '{req}'", loc))
 
     def rel(p: str) -> Path:
+        if not isinstance(p, str):
+            raise InputError(Problem("bad-experiment", f"a path in [model] must be a string, "
+                                     f"got {p!r}", loc))
         full = (path.parent / p).resolve()
         if not full.exists():
             raise InputError(Problem("missing-file", f"{p!r} (from [model]) does not exist: "
@@ -136,10 +149,17 @@ def model_section(data: dict, path: Path) -> Experiment:
     if unknown:
         raise InputError(Problem("bad-experiment", f"unknown [solver] key(s) {sorted(unknown)}",
                                  loc))
+    name = solver.get("name", "auto")
+    if name not in SOLVERS:
+        raise InputError(Problem("bad-experiment", f"unknown solver {name!r}; known: "
+                                 f"{', '.join(SOLVERS)}", _at(path, "name")))
+    if not isinstance(solver.get("options", {}), dict):
+        raise InputError(Problem("bad-experiment", "[solver] options must be a table, got "
+                                 f"{solver['options']!r}", _at(path, "options")))
     return Experiment(
         name=data.get("name", path.stem), description=data.get("description", ""), file=path,
         sam=sam, elasticities=elast, trade_margins=margins, config=config,
-        solver=solver.get("name", "auto"), solver_options=dict(solver.get("options", {})),
+        solver=name, solver_options=dict(solver.get("options", {})),
         scenarios=())
 
 
@@ -155,7 +175,11 @@ def load_experiment(path: str | Path) -> Experiment:
     base = model_section(data, path)
     scenarios = []
     names = set()
-    for i, sc in enumerate(data.get("scenario", [])):
+    raw = data.get("scenario", [])
+    if not isinstance(raw, list) or not all(isinstance(sc, dict) for sc in raw):
+        raise InputError(Problem("bad-scenario", "scenarios are tables: write each as "
+                                 "[[scenario]] with name and shocks", _at(path, "scenario")))
+    for i, sc in enumerate(raw):
         if "name" not in sc:
             raise InputError(Problem("bad-scenario", f"scenario number {i + 1} has no name", loc))
         if sc["name"] in names:
@@ -166,7 +190,18 @@ def load_experiment(path: str | Path) -> Experiment:
         if unknown:
             raise InputError(Problem("bad-scenario", f"scenario {sc['name']!r}: unknown key(s) "
                                      f"{sorted(unknown)}", loc))
+        if not isinstance(sc["name"], str) or not sc["name"].strip():
+            raise InputError(Problem("bad-scenario", f"scenario number {i + 1}: name "
+                                     f"{sc['name']!r} must be a nonempty string", loc))
+        if not isinstance(sc.get("shocks", []), list):
+            raise InputError(Problem("bad-scenario", f"scenario {sc['name']!r}: shocks must be "
+                                     f"a list of tables, got {sc['shocks']!r}", loc))
         shocks = tuple(_shock(s, loc, sc["name"]) for s in sc.get("shocks", []))
+        if not shocks:
+            # it would only reproduce the benchmark, which the gates already check
+            raise InputError(Problem("bad-scenario", f"scenario {sc['name']!r} has no shocks; "
+                                     "give shocks = [{ parameter = ..., set/multiply/add = "
+                                     "... }]", loc))
         scenarios.append(Scenario(sc["name"], sc.get("description", ""), shocks))
     if not scenarios:
         raise InputError(Problem("bad-experiment", "no [[scenario]] given", loc))

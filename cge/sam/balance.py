@@ -594,8 +594,9 @@ def _cross_entropy(cells: _Cells, keys: list[str], tol: float, max_iter: int
     con_cols = np.concatenate([np.arange(m), np.arange(m)[in_col]])
     con_vals = np.concatenate([row_coef * prior_share, (col_coef * prior_share)[in_col]])
     jac = sp.csc_matrix((con_vals, (con_rows, con_cols)), shape=(n_con, m))
-    rhs = np.concatenate([(1 - cells.fixed_row / totals)[has_row],
-                          (1 - cells.fixed_col / totals)[col_keep]])
+    # only accounts with cells have constraints (and positive totals): others never divide
+    rhs = np.concatenate([1 - cells.fixed_row[has_row] / totals[has_row],
+                          1 - cells.fixed_col[col_keep] / totals[col_keep]])
     jac_ca = ca.DM(ca.Sparsity(n_con, m, jac.indptr.tolist(), jac.indices.tolist()),
                    jac.data.tolist())
     # Unknowns z = b / bbar start at 1, away from Ipopt's push off the bound z >= 0; shares
@@ -670,6 +671,9 @@ def balance(sam: SAM, method: str = "ras", *,
     start = time.perf_counter()
     cells = _cells(sam, fixed, targets, weights)
     keys = sam.keys
+    if not np.any(cells.prior):
+        raise SAMError(Problem("no-cells", f"{method}: nothing to balance, no nonzero cell "
+                               "may change (zero cells stay zero, fixed cells stay fixed)"))
     if method == "ras":
         x, iterations = _gras(cells, _complete_targets(cells, keys, tol, "ras"), keys, tol,
                               max_iter or 10_000)
