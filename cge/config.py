@@ -116,24 +116,15 @@ class ModelConfig:
         """Reject invalid or incomplete closures with a message that says why."""
         c = self.closure
         where = where or Location()
-        problems = []
+        problems = self.option_problems(where)
 
         def bad(msg: str) -> None:
             problems.append(Problem("closure", msg, where))
 
-        for name, allowed in (("investment", INVESTMENT), ("foreign", FOREIGN),
-                              ("government", GOVERNMENT)):
-            if getattr(c, name) not in allowed:
-                bad(f"closure.{name} = {getattr(c, name)!r}; choose one of {list(allowed)}")
-        if self.household_demand not in HOUSEHOLD_DEMAND:
-            bad(f"household_demand = {self.household_demand!r}; choose one of "
-                f"{list(HOUSEHOLD_DEMAND)}")
-        for f, mob in c.factor_mobility.items():
+        for f in c.factor_mobility:
             if f not in factors:
                 bad(f"closure.factor_mobility names factor {f!r}, which is not in the SAM "
                     f"(factors: {factors})")
-            if mob not in MOBILITY:
-                bad(f"closure.factor_mobility[{f!r}] = {mob!r}; choose one of {list(MOBILITY)}")
         for f, rate in c.unemployment.items():
             if f not in factors:
                 bad(f"closure.unemployment names factor {f!r}, which is not in the SAM "
@@ -172,9 +163,6 @@ class ModelConfig:
         if several and c.foreign == "fixed_exchange_rate":
             bad("closure.foreign = 'fixed_exchange_rate' is for one country; with several, "
                 "fix one country's exchange rate as the numeraire instead")
-        if kind not in NUMERAIRES:
-            bad(f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', 'cpi' or "
-                "'factor:REGION:FACTOR'")
         if kind == "factor":
             if len(rest) != 2:
                 bad(f"closure.numeraire = {c.numeraire!r}; write it as 'factor:REGION:FACTOR'")
@@ -196,13 +184,42 @@ class ModelConfig:
         if not rest_of_world and c.foreign == "fixed_exchange_rate":
             bad("the SAM has no rest-of-world account: closure.foreign cannot be "
                 "'fixed_exchange_rate'")
-        if c.foreign == "fixed_exchange_rate" and kind == "exchange_rate":
-            bad("with a fixed exchange rate, foreign savings adjust and the exchange rate no "
-                "longer pins the price level on its own: choose numeraire = 'cpi' or "
-                "'factor:REGION:FACTOR' (both nominal anchors are scaled together in the "
-                "homogeneity gate)")
         if problems:
             raise InputError(problems)
+
+    def option_problems(self, where: Location | None = None) -> list[Problem]:
+        """Choices that are invalid whatever the SAM (unknown options, a fixed exchange rate
+        as numeraire), each located at the line of its key in ``where.file`` if found."""
+        c = self.closure
+        where = where or Location()
+        problems = []
+
+        def bad(key: str, msg: str) -> None:
+            problems.append(Problem("closure", msg, replace(where, line=key_line(where.file,
+                                                                                   key))))
+
+        for name, allowed in (("investment", INVESTMENT), ("foreign", FOREIGN),
+                              ("government", GOVERNMENT)):
+            if getattr(c, name) not in allowed:
+                bad(name, f"closure.{name} = {getattr(c, name)!r}; choose one of "
+                    f"{list(allowed)}")
+        if self.household_demand not in HOUSEHOLD_DEMAND:
+            bad("household_demand", f"household_demand = {self.household_demand!r}; choose one "
+                f"of {list(HOUSEHOLD_DEMAND)}")
+        for f, mob in c.factor_mobility.items():
+            if mob not in MOBILITY:
+                bad("factor_mobility", f"closure.factor_mobility[{f!r}] = {mob!r}; choose one "
+                    f"of {list(MOBILITY)}")
+        kind = c.numeraire.split(":")[0]
+        if kind not in NUMERAIRES:
+            bad("numeraire", f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', "
+                "'cpi' or 'factor:REGION:FACTOR'")
+        if c.foreign == "fixed_exchange_rate" and kind == "exchange_rate":
+            bad("foreign", "with a fixed exchange rate, foreign savings adjust and the exchange "
+                "rate no longer pins the price level on its own: choose numeraire = 'cpi' or "
+                "'factor:REGION:FACTOR' (both nominal anchors are scaled together in the "
+                "homogeneity gate)")
+        return problems
 
 
 def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelConfig:
@@ -230,7 +247,11 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
         raise InputError(problems)
     if "tariff_accounts" in data:
         data["tariff_accounts"] = tuple(data["tariff_accounts"])
-    return replace(ModelConfig(**data), closure=Closure(**closure))
+    config = replace(ModelConfig(**data), closure=Closure(**closure))
+    problems = config.option_problems(where)
+    if problems:
+        raise InputError(problems)
+    return config
 
 
 #: What each option must be, as the error message says it.

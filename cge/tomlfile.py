@@ -36,16 +36,23 @@ def read_toml(path: str | Path, what: str = "file") -> dict:
                                  Location(file=str(path)))) from exc
 
 
-def key_line(path: str | Path | None, key: str) -> int | None:
-    """The first line of a TOML file assigning ``key`` (``key = ...`` or ``{ key = ...``).
+def key_line(path: str | Path | None, key: str, table: str | None = None) -> int | None:
+    """The first line of a TOML file assigning ``key`` (``key = ...`` or ``{ key = ...``),
+    within ``[table]`` if given.
 
     tomllib gives no positions for values, so errors about a value find its line here.
     """
     if path is None or not Path(path).is_file():
         return None
-    pattern = re.compile(rf"(^|[{{,])\s*{re.escape(key)}\s*=")
+    assign = re.compile(rf"(^|[{{,])\s*{re.escape(key)}\s*=")
+    header = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+    inside = table is None
     text = Path(path).read_text(encoding="utf-8", errors="replace")
     for n, line in enumerate(text.splitlines(), start=1):
-        if pattern.search(line.split("#", 1)[0]):
+        code = line.split("#", 1)[0]
+        found = header.match(code)
+        if found and table is not None:
+            inside = found.group(1) == table
+        elif inside and assign.search(code):
             return n
     return None

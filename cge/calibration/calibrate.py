@@ -312,7 +312,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         raise InputError(Problem("unsupported", f"a federal government ({rd.federal}) needs "
                                  "all regions in one country"))
     b = _read_flows(rd, config, country)
-    problems = rd.leftovers() + _flow_problems(b)
+    problems = rd.leftovers() + _flow_problems(b, config)
     if problems:
         raise InputError(problems)
     R, S = rd.regions, rd.sectors
@@ -394,11 +394,12 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
     return b
 
 
-def _flow_problems(b: dict[str, dict]) -> list[Problem]:
+def _flow_problems(b: dict[str, dict], config: ModelConfig) -> list[Problem]:
     """Flows the model has no place for: a tariff on a commodity without imports."""
-    return [Problem("tariff-without-imports", f"tariff {tm0:.6g} on commodity {i} of region "
-                    f"{r}, which has no imports: the tariff rate would be infinite",
-                    Location(account=key(r, i)))
+    cp = config.commodity_prefix
+    return [Problem("tariff-without-imports", f"tariff {tm0:.6g} on commodity {cp + i} of "
+                    f"region {r}, which has no imports: the tariff rate would be infinite",
+                    Location(account=key(r, cp + i)))
             for (r, i), tm0 in b["Tm0"].items() if tm0 and not b["M0"][(r, i)]]
 
 
@@ -426,7 +427,7 @@ def readability_problems(sam: SAM, config: ModelConfig | None = None) -> list[Pr
     if rd.problems:
         return problems + rd.problems
     b = _read_flows(rd, config, config.country_of(rd.regions))
-    return problems + rd.leftovers() + _flow_problems(b)
+    return problems + rd.leftovers() + _flow_problems(b, config)
 
 
 def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cge.errors import InputError, Location
+from cge.errors import InputError
 from cge.sam.core import SAM
 from cge.sam.io import read_sam, write_csv, write_excel
 
@@ -36,11 +36,12 @@ def _check(args: argparse.Namespace) -> int:
     sam = read_sam(args.file)
     problems = check(sam, rtol=args.rtol, atol=args.atol)
     # What calibration would refuse, so that a SAM passing check is one `cge run` can read;
-    # an account or cell already reported is not reported twice.
+    # not repeated: an account already reported unbalanced, a forbidden cell as unused.
     config = ModelConfig(tariff_accounts=tuple(args.tariff_accounts))
-    seen = {p.where for p in problems}
-    problems += [p for p in readability_problems(sam, config)
-                 if p.where == Location() or p.where not in seen]
+    seen = {(p.code, p.where) for p in problems}
+    forbidden = {p.where for p in problems if p.code == "forbidden-flow"}
+    problems += [p for p in readability_problems(sam, config) if (p.code, p.where) not in seen
+                 and not (p.code == "unsupported-flow" and p.where in forbidden)]
     print(f"{args.file}: {sam!r}")
     for p in problems:
         print(f"  {p}")

@@ -110,9 +110,9 @@ def _shock(raw: dict, where: Location, scen: str) -> Shock:
     return Shock(str(raw["parameter"]), ops[0], float(value), where_)
 
 
-def _at(path: Path, key: str) -> Location:
-    """The file and, if found, the line assigning ``key``."""
-    return Location(file=str(path), line=key_line(path, key))
+def _at(path: Path, key: str, table: str | None = None) -> Location:
+    """The file and, if found, the line assigning ``key`` (in ``[table]``)."""
+    return Location(file=str(path), line=key_line(path, key, table))
 
 
 def model_section(data: dict, path: Path) -> Experiment:
@@ -152,10 +152,10 @@ def model_section(data: dict, path: Path) -> Experiment:
     name = solver.get("name", "auto")
     if name not in SOLVERS:
         raise InputError(Problem("bad-experiment", f"unknown solver {name!r}; known: "
-                                 f"{', '.join(SOLVERS)}", _at(path, "name")))
+                                 f"{', '.join(SOLVERS)}", _at(path, "name", "solver")))
     if not isinstance(solver.get("options", {}), dict):
         raise InputError(Problem("bad-experiment", "[solver] options must be a table, got "
-                                 f"{solver['options']!r}", _at(path, "options")))
+                                 f"{solver['options']!r}", _at(path, "options", "solver")))
     return Experiment(
         name=data.get("name", path.stem), description=data.get("description", ""), file=path,
         sam=sam, elasticities=elast, trade_margins=margins, config=config,
