@@ -11,11 +11,10 @@ rewritten with ``b -> b A``; :func:`cge.dynamics.components.substitute`):
 
 * **forecast closure** (baseline): ``A[r]`` is free for every region with a target and
 
-  .. math:: GRP^{real}_r \equiv \sum_i \big(py^0_{ri} Y_{ri} + \tau^z_{ri} pz^0_{ri} Z_{ri}\big)
-     + \sum_c (Tm^0_{rc} + Tq^0_{rc})\, Q_{rc}/Q^0_{rc} = \overline{GRP}_r
-     \qquad \text{eq\_dyn\_grp} \to A_r
+  .. math:: GRP^{real}_r = \overline{GRP}_r \qquad \text{eq\_dyn\_grp} \to A_r
 
-  (real GRP at base-year prices, the formula of :func:`cge.model.results.indicators`);
+  with real GRP at base-year prices and tax rates, by production
+  (:func:`cge.model.grp.real`, the definition of the ``GRP_real`` indicator);
 * **policy closure**: ``A[r]`` is fixed at the baseline's value of the year and eq_dyn_grp is
   inactive, so real GRP responds to the policy.
 
@@ -27,28 +26,21 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.dynamics.components import substitute
-
-
-def real_grp(m: pyo.ConcreteModel, r: str, bench: dict[str, dict]):
-    """Real GRP of region ``r`` at base-year prices ``bench`` (a Pyomo expression)."""
-    rs = [k for k in m.RS if k[0] == r]
-    rq = [k for k in m.RQ if k[0] == r]
-    return (sum(bench["py"][k] * m.Y[k] + m.tauz[k] * bench["pz"][k] * m.Z[k] for k in rs)
-            + sum((bench["Tm"][k] + bench["Tq"][k]) * m.Q[k] / bench["Q"][k] for k in rq))
+from cge.model import grp
 
 
 def add_productivity_index(m: pyo.ConcreteModel) -> None:
     """Add ``dyn_A``, ``dyn_grp_real``, ``dyn_grp_target``, ``eq_dyn_grp``; rewrite production.
 
-    Call on a model at its benchmark point: the base-year prices of :func:`real_grp` are read
+    Call on a model at its benchmark point: the base-year prices and rates of real GRP are read
     from the current values. Leaves the policy closure on with ``A = 1``.
     """
-    bench = {name: {k: pyo.value(v) for k, v in getattr(m, name).items()}
-             for name in ("py", "pz", "Tm", "Tq", "Q")}
+    base = grp.BasePrices.from_model(m)
+    real = {r: production for r, (production, _) in grp.real(m, base).items()}
     m.dyn_A = pyo.Var(m.R, initialize=1.0, bounds=(1e-10, None),
                       doc="productivity index of the region (uniform across sectors)")
     m.dyn_A.fix()
-    m.dyn_grp_real = pyo.Expression(m.R, rule=lambda m, r: real_grp(m, r, bench),
+    m.dyn_grp_real = pyo.Expression(m.R, rule=lambda m, r: real[r],
                                     doc="real GRP at base-year prices")
     m.dyn_grp_target = pyo.Param(m.R, mutable=True, within=pyo.Reals,
                                  initialize={r: pyo.value(m.dyn_grp_real[r]) for r in m.R},

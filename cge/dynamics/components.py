@@ -4,7 +4,7 @@
 expressions (e.g. ``b -> b * A``): the new constraint is the model's own equation, term for
 term, so a change in the block is picked up automatically; the original is deactivated and
 the copy inherits its active flag per index (the equation dropped by Walras' law stays
-dropped).
+dropped, and is checked under its new name).
 """
 
 from __future__ import annotations
@@ -31,8 +31,12 @@ def substitute(m: pyo.ConcreteModel, name: str, new_name: str,
     else:
         new = pyo.Constraint(rule=lambda _m: exprs[None])
     m.add_component(new_name, new)
+    renamed = {}
     for k in keys:
         old[k].deactivate()
         if not active[k]:
             new[k].deactivate()
+            renamed[old[k].name] = new[k].name
+    # the dropped equation's copy is the one Walras' law is checked on (cge.model.walras)
+    m.walras_names = [renamed.get(n, n) for n in m.walras_names]
     return new

@@ -201,3 +201,4 @@ def add_domestic_financing(m: pyo.ConcreteModel) -> None:
                lambda k: {id(m.SAV[k]): m.SAV[k] - spend})
     substitute(m, "eq_commodity_market", "eq_dyn_commodity_market",
                lambda k: {id(m.XvP[k]): m.XvP[k] + m.XvD[k]})
+    m.final_uses.append("XvD")  # a final use in GRP by expenditure (cge.model.grp)

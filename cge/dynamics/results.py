@@ -9,11 +9,10 @@ Welfare and GRP use the formulas of :func:`cge.model.results.indicators` (tested
 
 .. math::
 
-    EV_{rh} = (U^1_{rh} - U^0_{rh}) \prod_i (p^0_{ri}/\alpha_{rih})^{\alpha_{rih}}, \qquad
-    GRP^{nom}_r = \sum_i (py_{ri} Y_{ri} + Tz_{ri}) + \sum_c (Tm_{rc} + Tq_{rc})
+    EV_{rh} = (U^1_{rh} - U^0_{rh}) \prod_i (p^0_{ri}/\alpha_{rih})^{\alpha_{rih}}
 
-with ``U^0, p^0`` the reference (the baseline of the same year) and real GRP from
-:func:`cge.dynamics.closure.real_grp`.
+with ``U^0, p^0`` the reference (the baseline of the same year); nominal and real GRP from
+:mod:`cge.model.grp`.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
+from cge.model import grp
 from cge.model.results import solution
 
 
@@ -81,12 +81,8 @@ def equivalent_variation(m: pyo.ConcreteModel, reference: tuple[dict, dict]
 
 
 def nominal_grp(m: pyo.ConcreteModel) -> dict[str, float]:
-    out = {r: 0.0 for r in m.R}
-    for k in m.RS:
-        out[k[0]] += pyo.value(m.py[k] * m.Y[k] + m.Tz[k])
-    for k in m.RQ:
-        out[k[0]] += pyo.value(m.Tm[k] + m.Tq[k])
-    return out
+    """Nominal GRP by region (production side, :func:`cge.model.grp.nominal`)."""
+    return {r: pyo.value(production) for r, (production, _) in grp.nominal(m).items()}
 
 
 def table(rows: list[dict], dims: tuple[str, ...], years: list[int], unit: str, doc: str

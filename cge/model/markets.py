@@ -20,6 +20,9 @@ BLOCK = "markets"
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     """The block owns no variables: it ties together those of the demand blocks."""
+    # final uses of the composite good, indexed (region, commodity, ...): what GRP by
+    # expenditure adds up (cge.model.grp); a block that adds a final use appends its name
+    m.final_uses = ["Xp", "Xg", "Xgf", "Xv", "Xre", "XvP"]
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:

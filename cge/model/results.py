@@ -8,8 +8,8 @@ description as attrs; absent (zero) flows are NaN-free zeros. :func:`indicators`
   ``U = prod (X - gamma)^alpha``, Cobb-Douglas when ``gamma = 0``; expenditure function
   ``e(p, U) = sum p gamma + U prod (p/alpha)^alpha``): ``EV = e(p0, U1) - e(p0, U0)``,
   ``CV = e(p1, U1) - e(p1, U0)``, in which the subsistence terms cancel;
-* real GRP per region: value added plus net taxes at benchmark prices (quantities from the
-  solution, Laspeyres volume), and nominal GRP;
+* GRP per region, nominal and in volume (benchmark prices and tax rates), each by production
+  and by expenditure (:mod:`cge.model.grp`);
 * terms of trade per region: export price index over import price index (benchmark weights).
 """
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
+
+from cge.model import grp
 
 
 def _to_dataarray(comp, dims: tuple[str, ...], attrs: dict) -> xr.DataArray:
@@ -73,22 +75,11 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
         "EV": _series(ev, hh_dims, "value", "Hicksian equivalent variation"),
         "CV": _series(cv, hh_dims, "value", "Hicksian compensating variation"),
     }
-    grp_real, grp_nom, tot = {}, {}, {}
+    nom = {r: tuple(pyo.value(x) for x in pair) for r, pair in grp.nominal(m).items()}
+    vol = {r: tuple(pyo.value(x) for x in pair)
+           for r, pair in grp.real(m, grp.BasePrices.from_solution(m, benchmark)).items()}
+    tot = {}
     for r in m.R:
-        nominal = (sum(pyo.value(m.py[k] * m.Y[k]) for k in m.RS if k[0] == r)
-                   + sum(pyo.value(m.Tz[k]) for k in m.RS if k[0] == r)
-                   + sum(pyo.value(m.Tm[k] + m.Tq[k]) for k in m.RQ if k[0] == r))
-        real = (sum(float(benchmark["py"].sel(region=k[0], sector=k[1])) * pyo.value(m.Y[k])
-                    for k in m.RS if k[0] == r)
-                + sum(pyo.value(m.tauz[k]) * float(benchmark["pz"].sel(region=k[0],
-                                                                       sector=k[1]))
-                      * pyo.value(m.Z[k]) for k in m.RS if k[0] == r)
-                + sum(float(benchmark["Tm"].sel(region=k[0], commodity=k[1])
-                            + benchmark["Tq"].sel(region=k[0], commodity=k[1]))
-                      * pyo.value(m.Q[k]) / float(benchmark["Q"].sel(region=k[0],
-                                                                     commodity=k[1]))
-                      for k in m.RQ if k[0] == r))
-        grp_nom[r], grp_real[r] = nominal, real
         ex = [k for k in m.RE if k[0] == r]
         im = [k for k in m.RM if k[0] == r]
         if ex and im:
@@ -97,10 +88,19 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
             pe = sum(w_e[k] * pyo.value(m.pe[k]) for k in ex) / sum(w_e.values())
             pmi = sum(w_m[k] * pyo.value(m.pm[k]) for k in im) / sum(w_m.values())
             tot[r] = pe / pmi
-    out["GRP_nominal"] = _series(grp_nom, ("region",), "value", "gross regional product at "
-                                 "market prices")
-    out["GRP_real"] = _series(grp_real, ("region",), "value", "gross regional product at "
-                              "benchmark prices")
+    out["GRP_nominal"] = _series({r: v[0] for r, v in nom.items()}, ("region",), "value",
+                                 "gross regional product at market prices (production: value "
+                                 "added plus taxes)")
+    out["GRP_nominal_expenditure"] = _series(
+        {r: v[1] for r, v in nom.items()}, ("region",), "value", "gross regional product at "
+        "market prices by expenditure (final demand plus exports less imports, abroad and "
+        "between regions)")
+    out["GRP_real"] = _series({r: v[0] for r, v in vol.items()}, ("region",), "value",
+                              "gross regional product in volume: at benchmark prices and tax "
+                              "rates, by production (double deflation; cge.model.grp)")
+    out["GRP_real_expenditure"] = _series(
+        {r: v[1] for r, v in vol.items()}, ("region",), "value", "gross regional product in "
+        "volume by expenditure (equal to GRP_real; cge.model.grp)")
     if tot:
         out["terms_of_trade"] = _series(tot, ("region",), "1", "export over import price "
                                         "index (benchmark weights)")

@@ -1,0 +1,166 @@
+r"""Gross regional product, nominal and in volume, by production and by expenditure (SNA).
+
+Nominal GRP at market prices of region r (in r's currency):
+
+.. math::
+
+    GRP_r &= \sum_i \big(py_{ri} Y_{ri} + Tz_{ri}\big) + \sum_i \big(Tm_{ri} + Tq_{ri}\big) + Tb_r
+        && \text{(production: value added + taxes)} \\
+          &= \sum_i pq_{ri} FD_{ri} + \sum_i pe_{ri}E_{ri} - \sum_i pm_{ri}M_{ri}
+             + \sum_{d \ne r,i} pl_{rdi} DS_{rdi} - \sum_{o \ne r,i} pl_{ori} DS_{ori}
+        && \text{(expenditure)}
+
+with ``FD`` every final use of the composite good (households, governments, investment,
+re-exports, projects) and ``pl = (1 + tmg) pd`` the landed price of a shipment before the
+destination's duty (converted between currencies where o and d are in different countries; on
+the exporter's side in its own currency).
+
+Real GRP is the same two sums at benchmark prices and tax rates with current quantities, as
+the SNA measures volumes: every *transaction* (exports, shipments, imports, the goods bought)
+is valued at its benchmark price, every tax at its benchmark rate on its current base. Model
+aggregates that are not transactions (the Armington composite ``Q``, output ``Z``) are valued
+through their components, so the two sides agree exactly (the model's quantity identities),
+and a tax change moves real GRP only through the quantities it changes. With benchmark delivered
+values ``w_{odi} = (1+tmg^0_{odi}) pd^0_{oi} DS_{odi}`` (times the benchmark exchange-rate
+ratio), the benchmark value of the goods that make up the composite is
+``Q^b_{ri} = (1+\tau^{m0}) pm^0 M + \sum_o (1+tb^0) w_{ori}`` and each unit of composite used
+is valued at ``v_{ri} = (1+tq^0) Q^b_{ri} / Q_{ri}``:
+
+.. math::
+
+    GRP^{real}_r &= \sum_i pe^0 E + \sum_{d,i} w_{rdi} - \sum_{j,i} v_{rj} X_{rji}
+        + \sum_i \big(\tau^{m0} pm^0 M + tq^0 Q^b + \textstyle\sum_o tb^0 w_{ori}\big)
+        && \text{(production, double deflation)} \\
+        &= \sum_i v_{ri} FD_{ri} + \sum_i pe^0 E - \sum_i pm^0 M
+            + \sum_{d \ne r,i} w_{rdi} - \sum_{o \ne r,i} w_{ori}
+        && \text{(expenditure)}
+
+Margins are valued at their benchmark rate per delivered unit: a cut in an iceberg margin is a
+gain in the productivity of delivery that shows in the exporter's output volume, not a loss of
+output. At the benchmark, real and nominal GRP coincide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+import xarray as xr
+
+#: Benchmark prices that value volumes: read from the model at its benchmark point or from a
+#: solution Dataset of the benchmark.
+PRICES = ("pe", "pd", "pm", "pq", "epsilon")
+
+
+@dataclass(frozen=True)
+class BasePrices:
+    """Benchmark prices (``PRICES``) and tax and margin rates, keyed like the model's indices."""
+
+    prices: Mapping[str, Mapping]
+    rates: Mapping[str, Mapping]
+
+    @classmethod
+    def from_model(cls, m: pyo.ConcreteModel) -> BasePrices:
+        """From the model's current point and parameters: call it at the benchmark."""
+        return cls({n: {k: pyo.value(v) for k, v in getattr(m, n).items()} for n in PRICES},
+                   _rates(m))
+
+    @classmethod
+    def from_solution(cls, m: pyo.ConcreteModel, benchmark: xr.Dataset) -> BasePrices:
+        """Prices from ``benchmark`` (the model's :func:`~cge.model.results.solution` at its
+        benchmark); rates from the calibration (the benchmark's tax and margin rates)."""
+        prices = {}
+        for n in PRICES:
+            keys = list(getattr(m, n))
+            # solution() leaves out variables without entries (no exports in a closed world)
+            s = benchmark[n].to_series() if keys else None
+            prices[n] = {k: float(s[k]) for k in keys}
+        return cls(prices, _rates(m, calibrated=True))
+
+
+def _rates(m: pyo.ConcreteModel, calibrated: bool = False) -> dict[str, dict]:
+    if calibrated:
+        data = m.cal.data
+        return {"taum": {k: float(data["taum"].loc[k]) for k in m.RQ},
+                "tq": {k: float(data["tq"].loc[k]) for k in m.RQ},
+                "tmg": {k: float(data["tmg0"].loc[k]) for k in m.ODC},
+                # a SAM records no barriers between regions: zero at every benchmark
+                "tb": {k: 0.0 for k in m.ODC}}
+    return {n: {k: pyo.value(v) for k, v in getattr(m, n).items()}
+            for n in ("taum", "tq", "tmg", "tb")}
+
+
+def _fx(m: pyo.ConcreteModel, o: str, d: str, eps: Mapping):
+    """Exchange-rate ratio that converts o's currency into d's (1 within a country)."""
+    co, cd = m.COUNTRY[o], m.COUNTRY[d]
+    return 1.0 if co == cd else eps[cd] / eps[co]
+
+
+def _final_demand(m: pyo.ConcreteModel) -> dict:
+    """Every final use of each composite good (r, i): the components named in
+    ``m.final_uses`` (markets block; extensions append theirs)."""
+    out: dict = {k: 0 for k in m.RQ}
+    for name in m.final_uses:
+        for k, v in getattr(m, name).items():
+            out[(k[0], k[1])] = out[(k[0], k[1])] + v
+    return out
+
+
+def _by_region(m: pyo.ConcreteModel, terms) -> dict:
+    """Sum ``(region, term)`` pairs per region of the model."""
+    out: dict = {r: 0 for r in m.R}
+    for r, term in terms:
+        out[r] = out[r] + term
+    return out
+
+
+def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
+    """Nominal GRP of every region by production and by expenditure (Pyomo expressions)."""
+    fd = _final_demand(m)
+    production = _by_region(m, [(k[0], m.py[k] * m.Y[k] + m.Tz[k]) for k in m.RS]
+                            + [(k[0], m.Tm[k] + m.Tq[k]) for k in m.RQ]
+                            + [(r, m.Tb[r]) for r in m.R])
+    terms = ([(k[0], m.pq[k] * fd[k]) for k in m.RQ]
+             + [(k[0], m.pe[k] * m.E[k]) for k in m.RE]
+             + [(k[0], -m.pm[k] * m.M[k]) for k in m.RM])
+    for o, d, i in m.ODC:
+        if o != d:
+            # on the exporter's side in its own currency, on the importer's in its own
+            landed = (1 + m.tmg[o, d, i]) * m.pd[o, i] * m.DS[o, d, i]
+            terms += [(o, landed), (d, -landed * _fx(m, o, d, m.epsilon))]
+    expenditure = _by_region(m, terms)
+    return {r: (production[r], expenditure[r]) for r in m.R}
+
+
+def real(m: pyo.ConcreteModel, base: BasePrices) -> dict[str, tuple]:
+    """Real GRP of every region at ``base`` prices by production and by expenditure (Pyomo
+    expressions; see the module docstring)."""
+    p, t = base.prices, base.rates
+    eps = p["epsilon"]
+    goods: dict = {k: 0 for k in m.RQ}  # Q^b: benchmark value of what the composite is made of
+    prod: list = []
+    exp: list = []
+    for k in m.RM:
+        goods[k] = goods[k] + (1 + t["taum"][k]) * p["pm"][k] * m.M[k]
+        prod.append((k[0], t["taum"][k] * p["pm"][k] * m.M[k]))
+        exp.append((k[0], -p["pm"][k] * m.M[k]))
+    for k in m.RE:
+        prod.append((k[0], p["pe"][k] * m.E[k]))
+        exp.append((k[0], p["pe"][k] * m.E[k]))
+    for o, d, i in m.ODC:
+        # benchmark delivered value before the duty, in the origin's and in d's currency
+        w_o = (1 + t["tmg"][o, d, i]) * p["pd"][o, i] * m.DS[o, d, i]
+        w_d = w_o * _fx(m, o, d, eps)
+        goods[(d, i)] = goods[(d, i)] + (1 + t["tb"][o, d, i]) * w_d
+        prod += [(o, w_o), (d, t["tb"][o, d, i] * w_d)]
+        if o != d:
+            exp += [(o, w_o), (d, -w_d)]
+    # benchmark value of one unit of each composite good
+    value = {k: (1 + t["tq"][k]) * goods[k] / m.Q[k] for k in m.RQ}
+    prod += [(k[0], t["tq"][k] * goods[k]) for k in m.RQ]
+    prod += [(r, -value[(r, j)] * m.X[r, j, i]) for r, j, i in m.RJS]
+    fd = _final_demand(m)
+    exp += [(k[0], value[k] * fd[k]) for k in m.RQ]
+    production, expenditure = _by_region(m, prod), _by_region(m, exp)
+    return {r: (production[r], expenditure[r]) for r in m.R}
