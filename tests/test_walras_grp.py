@@ -224,3 +224,52 @@ def test_grp_by_production_equals_grp_by_expenditure(experiment):
     if "Tb" in ds and float(ds["Tb"].max()) > 0:
         duty = ds.where(ds["Tb"].max("region") > 0, drop=True)
         assert duty.sizes["scenario"] >= 1  # the duty scenario is covered
+
+
+# --- item 3: reports never drop a column silently ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def flagship():
+    return run_experiment(ROOT / "experiments/vologda_trade.toml")
+
+
+def test_the_flagship_trade_table_keeps_interregional_shipments(flagship, tmp_path):
+    """Construction and public administration are not shipped between VOL and RUS, so their
+    margin entries are absent; that used to make the whole VOL<->RUS column NaN and drop it
+    (shipments of 832 and 968 bln RUB)."""
+    from cge.reporting import read_labels, write_report
+    from cge.reporting.tables import trade
+
+    ds = flagship.results
+    table = trade(ds, read_labels(None, "en"))
+    cols = [c for c in table.columns if "\u2192" in c]
+    assert len(cols) == 2, table.columns.tolist()
+    assert not table[cols].isna().any().any()
+    # the benchmark volumes are the SAM's shipments (activity in o paid by commodity in d)
+    assert ds.attrs["sam"] == "vologda_2021"
+    _, cal = calibrate_experiment(load_experiment(ROOT / "experiments/vologda_trade.toml"))
+    for o, d in (("VOL", "RUS"), ("RUS", "VOL")):
+        sam_value = float(cal.data["V0"].sel(origin=o, destination=d).sum())
+        vol = float(ds["trade_volume"].sel(origin=o, destination=d, scenario="benchmark")
+                    .sum("commodity"))
+        assert vol == pytest.approx(sam_value, rel=1e-9)
+        assert vol > 800
+    # the LaTeX table written for the report has them too
+    write_report(ds, tmp_path, labels=read_labels(None, "en"), formats=("tex",))
+    tex = (tmp_path / "tables" / "trade.tex").read_text()
+    assert tex.count(r"$\to$") == 2
+
+
+def test_a_table_says_what_it_leaves_out():
+    """A pair of regions without shipments at the benchmark has no percent change: it is named
+    in the table's notes (and under the LaTeX table), not silently dropped."""
+    from cge.reporting.export import to_latex
+    from cge.reporting.labels import Labels
+    from cge.reporting.tables import trade
+
+    ds = run_experiment(TOY).results
+    ds["trade_volume"].loc[{"origin": "NORTH", "destination": "SOUTH"}] = 0.0
+    table = trade(ds, Labels())
+    assert not any("NORTH \u2192 SOUTH" in c for c in table.columns)
+    assert table.attrs["notes"] == ["shipments NORTH \u2192 SOUTH: no shipments at the benchmark"]
+    assert "no shipments at the benchmark" in to_latex(table, label="t")

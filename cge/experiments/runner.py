@@ -288,7 +288,9 @@ def _parameters(m: pyo.ConcreteModel, names: list[str]) -> xr.Dataset:
             da = pd.Series(values).rename_axis(sym.dims[0]).to_xarray()
         else:
             idx = pd.MultiIndex.from_tuples(list(values), names=list(sym.dims))
-            da = pd.Series(values, index=idx).to_xarray()
+            # entries outside a sparse index are zero, as in solution(): a NaN there (a route
+            # that carries nothing) would turn every sum over it into NaN
+            da = pd.Series(values, index=idx).to_xarray().fillna(0.0)
         data[name] = da.assign_attrs(units=sym.unit, description=sym.description,
                                      latex=sym.latex, block=sym.block, kind="parameter")
     return xr.Dataset(data)

@@ -20,9 +20,10 @@ the SNA measures volumes: every *transaction* (exports, shipments, imports, the 
 is valued at its benchmark price, every tax at its benchmark rate on its current base. Model
 aggregates that are not transactions (the Armington composite ``Q``, output ``Z``) are valued
 through their components, so the two sides agree exactly (the model's quantity identities),
-and a tax change moves real GRP only through the quantities it changes. With benchmark delivered
-values ``w_{odi} = (1+tmg^0_{odi}) pd^0_{oi} DS_{odi}`` (times the benchmark exchange-rate
-ratio), the benchmark value of the goods that make up the composite is
+and a tax change moves real GRP only through the quantities it changes. A shipment's volume is
+what leaves the origin and what the buyer pays for, ``(1 + tmg) DS`` units at the origin's
+benchmark price: ``w_{odi} = (1+tmg_{odi}) pd^0_{oi} DS_{odi}`` (times the benchmark
+exchange-rate ratio). The benchmark value of the goods that make up the composite is
 ``Q^b_{ri} = (1+\tau^{m0}) pm^0 M + \sum_o (1+tb^0) w_{ori}`` and each unit of composite used
 is valued at ``v_{ri} = (1+tq^0) Q^b_{ri} / Q_{ri}``:
 
@@ -35,9 +36,9 @@ is valued at ``v_{ri} = (1+tq^0) Q^b_{ri} / Q_{ri}``:
             + \sum_{d \ne r,i} w_{rdi} - \sum_{o \ne r,i} w_{ori}
         && \text{(expenditure)}
 
-Margins are valued at their benchmark rate per delivered unit: a cut in an iceberg margin is a
-gain in the productivity of delivery that shows in the exporter's output volume, not a loss of
-output. At the benchmark, real and nominal GRP coincide.
+An iceberg margin is nobody's value added: cutting it raises real GRP only as far as the
+resources it frees produce more; its gain to buyers shows in prices, welfare (EV) and the terms
+of trade. At the benchmark, real and nominal GRP coincide.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ PRICES = ("pe", "pd", "pm", "pq", "epsilon")
 
 @dataclass(frozen=True)
 class BasePrices:
-    """Benchmark prices (``PRICES``) and tax and margin rates, keyed like the model's indices."""
+    """Benchmark prices (``PRICES``) and tax rates, keyed like the model's indices."""
 
     prices: Mapping[str, Mapping]
     rates: Mapping[str, Mapping]
@@ -84,11 +85,10 @@ def _rates(m: pyo.ConcreteModel, calibrated: bool = False) -> dict[str, dict]:
         data = m.cal.data
         return {"taum": {k: float(data["taum"].loc[k]) for k in m.RQ},
                 "tq": {k: float(data["tq"].loc[k]) for k in m.RQ},
-                "tmg": {k: float(data["tmg0"].loc[k]) for k in m.ODC},
                 # a SAM records no barriers between regions: zero at every benchmark
                 "tb": {k: 0.0 for k in m.ODC}}
     return {n: {k: pyo.value(v) for k, v in getattr(m, n).items()}
-            for n in ("taum", "tq", "tmg", "tb")}
+            for n in ("taum", "tq", "tb")}
 
 
 def _fx(m: pyo.ConcreteModel, o: str, d: str, eps: Mapping):
@@ -149,8 +149,8 @@ def real(m: pyo.ConcreteModel, base: BasePrices) -> dict[str, tuple]:
         prod.append((k[0], p["pe"][k] * m.E[k]))
         exp.append((k[0], p["pe"][k] * m.E[k]))
     for o, d, i in m.ODC:
-        # benchmark delivered value before the duty, in the origin's and in d's currency
-        w_o = (1 + t["tmg"][o, d, i]) * p["pd"][o, i] * m.DS[o, d, i]
+        # what leaves o, at o's benchmark price, before the duty; in o's and in d's currency
+        w_o = (1 + m.tmg[o, d, i]) * p["pd"][o, i] * m.DS[o, d, i]
         w_d = w_o * _fx(m, o, d, eps)
         goods[(d, i)] = goods[(d, i)] + (1 + t["tb"][o, d, i]) * w_d
         prod += [(o, w_o), (d, t["tb"][o, d, i] * w_d)]

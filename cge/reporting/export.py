@@ -84,6 +84,8 @@ def write_excel(ds: xr.Dataset, tables: dict[str, pd.DataFrame], path: str | Pat
             sheet = name[:31]  # Excel's limit on sheet names
             df.to_excel(xl, sheet_name=sheet, startrow=1)
             xl.sheets[sheet].cell(row=1, column=1, value=df.attrs.get("title", name))
+            for n, note in enumerate(df.attrs.get("notes", [])):
+                xl.sheets[sheet].cell(row=len(df) + 4 + n, column=1, value=note)
         run_table(ds).to_excel(xl, sheet_name="scenarios")
         meta = pd.DataFrame({"value": [str(v) for v in ds.attrs.values()]},
                             index=pd.Index(list(ds.attrs), name="attribute"))
@@ -120,7 +122,10 @@ def to_latex(df: pd.DataFrame, *, label: str, digits: int = 2) -> str:
     ]
     for idx, row in df.iterrows():
         lines.append(" & ".join([latex_escape(idx)] + [fmt(v) for v in row]) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    # what a table leaves out is said under it (e.g. flows without a benchmark value)
+    lines += [r"\par\footnotesize " + latex_escape(note) for note in df.attrs.get("notes", [])]
+    lines += [r"\end{table}", ""]
     return "\n".join(lines)
 
 

@@ -25,7 +25,10 @@ def welfare(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
     cols = {}
     for r in ds["region"].values:
         for h in ds["household"].values:
-            if "EV" in ds and not ds["EV"].sel(region=r, household=h).isnull().all():
+            # households a region does not have are NaN at the benchmark; a household whose
+            # scenarios all failed keeps its column (of NaN)
+            if "EV" in ds and not ds["EV"].sel(region=r, household=h,
+                                               scenario="benchmark").isnull():
                 who = labels.of("region", r)
                 if ds.sizes["household"] > 1:
                     who += ", " + labels.of("household", h)
@@ -70,16 +73,27 @@ def _volume(ds: xr.Dataset, qty: str, price: str, dims: list[str]) -> xr.DataArr
 
 
 def trade(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
-    """Volumes (at benchmark prices) of interregional shipments and foreign trade, % change."""
+    """Volumes (at benchmark prices) of interregional shipments and foreign trade, % change.
+
+    Every pair of regions with shipments at the benchmark has a column; pairs without any
+    (no percent change is defined) are listed in ``df.attrs["notes"]``, never dropped silently.
+    A failed scenario's row is NaN (sums keep NaN, so a failure never shows as -100 %).
+    """
     scen = _scenarios(ds, include_benchmark=True)
     cols: dict[str, xr.DataArray] = {}
+    notes = []
     if "trade_volume" in ds:
         vol = ds["trade_volume"].sum("commodity", skipna=False)
         for o in ds["origin"].values:
             for d in ds["destination"].values:
-                if o != d and float(vol.sel(origin=o, destination=d, scenario="benchmark")) > 0:
-                    cols[f"{labels.text('interregional')} {labels.of('region', o)} \u2192 "
-                         f"{labels.of('region', d)}"] = vol.sel(origin=o, destination=d)
+                if o == d:
+                    continue
+                name = (f"{labels.text('interregional')} {labels.of('region', o)} \u2192 "
+                        f"{labels.of('region', d)}")
+                if float(vol.sel(origin=o, destination=d, scenario="benchmark")) == 0:
+                    notes.append(f"{name}: no shipments at the benchmark")
+                else:  # NaN at the benchmark would be a bug: shown, not hidden
+                    cols[name] = vol.sel(origin=o, destination=d)
     if "E" in ds:
         ex = _volume(ds, "E", "pe", ["sector"])
         for r in ex["region"].values:
@@ -94,6 +108,7 @@ def trade(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
                       index=pd.Index(scen, name=labels.text("scenario")))
     df = df.drop(index="benchmark")
     df.attrs["title"] = labels.text("trade")
+    df.attrs["notes"] = notes
     return df
 
 
