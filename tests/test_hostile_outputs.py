@@ -502,6 +502,55 @@ def test_ctrl_c_in_dynamic_exits_130(tmp_path, capsys, monkeypatch):
     assert [p.name for p in (tmp_path / "dyn").iterdir()] == [MANIFEST]  # no result
 
 
+DYNAMIC_TOY = f"""
+name = "toy_dynamic"
+[model]
+sam = "{ROOT / 'sam/toy2r'}"
+elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
+trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
+[model.closure]
+numeraire = "exchange_rate"
+factor_mobility = {{ cap = "specific" }}
+[dynamics]
+start = 2021
+end = 2023
+growth = 0.02
+depreciation = 0.05
+investment_elasticity = 2.0
+[[scenario]]
+name = "margins"
+shocks = [ {{ parameter = "tmg", multiply = 0.5, from = 2022, full = 2022 }} ]
+[[scenario]]
+name = "more_margins"
+shocks = [ {{ parameter = "tmg", multiply = 0.25, from = 2022, full = 2022 }} ]
+"""
+
+
+def test_ctrl_c_in_dynamic_keeps_the_finished_paths(tmp_path, capsys, monkeypatch):
+    import cge.dynamics.driver as driver
+
+    real = driver.run_path
+
+    def ctrl_c_on_second_scenario(dm, name, *args, **kwargs):
+        if name == "more_margins":
+            raise KeyboardInterrupt
+        return real(dm, name, *args, **kwargs)
+
+    monkeypatch.setattr(driver, "run_path", ctrl_c_on_second_scenario)
+    file = tmp_path / "dyn.toml"
+    file.write_text(DYNAMIC_TOY)
+    out = tmp_path / "dyn"
+    code, _, err = cli(capsys, "dynamic", file, "--out", out)
+    assert code == 130 and "Traceback" not in err
+    (line,) = err.splitlines()
+    assert "finished the baseline and 1 of 2 scenario(s)" in line
+    assert f"--scenario more_margins --out {out}_rest" in line
+    ds = xr.open_dataset(out / "results.nc", engine="scipy")
+    assert list(ds["scenario"].values) == ["baseline", "margins"]
+    assert ds.attrs["interrupted"] == "more_margins"
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
 def test_api_ctrl_c_reports_finished_tasks(tmp_path, monkeypatch):
     def ctrl_c(task):
         raise KeyboardInterrupt

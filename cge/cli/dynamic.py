@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
 from pathlib import Path
 
 import pandas as pd
 
-from cge.cli import add_overwrite_option, scenario_options
+from cge.cli import EXIT_INTERRUPTED, add_overwrite_option, scenario_options
 from cge.outputs import default_folder, results_folder
 
 
@@ -17,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Calibrate, check the benchmark gates, solve the baseline "
                        "(forecast closure if it has GRP targets) and every scenario year by "
                        "year; write results.nc, paths.csv, welfare.csv, summary.csv and PNG "
-                       "figures to --out. Results are written when every path is solved: "
-                       "Ctrl-C writes nothing and exits with 130.")
+                       "figures to --out. Ctrl-C during the scenarios writes the baseline "
+                       "and the scenarios that finished, says how to run the rest and exits "
+                       "with 130; during the baseline it writes nothing.")
     p.add_argument("file", help="dynamic experiment file, e.g. experiments/vologda_2035.toml")
     p.add_argument("--scenario", action="append", help="run only this scenario (repeatable)")
     p.add_argument("--out", default=None, help="output folder (default: results/<name>)")
@@ -68,4 +71,13 @@ def _print_and_write(res, out_dir: Path, checkpoints: tuple[int, ...]) -> int:
     print(f"\nsolved {ds.sizes['scenario']} paths x {ds.sizes['year']} years "
           f"({n_steps} in steps); timings: {timings}")
     print(f"wrote {len(written)} files to {out_dir}")
+    if res.interrupted:
+        rest = shlex.join(["cge", "dynamic", str(exp.file),
+                           *[x for n in res.interrupted for x in ("--scenario", n)],
+                           "--out", f"{out_dir}_rest"])
+        print(f"cge: interrupted: finished the baseline and {ds.sizes['scenario'] - 1} of "
+              f"{ds.sizes['scenario'] - 1 + len(res.interrupted)} scenario(s), written to "
+              f"{out_dir}; not run: {', '.join(res.interrupted)}; to run them: {rest}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0

@@ -103,6 +103,7 @@ class DynamicResult:
     gates: GateReport
     results: xr.Dataset
     timings: dict[str, float]
+    interrupted: tuple[str, ...] = ()  # scenarios not run because of Ctrl-C
 
 
 def real_investment(m: pyo.ConcreteModel, pq0: dict) -> dict[str, float]:
@@ -325,7 +326,11 @@ def _assemble(paths: list[PathResult], spec: DynamicSpec) -> xr.Dataset:
 
 def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] | None = None
                 ) -> DynamicResult:
-    """Calibrate, pass the gates, solve the baseline and every (chosen) scenario."""
+    """Calibrate, pass the gates, solve the baseline and every (chosen) scenario.
+
+    Ctrl-C during the scenarios returns the paths that finished, with the others listed in
+    ``interrupted`` (and the results' ``interrupted`` attribute).
+    """
     t0 = time.perf_counter()
     dexp = source if isinstance(source, DynamicExperiment) else load_dynamic(source)
     chosen = [s for s in dexp.scenarios if scenarios is None or s.name in scenarios]
@@ -345,8 +350,18 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
         s for sc in chosen for s in sc.shocks), None, None)
     baseline = run_path(dm, "baseline")
     t2 = time.perf_counter()
-    paths = [baseline] + [run_path(dm, sc.name, [dexp.projects[p] for p in sc.projects],
-                                   sc.shocks, baseline=baseline) for sc in chosen]
+    paths = [baseline]
+    try:
+        for sc in chosen:
+            paths.append(run_path(dm, sc.name, [dexp.projects[p] for p in sc.projects],
+                                  sc.shocks, baseline=baseline))
+    except KeyboardInterrupt:
+        # Ctrl-C: keep the paths that finished (a policy path means nothing without the
+        # baseline, so an interrupted baseline loses everything and propagates)
+        interrupted = tuple(sc.name for sc in chosen[len(paths) - 1:])
+        chosen = chosen[:len(paths) - 1]
+    else:
+        interrupted = ()
     t3 = time.perf_counter()
     ds = _assemble(paths, dexp.spec)
     ds["description"] = ("scenario", ["baseline"] + [s.description for s in chosen])
@@ -362,4 +377,6 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
         "projects": "; ".join(f"{s.name}: {', '.join(s.projects) or '-'}" for s in chosen),
     }
     timings = {"calibrate+gates": t1 - t0, "baseline": t2 - t1, "scenarios": t3 - t2}
-    return DynamicResult(dexp, gates, ds, timings)
+    if interrupted:
+        ds.attrs["interrupted"] = ", ".join(interrupted)
+    return DynamicResult(dexp, gates, ds, timings, interrupted)
