@@ -93,7 +93,8 @@ class SyntheticSAM:
 def national_flows(sources_dir: str | Path = DATA / "sources",
                    model_dir: str | Path = DATA / "synthetic") -> tuple[RegionFlows, pd.DataFrame]:
     """Russia 2021 by the 25 sectors of ``model_dir`` (flows exactly consistent) and the sectors."""
-    return national_sector_accounts(sources_dir, model_dir, "okpd2_to_25.csv")
+    nat, sectors, _ = national_sector_accounts(sources_dir, model_dir, "okpd2_to_25.csv")
+    return nat, sectors
 
 
 def model_config(closure: Closure | None = None) -> ModelConfig:

@@ -299,13 +299,16 @@ def national_sam(flows: RegionFlows, sectors: pd.DataFrame, *, source: str) -> S
 class RegionalStats:
     """Published regional figures used by the regionalisation (values as in the source files).
 
-    indicators: (indicator, year) -> (vologda, russian_federation).
-    grp_structure: OKVED2 section (A, C, D, F, G, H, OTHER) -> percent of GRP.
+    indicators: (indicator, year) -> (vologda, russian_federation) from the yearbooks.
+    gva_structure: OKVED2 section (A ... T) -> percent of Vologda's GVA in 2021.
+    accounts: Vologda's regional accounts 2021 (GRP, its income components, household actual
+              final consumption; ``rf:``-prefixed keys: the Russian Federation).
     parameters: name -> value (``parameters.csv``).
     """
 
     indicators: dict[tuple[str, int], tuple[float, float]]
-    grp_structure: dict[str, float]
+    gva_structure: dict[str, float]
+    accounts: dict[str, float]
     parameters: dict[str, float]
 
     def get(self, indicator: str, year: int = 2021) -> tuple[float, float]:
@@ -321,109 +324,161 @@ class RegionalStats:
                                      "parameters.csv"))
         return self.parameters[name]
 
+    def account(self, name: str) -> float:
+        if name not in self.accounts:
+            raise InputError(Problem("missing-indicator", f"regional accounts item {name!r} not "
+                                     "found"))
+        return self.accounts[name]
+
     def output_shares(self) -> dict[str, float]:
         return {k.split(":", 1)[1]: v for k, v in self.parameters.items()
                 if k.startswith("output_share:")}
+
+    def group_share(self, group: str) -> float:
+        """Percent of GVA of a section or a group of sections (``KL``), normalised so all
+        sections sum to 100 (the published one-decimal shares sum to 100 +- 0.6) [A8]."""
+        total = sum(self.gva_structure.values())
+        return 100.0 * sum(self.gva_structure[c] for c in group) / total
 
 
 SHIPMENT_INDICATORS = {"B": "shipped own goods: mining (B)",
                        "C": "shipped own goods: manufacturing (C)",
                        "D": "shipped own goods: electricity, gas, steam (D)",
                        "E": "shipped own goods: water, sewerage, waste (E)"}
+#: Items of Rosstat's regional accounts (VRP_s1998.xlsx) read for 2021, by short name.
+ACCOUNTS = {"grp": "gross regional product (GVA at basic prices)",
+            "compensation": "GRP by income: compensation of employees (excl. unobserved wages "
+                            "and mixed income)",
+            "ptax": "GRP by income: other net taxes on production",
+            "surplus": "GRP by income: gross operating surplus and gross mixed income",
+            "afc": "actual final consumption of households"}
+ACCOUNTS_YEAR = 2021
+
+
+def _need(file: Path) -> Path:
+    if not file.exists():
+        raise InputError(Problem("missing-file", "file not found", Location(file=str(file))))
+    return file
 
 
 def read_regional_stats(sources: Path, model_dir: Path) -> RegionalStats:
-    """Read the yearbook indicators, the 2019 GRP structure and ``parameters.csv``."""
-    yb_file = sources / "vologda" / "vologda_rosstat_yearbook_2021_2022.csv"
-    st_file = sources / "vologda" / "vologda_grp_structure_2019_pct.csv"
-    par_file = model_dir / "parameters.csv"
-    for f in (yb_file, st_file, par_file):
-        if not f.exists():
-            raise InputError(Problem("missing-file", "file not found", Location(file=str(f))))
-    yb = pd.read_csv(yb_file)
+    """Read the yearbook indicators, the 2021 GVA structure and regional accounts (Vologda and
+    the Russian Federation) and ``parameters.csv``."""
+    yb = pd.read_csv(_need(sources / "vologda" / "vologda_rosstat_yearbook_2021_2022.csv"))
     indicators = {(r.indicator, int(r.year)): (float(r.vologda), float(r.russian_federation))
                   for r in yb.itertuples()}
+    st_file = _need(sources / "regions" / "vologda_gva_structure_okved2_2016_2022_pct.csv")
     st = pd.read_csv(st_file)
-    structure = dict(zip(st["okved2_section"], st["share_pct_2019"].astype(float), strict=True))
-    if abs(sum(structure.values()) - 100.0) > 0.05:
-        raise InputError(Problem("grp-structure", f"shares sum to {sum(structure.values())}, "
-                                 "not 100", Location(file=str(st_file))))
-    par = pd.read_csv(par_file, comment="#")
+    st = st[(st["year"] == ACCOUNTS_YEAR) & (st["okved2_section"] != "TOTAL")]
+    structure = dict(zip(st["okved2_section"], st["share_pct"].astype(float), strict=True))
+    if abs(sum(structure.values()) - 100.0) > 0.6:
+        raise InputError(Problem("grp-structure", f"{ACCOUNTS_YEAR} shares sum to "
+                                 f"{sum(structure.values()):.2f}, not 100 +- 0.6",
+                                 Location(file=str(st_file))))
+    accounts = {}
+    for prefix, name in (("", "vologda_grp_income_consumption_2016_2023.csv"),
+                         ("rf:", "russia_grp_income_consumption_2021_rf.csv")):
+        df = pd.read_csv(_need(sources / "regions" / name))
+        df = df[df["year"] == ACCOUNTS_YEAR].set_index("indicator")["value"]
+        for short, indicator in ACCOUNTS.items():
+            if indicator in df.index:
+                accounts[prefix + short] = float(df[indicator])
+    flows = pd.read_csv(_need(sources / "regions"
+                              / "vologda_interregional_goods_flows_2016_thou_rub.csv"))
+    out = flows[flows["direction"].str.startswith("outflow")].set_index("partner_ru")
+    own = float(out.at["Вологодская область", "value_thou_rub_2016"])
+    domestic = float(out.at["Российская Федерация", "value_thou_rub_2016"])  # incl. own region
+    # share of Vologda's goods sales to Russian buyers that stay in the region [A24]
+    accounts["goods_kept_2016"] = own / domestic
+    par = pd.read_csv(_need(model_dir / "parameters.csv"), comment="#")
     parameters = dict(zip(par["name"], par["value"].astype(float), strict=True))
-    return RegionalStats(indicators, structure, parameters)
+    return RegionalStats(indicators, structure, accounts, parameters)
 
 
 @dataclass(frozen=True)
 class RegionalSize:
-    """Vologda's output and GVA by sector, and the labour scaling applied to its GVA."""
+    """Vologda's output and GVA by sector."""
 
     output: pd.Series
     gva: pd.Series
-    labour_factor: float
     notes: list[str] = field(default_factory=list)
 
 
-def regional_size(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats
-                  ) -> RegionalSize:
-    """Vologda output and GVA by sector [A8-A11].
+def regional_size(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats,
+                  evidence: dict[str, float]) -> RegionalSize:
+    """Vologda output and GVA by sector [A8-A11, A21, A22].
 
-    * GVA by section = GRP 2021 x the 2019 section structure (A, C, D, F, G, H, OTHER) [A8].
+    * GVA by section (or group of sections) = GRP 2021 of the regional accounts x the 2021
+      section structure [A8].
     * Sections with regional shipments (B, C, D, E): section output = Vologda shipments x the
-      national ratio of IO output to shipments of the section; sectors with a stated share of
-      national output (``output_share:*`` in parameters.csv) get it, the rest of the section's
-      output is split in proportion to national output [A9]. GVA = output x national GVA/output
-      ratio, scaled within C and D to the section's GVA target [A10].
-    * Other sections: GVA split in proportion to national GVA, output = GVA / national GVA
-      ratio; OTHER (B, E, I-T) net of the B and E sectors goes to the service sectors [A8].
+      national ratio of IO output to shipments of the section; sectors with published evidence
+      get their own output (``evidence``, mln RUB: steel from the metallurgy share, wood and
+      paper from the timber complex, agriculture from its output) or a stated share of
+      national output (``output_share:*`` in parameters.csv, chemicals an assumption [A21]);
+      the rest of the section's output is split in proportion to national output [A9]. GVA =
+      output x national GVA/output ratio, scaled within the section to its GVA target [A10].
+    * Other sections: sectors with evidence of output (agriculture [A22]) get GVA = output x
+      national ratio; the rest of the section's GVA is split in proportion to national GVA,
+      output = GVA / national GVA ratio.
     """
-    grp = stats.get("gross regional product (basic prices)")[0]
+    grp = stats.account("grp")
     section = sectors["okved_section"]
     x_n, gva_n = nat.output, nat.gva
     ratio = gva_n / x_n
-    shares = stats.output_shares()
-    unknown = [s for s in shares if s not in section.index]
+    fixed = {s: v * x_n[s] for s, v in stats.output_shares().items()} | evidence
+    unknown = [s for s in fixed if s not in section.index]
     if unknown:
-        raise InputError(Problem("unknown-sector", f"parameters.csv gives output shares of "
-                                 f"unknown sector(s) {unknown}"))
+        raise InputError(Problem("unknown-sector", f"output shares or evidence for unknown "
+                                 f"sector(s) {unknown}"))
     out = pd.Series(np.nan, index=section.index)
     gva = pd.Series(np.nan, index=section.index)
-    target = {k: v / 100 * grp for k, v in stats.grp_structure.items()}
+    target = {g: stats.group_share(g) / 100 * grp for g in dict.fromkeys(section)}
     for sec, indicator in SHIPMENT_INDICATORS.items():
         members = list(section.index[section == sec])
         if not members:
             continue
         ship_v, ship_n = stats.get(indicator)
         total = ship_v * x_n[members].sum() / ship_n
-        fixed = {s: shares[s] * x_n[s] for s in members if s in shares}
-        rest = [s for s in members if s not in fixed]
-        remaining = total - sum(fixed.values())
+        given = {s: fixed[s] for s in members if s in fixed}
+        rest = [s for s in members if s not in given]
+        remaining = total - sum(given.values())
         if remaining < 0 or (not rest and remaining > 1e-6 * total):
-            raise InputError(Problem("output-shares", f"section {sec}: stated output shares give "
-                                     f"{sum(fixed.values()):,.0f} mln RUB but the section's "
+            raise InputError(Problem("output-shares", f"section {sec}: stated outputs give "
+                                     f"{sum(given.values()):,.0f} mln RUB but the section's "
                                      f"output from shipments is {total:,.0f}"))
-        for s, v in fixed.items():
+        for s, v in given.items():
             out[s] = v
         if rest:
             out[rest] = remaining * x_n[rest] / x_n[rest].sum()
         gva[members] = out[members] * ratio[members]
-        if sec in target:
+        if target[sec] > 0:
             gva[members] *= target[sec] / gva[members].sum()
     for sec, tgt in target.items():
         members = list(section.index[(section == sec) & out.isna()])
-        if sec == "OTHER":
-            tgt -= gva[section.index[section.isin(["B", "E"])]].sum()
         if not members:
             continue
-        gva[members] = tgt * gva_n[members] / gva_n[members].sum()
-        out[members] = gva[members] / ratio[members]
+        given = [s for s in members if s in fixed]
+        for s in given:
+            out[s], gva[s] = fixed[s], fixed[s] * ratio[s]
+        rest = [s for s in members if s not in fixed]
+        left = tgt - gva[given].sum()
+        if left < 0 or not rest:
+            raise InputError(Problem("output-shares", f"section {sec}: GVA of sectors with "
+                                     f"stated output exceeds the section's GVA {tgt:,.0f}"))
+        gva[rest] = left * gva_n[rest] / gva_n[rest].sum()
+        out[rest] = gva[rest] / ratio[rest]
     if out.isna().any():
         raise InputError(Problem("section", f"sectors {list(out.index[out.isna()])} belong to no "
                                  "section with a regional indicator"))
-    emp_v, emp_n = stats.get("employed (LFS)")
-    wage_v, wage_n = stats.get("average gross nominal monthly wage (organizations)")
-    lab_target = nat.lab.sum() * (emp_v / emp_n) * (wage_v / wage_n)
-    lab_base = (nat.lab / gva_n * gva).sum()
-    return RegionalSize(out, gva, lab_target / lab_base)
+    # a section whose share rounds to 0.0 but has shipments (B: quarrying) keeps its small GVA;
+    # the sections sized from GVA alone give it up so the sectors sum to GRP exactly
+    free = [s for s in section.index if section[s] not in SHIPMENT_INDICATORS and s not in fixed]
+    gva[free] *= 1 - (gva.sum() - grp) / gva[free].sum()
+    out[free] = gva[free] / ratio[free]
+    if (gva > out).any():
+        raise InputError(Problem("gva-ratio", "regional GVA exceeds output in sector(s) "
+                                 f"{list(out.index[gva > out])}"))
+    return RegionalSize(out, gva)
 
 
 def _export_factor(e_rate: pd.Series, x_v: pd.Series, cap: pd.Series, goods: pd.Index,
@@ -480,41 +535,86 @@ def _negatives(flows: RegionFlows, region: str, tol: float) -> list[Problem]:
     return problems
 
 
-def regionalise(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats
+def sector_evidence(tables: IOTables, stats: RegionalStats, figures: pd.DataFrame
+                    ) -> dict[str, float]:
+    """Vologda output (mln RUB, 2021) of sectors with published evidence [A9, A22].
+
+    * ``ferr``: Vologdastat's share of Vologda in Russian shipments of metallurgy (OKVED2 24)
+      x national IO output of OKPD2 24; all of Vologda's metallurgy is ferrous (Cherepovets).
+    * ``wood``, ``paper``: the timber complex's shipments of wood processing and of pulp and
+      paper, January-November 2019, x 12/11, in 2019 prices [A22], x the national ratio of IO
+      output to shipments of manufacturing (as for the section, A9).
+    * ``agr``: agricultural output of all producers 2020 x the 2021 volume index, 2020 prices
+      [A22].
+    """
+    def figure(indicator: str) -> float:
+        row = figures[figures["indicator"] == indicator]
+        if len(row) != 1:
+            raise InputError(Problem("missing-indicator", f"published figure {indicator!r} not "
+                                     "found once in vologda_misc_published_figures.csv"))
+        return float(row["value"].iloc[0])
+
+    output = tables.z_domestic.sum(axis=1) + tables.final_domestic.sum(axis=1)
+    metallurgy = output[tables.products["okpd2"].str.startswith("24")].sum()
+    ship_v, ship_n = stats.get(SHIPMENT_INDICATORS["C"])
+    c_products = tables.products["okpd2"].str.match(r"(1[0-9]|2[0-9]|3[0-3])\b")
+    c_ratio = output[c_products].sum() / ship_n
+    annual = 12 / 11 * 1000  # bln RUB over 11 months -> mln RUB a year
+    agr_index = stats.get("agricultural production index")[0] / 100
+    return {
+        "ferr": figure("Vologda metallurgical production share in RF metallurgy shipments")
+        / 100 * metallurgy,
+        "wood": figure("shipped: wood processing (деревообработка)") * annual * c_ratio,
+        "paper": figure("shipped: pulp and paper (ЦБП)") * annual * c_ratio,
+        "agr": figure("agricultural output all producers") * 1000 * agr_index,
+    }
+
+
+def regionalise(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats,
+                evidence: dict[str, float]
                 ) -> tuple[dict[str, RegionFlows], Shipments, RegionalSize]:
     """Split the national flows into Vologda (``VOL``) and the rest of Russia (``RUS``).
 
     Vologda's columns use national coefficients scaled to its output and GVA: intermediate use
     and product taxes on it = national coefficient x output x (1 - regional GVA ratio) /
     (1 - national GVA ratio) [A12]; GVA by national composition with labour scaled to the
-    regional wage bill [A13]; final demand by shares (households: population x relative income
-    per head; government: population; investment: investment in fixed capital) [A14]; exports
-    abroad by national export propensities scaled to the customs total [A15]; imports by the
-    national import share of each use [A16]. The rest of Russia is national minus Vologda.
+    regional accounts' compensation of employees and other taxes on production set to theirs
+    [A13]; final demand by shares (households: their share of actual final consumption;
+    government: population; investment: investment in fixed capital) [A14]; exports abroad by
+    national export propensities scaled to the customs total [A15]; imports by the national
+    import share of each use [A16]. Non-tradables are used where they are produced: Vologda's
+    final demand for them is what its output leaves after intermediate use and exports, and its
+    households' other purchases absorb the difference so their total stays on target [A17].
+    The rest of Russia is national minus Vologda.
 
-    Interregional shipments [A17]: Vologda buys ``min(FLQ_ij, 1)`` of its intermediate use of
-    domestic product i (by sector j) and ``min(lambda * SLQ_i, 1)`` of its final use inside the
-    region, at most what it has left after exporting abroad. What it does not buy at home comes
-    from the rest of Russia; what it produces and neither exports nor uses goes to the rest of
-    Russia. Both directions are kept (cross-hauling), the net flow is the commodity balance.
+    Interregional shipments [A17, A24]: Vologda buys ``min(FLQ_ij, 1)`` of its intermediate use
+    of domestic product i (by sector j) and ``min(lambda * SLQ_i, 1)`` of its final use inside
+    the region, at most what it has left after exporting abroad; for goods (sections A-D) these
+    own purchases are scaled by one factor so that the share of Vologda's domestic goods sales
+    leaving the region is that of Rosstat's 2016 interregional matrix. What it does not buy at
+    home comes from the rest of Russia; what it produces and neither exports nor uses goes to
+    the rest of Russia. Both directions are kept (cross-hauling), the net flow is the commodity
+    balance.
     """
-    size = regional_size(nat, sectors, stats)
+    size = regional_size(nat, sectors, stats, evidence)
     x_n, gva_n = nat.output, nat.gva
     x_v, gva_v = size.output, size.gva
-    adj = (1 - gva_v / x_v.where(x_v > 0, 1)) / (1 - gva_n / x_n)
-    if ((1 - gva_v / x_v.where(x_v > 0, 1)) <= 0).any():
-        raise InputError(Problem("gva-ratio", "regional GVA exceeds output in sector(s) "
-                                 f"{list(x_v.index[gva_v >= x_v])}"))
-    col = x_v / x_n * adj
+    col = x_v / x_n * (1 - gva_v / x_v.where(x_v > 0, 1)) / (1 - gva_n / x_n)
 
     pop_v, pop_n = stats.get("population (table 4.2)")
-    inc_v, inc_n = stats.get("average per capita money income")
     inv_v, inv_n = stats.get("investment in fixed capital")
-    share = pd.Series({"hh": pop_v / pop_n * inc_v / inc_n, "gov": pop_v / pop_n,
-                       "inv": inv_v / inv_n})
+    hh_share = stats.account("afc") / stats.account("rf:afc")
+    share = pd.Series({"hh": hh_share, "gov": pop_v / pop_n, "inv": inv_v / inv_n})
 
-    lab = nat.lab / gva_n * gva_v * size.labour_factor
+    # compensation in the IO tables' concept (D1 incl. the imputed unobserved wages), bridged by
+    # the national ratio of IO D1 to the regional accounts' total [A13]
+    lab_target = stats.account("compensation") * nat.lab.sum() / stats.account("rf:compensation")
+    lab = nat.lab / gva_n * gva_v
+    lab *= lab_target / lab.sum()
+    # other net taxes on production at the regional accounts' level; the difference to the
+    # national rates is spread over GVA (the IO total is negative, the regional one positive)
     ptax = nat.ptax / gva_n * gva_v
+    ptax += (stats.account("ptax") - ptax.sum()) * gva_v / gva_v.sum()
     cap = gva_v - lab - ptax
 
     goods = sectors.index[sectors["okved_section"].isin(GOODS_SECTIONS)]
@@ -525,32 +625,71 @@ def regionalise(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats
     phi = _export_factor(e_rate, x_v, e_cap, goods, target)
     exports = np.minimum(e_rate * x_v * np.where(x_v.index.isin(goods), phi, 1.0), e_cap)
 
-    hh_share = float(share["hh"])
+    z_dom = nat.z_dom * col
+    final_dom, final_imp = nat.final_dom * share, nat.final_imp * share
+    tax_final = nat.tax_final * share
+    # a non-tradable whose intermediate use alone exceeds Vologda's output (trade services for
+    # the steel and fertiliser works) keeps its final demand and buys the rest from RUS
+    local = list(sectors.index[~sectors["tradable"]])
+    left = x_v[local] - exports[local] - z_dom.loc[local].sum(axis=1)
+    local = list(left.index[left >= 0])
+    left = left[local]
+    used = final_dom.loc[local].sum(axis=1)
+    if ((used <= 0) & (left > 0)).any():
+        raise InputError(Problem("non-tradable", f"Vologda's output of non-tradables "
+                                 f"{list(left.index[(used <= 0) & (left > 0)])} has no final "
+                                 "use in the region"))
+    k = (left / used.where(used > 0, 1.0)).to_numpy()[:, None]
+    for df in (final_dom, final_imp, tax_final):
+        df.loc[local] = df.loc[local].to_numpy() * k
+    hh_total = hh_share * (nat.final_dom + nat.final_imp + nat.tax_final)["hh"].sum()
+    trade = [s for s in sectors.index if s not in local]
+    hh_local = sum(df.loc[local, "hh"].sum() for df in (final_dom, final_imp, tax_final))
+    hh_trade = sum(df.loc[trade, "hh"].sum() for df in (final_dom, final_imp, tax_final))
+    for df in (final_dom, final_imp, tax_final):
+        df.loc[trade, "hh"] *= (hh_total - hh_local) / hh_trade
+    inv_nat = (nat.final_dom + nat.final_imp + nat.tax_final)["inv"].sum()
+    inv_vol = (final_dom + final_imp + tax_final)["inv"].sum()
+
     vol = RegionFlows(
-        z_dom=nat.z_dom * col, z_imp=nat.z_imp * col, tax_int=nat.tax_int * col,
-        final_dom=nat.final_dom * share, final_imp=nat.final_imp * share,
-        tax_final=nat.tax_final * share, lab=lab, cap=cap, ptax=ptax, exports=exports,
+        z_dom=z_dom, z_imp=nat.z_imp * col, tax_int=nat.tax_int * col,
+        final_dom=final_dom, final_imp=final_imp, tax_final=tax_final,
+        lab=lab, cap=cap, ptax=ptax, exports=exports,
         reexports=nat.reexports * exports / nat.exports.where(nat.exports > 0, 1.0),
         etax=nat.etax * exports.sum() / nat.exports.sum(), p33=nat.p33 * hh_share,
         p34=nat.p34 * hh_share,
         dtax=nat.dtax * (lab.sum() + cap.sum()) / (nat.lab.sum() + nat.cap.sum()),
-        gfcf=nat.gfcf * float(share["inv"]))
+        gfcf=nat.gfcf * inv_vol / inv_nat)
     rus = nat.scaled(vol)
     problems = _negatives(vol, "VOL", 1e-6) + _negatives(rus, "RUS", 1e-6)
     if problems:
         raise InputError(problems)
 
-    # interregional shipments by FLQ and commodity balance [A17]
+    # interregional shipments by FLQ, the 2016 outflow share and commodity balance [A17, A24]
     fq = flq(x_v, x_n, stats.param("flq_delta"))
-    local = ~sectors["tradable"].reindex(x_v.index).to_numpy()
+    is_local = ~sectors["tradable"].reindex(x_v.index).to_numpy()
     q = np.minimum(fq.to_numpy(), 1.0)
     lam_slq = np.minimum(np.diag(fq.to_numpy()), 1.0)
-    q[local, :] = 1.0  # non-tradables are bought inside the region as far as it supplies them
-    lam_slq[local] = 1.0
+    q[is_local, :] = 1.0
+    lam_slq[is_local] = 1.0
     demand_v = vol.domestic_demand
-    own_v = (q * vol.z_dom).sum(axis=1) + lam_slq * vol.final_dom.sum(axis=1)
     avail_v = x_v - vol.exports
-    own_v = np.clip(own_v, 0.0, np.minimum(avail_v, demand_v.clip(lower=0.0)))
+    upper = np.minimum(avail_v, demand_v.clip(lower=0.0))
+    flq_own = (q * vol.z_dom).sum(axis=1) + lam_slq * vol.final_dom.sum(axis=1)
+    goods_mask = x_v.index.isin(goods)
+    kept = stats.account("goods_kept_2016")
+
+    def own(scale: float) -> pd.Series:
+        return np.clip(flq_own * np.where(goods_mask, scale, 1.0), 0.0, upper)
+
+    lo, hi = 0.0, 1.0
+    while own(hi)[goods_mask].sum() < kept * avail_v[goods_mask].sum() and hi < 1e6:
+        hi *= 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = ((mid, hi) if own(mid)[goods_mask].sum() < kept * avail_v[goods_mask].sum()
+                  else (lo, mid))
+    own_v = own((lo + hi) / 2)
     to_rus = avail_v - own_v
     from_rus = demand_v - own_v
     own_r = rus.domestic_demand - to_rus
@@ -567,21 +706,35 @@ def regionalise(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats
 # --------------------------------------------------------------------------- report
 @dataclass(frozen=True)
 class ReportRow:
+    """One published figure against the SAM. ``tol`` is relative, or in the figure's own unit
+    (percentage points for shares) when ``absolute``. ``role``: ``input`` if the build uses the
+    figure (matching it tests the code, not the data), ``check`` if it is independent."""
+
     name: str
     target: float
     built: float
     unit: str
-    rel_tol: float
+    tol: float
     source: str
     note: str = ""
+    role: str = "check"
+    absolute: bool = False
 
     @property
-    def rel_diff(self) -> float:
+    def diff(self) -> float:
+        if self.absolute:
+            return self.built - self.target
         return (self.built - self.target) / abs(self.target) if self.target else math.inf
 
     @property
     def flagged(self) -> bool:
-        return abs(self.rel_diff) > self.rel_tol
+        return abs(self.diff) > self.tol
+
+    def _fmt(self, x: float) -> str:
+        return f"{x:+.2f} pp" if self.absolute else f"{100 * x:+.2f}%"
+
+    def tolerance(self) -> str:
+        return f"{self.tol:.2f} pp" if self.absolute else f"{100 * self.tol:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -596,24 +749,31 @@ class Report:
         return [r for r in self.rows if r.flagged]
 
     def to_markdown(self) -> str:
+        checks = [r for r in self.rows if r.role == "check"]
         lines = ["# Vologda SAM 2021: comparison with published figures", "",
-                 "Generated by `cge sam-build vologda`; do not edit by hand. A row is flagged "
-                 "when |built - target| / |target| exceeds its tolerance (`sam/vologda/"
-                 "targets.csv`). Flags are listed, not hidden; see the notes below the table.",
-                 "", "| item | target | built | unit | difference | tolerance | status |",
-                 "|---|---:|---:|---|---:|---:|---|"]
+                 "Generated by `cge sam-build vologda`; do not edit by hand. A row fails when "
+                 "the difference between built and published exceeds its tolerance "
+                 "(`sam/vologda/targets.csv`; relative, or in percentage points for shares). "
+                 "Rows marked **input** are figures the build uses: they test the code. Rows "
+                 "marked check are figures the build does not use: they test the SAM. Failures "
+                 "are listed, not hidden; see the notes below the table.", "",
+                 f"Checks: {sum(not r.flagged for r in checks)} pass, "
+                 f"{sum(r.flagged for r in checks)} fail.", "",
+                 "| item | role | published | built | unit | difference | tolerance | status |",
+                 "|---|---|---:|---:|---|---:|---:|---|"]
         for r in self.rows:
-            lines.append(f"| {r.name} | {r.target:,.2f} | {r.built:,.2f} | {r.unit} | "
-                         f"{100 * r.rel_diff:+.2f}% | {100 * r.rel_tol:.1f}% | "
-                         f"{'**FLAGGED**' if r.flagged else 'ok'} |")
-        lines += ["", "## Flagged differences", ""]
-        lines += ([f"- {r.name}: target {r.target:,.2f}, built {r.built:,.2f} {r.unit} "
-                   f"({100 * r.rel_diff:+.1f}%). Why: {r.note or 'not explained'}"
+            role = "**input**" if r.role == "input" else "check"
+            lines.append(f"| {r.name} | {role} | {r.target:,.2f} | {r.built:,.2f} | {r.unit} | "
+                         f"{r._fmt(r.diff)} | {r.tolerance()} | "
+                         f"{'**FAIL**' if r.flagged else 'pass'} |")
+        lines += ["", "## Failures", ""]
+        lines += ([f"- {r.name} ({r.role}): published {r.target:,.2f}, built {r.built:,.2f} "
+                   f"{r.unit} ({r._fmt(r.diff)}). Why: {r.note or 'not explained'}"
                    for r in self.flagged]
                   or ["None."])
         lines += ["", "## Build facts", ""]
         lines += [f"- {k}: {v}" for k, v in self.facts.items()]
-        lines += ["", "## Sources of the targets", ""]
+        lines += ["", "## Sources of the figures", ""]
         lines += [f"- {r.name}: {r.source}" + (f" Note: {r.note}" if r.note else "")
                   for r in self.rows]
         return "\n".join(lines) + "\n"
@@ -623,31 +783,50 @@ def read_targets(file: Path) -> pd.DataFrame:
     if not file.exists():
         raise InputError(Problem("missing-file", "file not found", Location(file=str(file))))
     df = pd.read_csv(file, comment="#")
-    missing = [c for c in ("name", "value", "unit", "rel_tol", "source") if c not in df.columns]
+    missing = [c for c in ("name", "value", "unit", "tol", "source") if c not in df.columns]
     if missing:
         raise InputError(Problem("columns", f"missing column(s) {missing}",
                                  Location(file=str(file), line=1)))
     return df.set_index("name")
 
 
-def built_figures(flows: dict[str, RegionFlows], sectors: pd.DataFrame, stats: RegionalStats
-                  ) -> dict[str, float]:
+def built_figures(flows: dict[str, RegionFlows], ship: Shipments, sectors: pd.DataFrame,
+                  stats: RegionalStats) -> dict[str, float]:
     """The built counterpart of each target name (units as in ``targets.csv``)."""
     vol = flows["VOL"]
     nat = flows["VOL"].scaled(flows["RUS"], sign=1.0)
     usd = stats.param("usd_rub_2021")
-    manuf = sectors.index[sectors["okved_section"] == "C"]
-    goods = sectors.index[sectors["okved_section"].isin(GOODS_SECTIONS)]
+    section = sectors["okved_section"]
+    manuf = sectors.index[section == "C"]
+    goods = sectors.index[section.isin(GOODS_SECTIONS)]
     emp_v, emp_n = stats.get("employed (LFS)")
     _, wage_n = stats.get("average gross nominal monthly wage (organizations)")
-    return {
+    pop_v = stats.get("population (table 4.2)")[0]
+    out_v, in_v = ship.sales[("VOL", "RUS")], ship.sales[("RUS", "VOL")]
+    own_v = ship.sales[("VOL", "VOL")]
+    hh = (vol.final_dom + vol.final_imp + vol.tax_final)["hh"].sum()
+    hh_nat = (nat.final_dom + nat.final_imp + nat.tax_final)["hh"].sum()
+    dairy = "dairy"
+    shares = {f"vol_gva_share_{g}": 100 * vol.gva[section.index[section == g]].sum()
+              / vol.gva.sum() for g in dict.fromkeys(section)}
+    return shares | {
         "vol_grp": vol.gva.sum(),
-        "vol_manuf_share": 100 * vol.gva[manuf].sum() / vol.gva.sum(),
+        "vol_grp_rsy": vol.gva.sum(),
+        "vol_compensation": vol.lab.sum() * stats.account("rf:compensation") / nat.lab.sum(),
+        "vol_ptax": vol.ptax.sum(),
+        "vol_surplus": vol.cap.sum(),
+        "vol_afc": hh / hh_nat * stats.account("rf:afc"),
         "vol_manuf_shipments": vol.output[manuf].sum(),
         "vol_exports": vol.exports[goods].sum() / usd,
         "vol_imports": vol.imports[goods].sum() / usd,
         "vol_avg_wage": wage_n * (vol.lab.sum() / emp_v) / (nat.lab.sum() / emp_n),
         "vol_investment": vol.gfcf,
+        "vol_milk_outflow": 100 * (out_v[dairy] + vol.exports[dairy])
+        / (vol.output[dairy] + in_v[dairy] + vol.imports[dairy]),
+        "vol_goods_inflow_share": 100 * in_v[goods].sum() / (in_v[goods] + own_v[goods]).sum(),
+        "vol_ferr_share": 100 * vol.output["ferr"] / nat.output["ferr"],
+        "vol_logging": vol.output["for"],
+        "vol_hh_income": (vol.lab.sum() + vol.cap.sum() + vol.p34) / pop_v / 12 * 1000,
         "nat_output": nat.output.sum() / 1e6,
         "nat_gva": nat.gva.sum() / 1e6,
         "nat_compensation": nat.lab.sum() / 1e6,
@@ -664,23 +843,34 @@ def compare(targets: pd.DataFrame, built: dict[str, float], facts: dict[str, str
     if unknown:
         raise InputError(Problem("unknown-target", f"no built figure for target(s) {unknown}; "
                                  f"known: {sorted(built)}"))
-    notes = targets["note"] if "note" in targets.columns else pd.Series("", targets.index)
-    rows = [ReportRow(n, float(r.value), float(built[n]), str(r.unit), float(r.rel_tol),
-                      str(r.source), "" if pd.isna(notes[n]) else str(notes[n]))
+
+    def text(r: pd.Series, col: str, default: str = "") -> str:
+        return default if col not in r.index or pd.isna(r[col]) else str(r[col])
+
+    rows = [ReportRow(n, float(r.value), float(built[n]), str(r.unit), float(r.tol),
+                      str(r.source), text(r, "note"), text(r, "role", "check"),
+                      text(r, "tol_kind") == "pp")
             for n, r in targets.iterrows()]
     return Report(rows, facts)
 
 
 # --------------------------------------------------------------------------- build
 def national_sector_accounts(sources_dir: str | Path, model_dir: str | Path, sector_map: str
-                             ) -> tuple[RegionFlows, pd.DataFrame]:
+                             ) -> tuple[RegionFlows, pd.DataFrame, IOTables]:
     """Russia 2021 from Rosstat's tables in ``sources_dir``, aggregated to the sectors of
-    ``model_dir/sectors.csv`` by ``model_dir/sector_map`` and closed exactly; and the sectors."""
+    ``model_dir/sectors.csv`` by ``model_dir/sector_map`` and closed exactly; the sectors; and
+    the 113-product tables themselves."""
     tables = read_rosstat_io(Path(sources_dir) / "rosstat" / "baz_tzv-2021.xlsx")
     sectors = read_sectors(Path(model_dir) / "sectors.csv")
     mapping = read_sector_map(Path(model_dir) / sector_map, tables.products.index,
                               sectors.index)
-    return national_accounts(aggregate_io(tables, mapping, sectors)), sectors
+    return national_accounts(aggregate_io(tables, mapping, sectors)), sectors, tables
+
+
+def read_figures(sources_dir: str | Path) -> pd.DataFrame:
+    """Single published figures (``regions/vologda_misc_published_figures.csv``)."""
+    return pd.read_csv(_need(Path(sources_dir) / "regions"
+                             / "vologda_misc_published_figures.csv"))
 
 
 def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = None
@@ -690,15 +880,22 @@ def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = No
     sibling ``vologda``). Returns the SAM and the comparison report."""
     sources_dir = Path(sources_dir)
     model_dir = Path(model_dir) if model_dir is not None else sources_dir.parent / "vologda"
-    nat, sectors = national_sector_accounts(sources_dir, model_dir, "okpd2_to_sectors.csv")
+    nat, sectors, tables = national_sector_accounts(sources_dir, model_dir,
+                                                    "okpd2_to_sectors.csv")
     stats = read_regional_stats(sources_dir, model_dir)
-    flows, ship, size = regionalise(nat, sectors, stats)
+    figures = read_figures(sources_dir)
+    evidence = sector_evidence(tables, stats, figures)
+    flows, ship, size = regionalise(nat, sectors, stats, evidence)
     sam = assemble_sam(flows, ship, sectors, name="vologda_2021",
                        source="Rosstat basic IO tables 2021 and Vologda regional statistics; "
                               "built by cge sam-build vologda (cge/sources/vologda.py)")
+    lab_v = flows["VOL"].lab.sum()
     facts = {"accounts": f"{len(sam.keys)} ({len(sectors)} sectors x activity and commodity, "
                          "9 factor/institution/tax accounts per region, ROW)",
-             "labour scaling of Vologda GVA [A13]": f"{size.labour_factor:.4f}",
+             "GRP vintage": f"Rosstat regional accounts VRP_s1998.xlsx of 9 April 2025: "
+                            f"{stats.account('grp'):,.1f} mln RUB (RSY 2022/2023: "
+                            f"{stats.get('gross regional product (basic prices)')[0]:,.1f})",
+             "compensation, IO concept incl. unobserved wages [A13]": f"{lab_v:,.1f} mln RUB",
              "FLQ delta": f"{stats.param('flq_delta'):g}",
              "RUB/USD 2021": f"{stats.param('usd_rub_2021'):g}",
              "interregional exports VOL->RUS (mln RUB)":
@@ -707,13 +904,16 @@ def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = No
                  f"{ship.sales[('RUS', 'VOL')].sum():,.1f}",
              "capital transfer to VOL:inv from RUS:inv (mln RUB)":
                  f"{sam.get('VOL:inv', 'RUS:inv'):,.1f}"}
+    facts |= {f"output {s} (mln RUB)": f"{size.output[s]:,.1f}"
+              for s in ("agr", "for", "food", "dairy", "wood", "paper", "chem", "ferr")}
     report = compare(read_targets(model_dir / "targets.csv"),
-                     built_figures(flows, sectors, stats), facts)
+                     built_figures(flows, ship, sectors, stats), facts)
     return sam, report
 
 
 __all__ = ["RegionFlows", "Shipments", "RegionalStats", "RegionalSize", "Report", "ReportRow",
            "national_accounts", "national_sam", "assemble_sam", "regional_size", "regionalise",
+           "sector_evidence", "read_figures",
            "flq", "read_regional_stats", "read_targets", "built_figures", "compare",
            "build_vologda_sam", "write_vologda"]
 
@@ -728,12 +928,15 @@ Inputs (copies in `sam/sources/`, provenance in `sam/sources/SOURCES.md`):
 - Rosstat, basic input-output tables of the Russian Federation 2021 (symmetric product-by-product
   tables total, domestic and imported; 113 products aggregated to 22 sectors by
   `sam/vologda/okpd2_to_sectors.csv`);
-- Rosstat, Russian Statistical Yearbooks 2022 and 2023 (Vologda and Russia: GRP, population,
+- Rosstat, regional accounts (VRP_s1998.xlsx of 9 April 2025: GRP 2021, its income
+  components, household actual final consumption) and the 2021 GVA structure by OKVED2 section
+  (VRP_OKVED2_s2016.xlsx); Rosstat's 2016 interregional goods matrix (Vologda's row and column);
+- Rosstat, Russian Statistical Yearbooks 2022 and 2023 (Vologda and Russia: population,
   employment, wages, incomes, investment, shipments by activity, foreign trade, milk);
-- Government of Vologda Oblast, GRP structure 2019; published figures of
-  `vologda_web_figures.csv` (rolled-steel share);
+- published figures of `regions/vologda_misc_published_figures.csv` (metallurgy share, timber
+  complex, agricultural output);
 - modelling parameters `sam/vologda/parameters.csv` (exchange rate, FLQ delta, export cap,
-  output shares).
+  output shares, the chemicals assumption A21).
 
 Every assumption is numbered in `sam/vologda/ASSUMPTIONS.md`; `REPORT.md` compares the SAM with
 published figures and lists the differences beyond tolerance.
