@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 from cge.errors import InputError, Location, Problem
 from cge.tomlfile import key_line
+
+if TYPE_CHECKING:  # calibration imports this module
+    from cge.calibration.nests import NestRules
 
 NUMERAIRES = ("exchange_rate", "factor", "cpi")
 HOME = "home"  # the country of a SAM whose regions share one currency
@@ -94,6 +98,10 @@ class ModelConfig:
         model values are SAM values divided by ``scale``, in ``units`` (e.g. a SAM in mln RUB
         with ``scale = 1000`` and ``units = "bln RUB"``). Keeps the largest values near 1e3-1e5,
         where double precision leaves room for the 1e-8 benchmark residual gate.
+    production_nests:
+        the nesting tree of each activity (:mod:`cge.calibration.nests`); None: the default
+        tree (CES value added over factors, Leontief intermediates). Experiment files name a
+        nest file in ``[model]``, read into this field.
     """
 
     closure: Closure = field(default_factory=Closure)
@@ -104,6 +112,7 @@ class ModelConfig:
     scale: float = 1.0
     units: str = ""
     countries: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    production_nests: NestRules | None = None
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
         """Region -> country; without ``countries`` all regions form one country, ``home``."""
@@ -229,7 +238,8 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
     closure = dict(data.pop("closure", {}))
     problems = []
     known_c = {f.name for f in fields(Closure)}
-    known_m = {f.name for f in fields(ModelConfig)} - {"closure"}
+    # a nest file is a path, read by the experiment file's reader (relative to that file)
+    known_m = {f.name for f in fields(ModelConfig)} - {"closure", "production_nests"}
     for k in set(closure) - known_c:
         problems.append(Problem("config", f"unknown closure option {k!r}; known: "
                                 f"{sorted(known_c)}", where))

@@ -304,6 +304,9 @@ def model_reference(m: pyo.ConcreteModel, instance: str) -> str:
         doc = src.module.__doc__ or ""
         out += [f"## {k + 1}. {src.name}", "", f"Source: `{src.path}`", "",
                 rst_to_markdown(doc), ""]
+        # a block may describe structure its data decides (production: the nesting trees)
+        if hasattr(src.module, "describe"):
+            out += src.module.describe(m)
         sets = model_sets(m, src)
         if sets:
             rows = []

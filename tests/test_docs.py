@@ -105,16 +105,17 @@ def test_tables_name_only_existing_symbols(model):
 def test_checks_catch_missing_docs_and_dangling_names(model):
     saved = dict(model.symbols)
     try:
-        model.symbols["Y"] = replace(saved["Y"], description="", unit="")
-        model.symbols["eq_va_demand"] = replace(saved["eq_va_demand"], determines="Yx")
-        model.symbols["eq_zero_profit"] = replace(saved["eq_zero_profit"], determines="py")
+        model.symbols["QN"] = replace(saved["QN"], description="", unit="")
+        model.symbols["eq_nest_demand"] = replace(saved["eq_nest_demand"], determines="Yx")
+        model.symbols["eq_output_technology"] = replace(saved["eq_output_technology"],
+                                                        determines="pz")
         problems = "\n".join(check_model_docs(model))
     finally:
         model.symbols.clear()
         model.symbols.update(saved)
-    assert "variable Y (production) has no description, unit" in problems
-    assert "eq_va_demand determines 'Yx', which is not a variable" in problems
-    assert "pairs eq_zero_profit with Z, the code with py" in problems
+    assert "variable QN (production) has no description, unit" in problems
+    assert "eq_nest_demand determines 'Yx', which is not a variable" in problems
+    assert "pairs eq_output_technology with Z, the code with pz" in problems
 
 
 def test_rst_math_becomes_markdown_math():

@@ -493,7 +493,7 @@ def test_experiment_file_missing_or_a_folder(tmp_path, capsys):
 
 ZERO_CASES = {
     # parameter -> (numerator, denominator) levels whose ratio fixed proportions keep fixed
-    "sigma_va": ("F", "Y"),
+    "sigma_va": ("F", "QN"),  # QN of the default tree's nest "va"
     "psi_cet": ("E", "Z"),
     "sigma_arm": ("M", "Q"),
     "sigma_dom": ("DS", "DD"),
@@ -515,7 +515,7 @@ def test_elasticity_zero_is_fixed_proportions(parameter):
         # the factor (F/Y), or the origin (DS/DD), or the same (E/Z, M/Q)
         out = []
         for k in num:
-            agg = (k[0], k[2]) if parameter == "sigma_va" else k[1:] if len(k) == 3 else k
+            agg = (k[0], k[2], "va") if parameter == "sigma_va" else k[1:] if len(k) == 3 else k
             out.append(pyo.value(num[k]) / pyo.value(den[agg]))
         return np.array(out)
 

@@ -29,7 +29,10 @@ def _model_value(ds, variable: str, index: str, scenario: str) -> float:
     parts = index.split(".") if index else []
     if variable == "pf":
         return float(s["pfr"].sel(region="ECO", factor=parts[0]))
-    if variable in ("Y", "Z", "py", "pz", "Tz", "E", "pe", "D", "pd"):
+    if variable in ("Y", "py"):  # value added: the default tree's nest "va"
+        name = {"Y": "QN", "py": "PN"}[variable]
+        return float(s[name].sel(region="ECO", sector=parts[0], nest="va"))
+    if variable in ("Z", "pz", "Tz", "E", "pe", "D", "pd"):
         return float(s[variable].sel(region="ECO", sector=parts[0]))
     if variable in ("Xg", "Xv", "M", "Q", "pq", "pm", "Tm"):
         return float(s[variable].sel(region="ECO", commodity=parts[0]))

@@ -2,6 +2,7 @@
 
 from cge.calibration.calibrate import Calibration, calibrate, ces_shares
 from cge.calibration.elasticities import Elasticities, from_records, read_elasticities
+from cge.calibration.nests import NestRules, read_nests
 
 __all__ = ["Calibration", "calibrate", "ces_shares", "Elasticities", "from_records",
-           "read_elasticities"]
+           "read_elasticities", "NestRules", "read_nests"]

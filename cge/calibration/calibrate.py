@@ -27,12 +27,12 @@ import numpy as np
 import xarray as xr
 
 from cge.calibration.elasticities import Elasticities
+from cge.calibration.production import calibrate_production
+from cge.calibration.shares import ces_shares, data_array
 from cge.config import ModelConfig
 from cge.errors import InputError, Location, Problem
 from cge.sam import SAM, Kind
 from cge.sam.core import key
-
-CD_TOL = 1e-12  # an elasticity this close to one is treated as exactly Cobb-Douglas
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,15 @@ class Calibration:
         """The nonzero entries of an array as ``{index: value}`` (tuples for 2+ dims)."""
         return self.table(name, nonzero=True)
 
+    def labels(self, name: str) -> dict:
+        """The nonempty entries of a label array (e.g. ``nest_parent``) as ``{index: label}``."""
+        da = self.data[name]
+        arr = np.asarray(da.values, dtype=object)
+        idx = np.nonzero(arr != "")
+        keys = zip(*(np.asarray(da[d].values, dtype=object)[i].tolist()
+                     for d, i in zip(da.dims, idx, strict=True)), strict=True)
+        return dict(zip(keys, arr[idx].tolist(), strict=True))
+
     def table(self, name: str, nonzero: bool = False) -> dict:
         """All (or the nonzero) entries of an array as ``{index: value}`` (tuples for 2+ dims)."""
         # numpy, not pandas: the model asks for dozens of tables with up to R*R*S entries, and a
@@ -88,41 +97,6 @@ class Calibration:
         if arr.ndim == 1:
             return dict(zip(labels[0], arr[idx].tolist(), strict=True))
         return dict(zip(zip(*labels, strict=True), arr[idx], strict=True))
-
-
-def ces_shares(values: np.ndarray, prices: np.ndarray, total: float, sigma: float,
-               transformation: bool = False) -> tuple[np.ndarray, float, float]:
-    """Share and scale parameters of a CES (or CET) aggregate; returns (delta, gamma, rho).
-
-    ``values`` are benchmark values of the components present (all > 0) at ``prices``; ``total``
-    is the benchmark quantity of the aggregate. ``rho`` is 0 for Cobb-Douglas and infinite
-    for fixed proportions (``sigma = 0``; :mod:`cge.model.ces`).
-    """
-    x = values / prices
-    if sigma == 0.0:  # fixed proportions: components per unit of the aggregate
-        return x / total, 1.0, np.inf if transformation else -np.inf
-    if not transformation and abs(sigma - 1.0) < CD_TOL:
-        delta = values / values.sum()
-        return delta, float(total / np.prod(x ** delta)), 0.0
-    rho = (sigma + 1.0) / sigma if transformation else (sigma - 1.0) / sigma
-    w = prices * x ** (1.0 - rho)
-    delta = w / w.sum()
-    gamma = float(total / (delta * x**rho).sum() ** (1.0 / rho))
-    return delta, gamma, rho
-
-
-def _da(values: dict, dims: list[str], coords: dict, unit: str, doc: str,
-        fill: float = 0.0) -> xr.DataArray:
-    if not dims:  # a national scalar, stored under the key "_"
-        return xr.DataArray(values.get("_", fill), attrs={"units": unit, "description": doc})
-    shape = [len(coords[d]) for d in dims]
-    arr = np.full(shape, fill)
-    pos = [{k: i for i, k in enumerate(coords[d])} for d in dims]
-    for idx, v in values.items():
-        idx = idx if isinstance(idx, tuple) else (idx,)
-        arr[tuple(p[i] for p, i in zip(pos, idx, strict=True))] = v
-    return xr.DataArray(arr, dims=dims, coords={d: coords[d] for d in dims},
-                        attrs={"units": unit, "description": doc})
 
 
 class _Reader:
@@ -317,11 +291,14 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         raise InputError(problems)
     R, S = rd.regions, rd.sectors
     elasticities.check_labels(R, S)
+    if config.production_nests is not None:
+        config.production_nests.check_labels(R, S, rd.factors, S)
     coords = {"region": R, "sector": S, "commodity": S, "factor": rd.factors,
               "household": rd.households, "origin": R, "destination": R}
 
     el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
           for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
+    # optional: 0 where the file gives none (the region takes world export prices as given)
     tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
     return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
                                    config), config, sam.name)
@@ -459,33 +436,20 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     def el_frisch(r: str) -> float:
         return elasticities.get("frisch", r, "*") if les else -1.0
 
+    production, nests, Z0 = calibrate_production(
+        b["F0"], b["X0"], coords, config.production_nests, elasticities.get,
+        lambda r, i: key(r, config.activity_prefix + i))
     p: dict[str, dict] = {n: {} for n in (
-        "Z0", "Y0", "D0", "DD0", "Q0", "ay", "ax", "beta", "b", "rho_va", "tauz", "xie", "xid",
+        "D0", "DD0", "Q0", "tauz", "xie", "xid",
         "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
         "rho_o", "alpha", "gamma_h", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
         "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsq", "fsd", "fsw", "FREV0", "ssgf",
         "muf", "omegag", "omegaf")}
     for r in R:
         for i in S:
-            xs = {j: b["X0"].get((r, j, i), 0.0) for j in S}
-            fs = {f: b["F0"].get((r, f, i), 0.0) for f in FAC}
-            y0 = sum(fs.values())
-            z0 = y0 + sum(xs.values())
+            z0 = Z0.get((r, i), 0.0)
             if z0 <= 0:
                 continue
-            p["Z0"][(r, i)], p["Y0"][(r, i)] = z0, y0
-            p["ay"][(r, i)] = y0 / z0
-            for j, x in xs.items():
-                if x:
-                    p["ax"][(r, j, i)] = x / z0
-            present = [f for f in FAC if fs[f] > 0]
-            if present:
-                v = np.array([fs[f] for f in present])
-                sig = el["sigma_va"][(r, i)]
-                delta, gamma, rho = ces_shares(v, np.ones_like(v), y0, sig)
-                for f, d in zip(present, delta, strict=True):
-                    p["beta"][(r, f, i)] = d
-                p["b"][(r, i)], p["rho_va"][(r, i)] = gamma, rho
             p["tauz"][(r, i)] = b["Tz0"][(r, i)] / z0
             e0 = b["E0"][(r, i)]
             d0 = sum(b["V0"][(r, d, i)] for d in R)
@@ -599,13 +563,14 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         p["kappa"][r] = p["INV0"][r] / pool[country[r]] if pool[country[r]] else 0.0
 
     spec = _SPEC
-    arrays = {}
+    coords = {**coords, "nest": nests}
+    arrays = dict(production)
     for name, values in {**b, **p}.items():
         dims, unit, doc = spec[name]
-        arrays[name] = _da(values, dims, coords, unit, doc)
+        arrays[name] = data_array(values, dims, coords, unit, doc)
     for name, (dims, doc) in _ELASTICITY_SPEC.items():
-        arrays[name] = _da(el[name], dims, coords, "1", doc)
-    arrays["tmg0"] = _da(tmg, ["origin", "destination", "commodity"], coords, "1",
+        arrays[name] = data_array(el[name], dims, coords, "1", doc)
+    arrays["tmg0"] = data_array(tmg, ["origin", "destination", "commodity"], coords, "1",
                          "benchmark iceberg margin on interregional shipments")
     arrays["country_of"] = xr.DataArray(
         np.array([country[r] for r in R], dtype=object), dims=["region"],
@@ -642,16 +607,9 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
              "households (foreign currency)"),
     "GRW0": (["region"], _V, "government receipts paid by the rest of the world, e.g. export "
              "duties recorded against the rest of the world (foreign currency)"),
-    "Z0": (["region", "sector"], _V, "gross output at producer prices net of production tax"),
-    "Y0": (["region", "sector"], _V, "value added"),
     "D0": (["region", "sector"], _V, "domestic sales of the region's output"),
     "DD0": (["region", "commodity"], _V, "domestic composite (all origins) at delivered prices"),
     "Q0": (["region", "commodity"], _V, "Armington composite at purchaser prices"),
-    "ay": (["region", "sector"], "1", "value added per unit of output"),
-    "ax": (["region", "commodity", "sector"], "1", "intermediate input per unit of output"),
-    "beta": (["region", "factor", "sector"], "1", "factor share parameter of value added"),
-    "b": (["region", "sector"], "1", "value-added scale (productivity) parameter"),
-    "rho_va": (["region", "sector"], "1", "value-added CES exponent (0 = Cobb-Douglas)"),
     "tauz": (["region", "sector"], "1", "production tax rate"),
     "xie": (["region", "sector"], "1", "CET share of exports"),
     "xid": (["region", "sector"], "1", "CET share of domestic sales"),

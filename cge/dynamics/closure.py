@@ -1,13 +1,10 @@
 r"""Forecast and policy closures: productivity as an unknown that makes real GRP hit a target.
 
 A productivity index ``A[r]``, uniform across the sectors of a region, multiplies the model's
-value-added productivity everywhere it appears (eq_va_technology, eq_factor_demand are
-rewritten with ``b -> b A``; :func:`cge.dynamics.components.substitute`):
-
-.. math::
-
-    Y_{ri} = b_{ri} A_r\,\mathrm{CES}(F_{r\cdot i}), \qquad
-    F_{rfi} = ((b_{ri} A_r)^{\rho}\beta_{rfi}\, py_{ri}/pf_{rfi})^{1/(1-\rho)} Y_{ri}
+factor-augmenting productivity everywhere it appears (the production equations listed in
+:data:`cge.model.production.PRODUCTIVITY_EQUATIONS` are rewritten with ``b -> b A``;
+:func:`cge.dynamics.components.substitute`): every factor ``F`` of an activity enters its nest
+as the effective input ``b A F`` at price ``pf / (b A)``.
 
 * **forecast closure** (baseline): ``A[r]`` is free for every region with a target and
 
@@ -26,7 +23,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.dynamics.components import substitute
-from cge.model import grp
+from cge.model import grp, production
 
 
 def add_productivity_index(m: pyo.ConcreteModel) -> None:
@@ -49,12 +46,12 @@ def add_productivity_index(m: pyo.ConcreteModel) -> None:
                                   == m.dyn_grp_target[r])
     m.eq_dyn_grp.deactivate()
 
-    def b_times_a(k):
-        r, i = (k[0], k[-1])
-        return {id(m.b[r, i]): m.b[r, i] * m.dyn_A[r]}
+    for name, activity in production.PRODUCTIVITY_EQUATIONS.items():
+        def b_times_a(k, activity=activity):
+            r, i = activity(k)
+            return {id(m.b[r, i]): m.b[r, i] * m.dyn_A[r]}
 
-    substitute(m, "eq_va_technology", "eq_dyn_va_technology", b_times_a)
-    substitute(m, "eq_factor_demand", "eq_dyn_factor_demand", b_times_a)
+        substitute(m, name, name.replace("eq_", "eq_dyn_", 1), b_times_a)
 
 
 def set_forecast(m: pyo.ConcreteModel, targets: dict[str, float] | None) -> None:

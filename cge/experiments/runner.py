@@ -454,6 +454,8 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         "sam_sha256": _sha256(exp.sam),
         "elasticities_sha256": _sha256(exp.elasticities),
         "trade_margins_sha256": _sha256(exp.trade_margins) if exp.trade_margins else "",
+        "production_nests_sha256": (_sha256(exp.production_nests) if exp.production_nests
+                                    else ""),
         "units": exp.config.units or "SAM units",
         "closure": repr(exp.config.closure),
         "solver": exp.solver,

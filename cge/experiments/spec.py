@@ -9,6 +9,7 @@ Example::
     sam = "../sam/stdcge"                              # paths relative to this file
     elasticities = "../calibration/stdcge_elasticities.csv"
     trade_margins = "../calibration/margins.csv"   # optional: origin,destination,commodity,value
+    production_nests = "../calibration/nests.toml" # optional: nesting trees (cge.calibration.nests)
     tariff_accounts = ["TRF"]
 
     [model.closure]
@@ -36,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cge.calibration.nests import read_nests
 from cge.config import ModelConfig, config_from_dict
 from cge.errors import InputError, Location, Problem
 from cge.solvers.api import SOLVERS
@@ -73,6 +75,7 @@ class Experiment:
     sam: Path
     elasticities: Path
     trade_margins: Path | None
+    production_nests: Path | None
     config: ModelConfig
     solver: str
     solver_options: dict
@@ -143,7 +146,10 @@ def model_section(data: dict, path: Path) -> Experiment:
 
     sam, elast = rel(model.pop("sam")), rel(model.pop("elasticities"))
     margins = rel(model.pop("trade_margins")) if "trade_margins" in model else None
+    nests = rel(model.pop("production_nests")) if "production_nests" in model else None
     config = config_from_dict(model, where=loc)
+    if nests is not None:
+        config = replace(config, production_nests=read_nests(nests))
     solver = dict(data.get("solver", {}))
     unknown = set(solver) - {"name", "options"}
     if unknown:
@@ -158,7 +164,8 @@ def model_section(data: dict, path: Path) -> Experiment:
                                  f"{solver['options']!r}", _at(path, "options", "solver")))
     return Experiment(
         name=data.get("name", path.stem), description=data.get("description", ""), file=path,
-        sam=sam, elasticities=elast, trade_margins=margins, config=config,
+        sam=sam, elasticities=elast, trade_margins=margins, production_nests=nests,
+        config=config,
         solver=name, solver_options=dict(solver.get("options", {})),
         scenarios=())
 

@@ -4,7 +4,7 @@ Nominal GRP at market prices of region r (in r's currency):
 
 .. math::
 
-    GRP_r &= \sum_i \big(py_{ri} Y_{ri} + Tz_{ri}\big) + \sum_i \big(Tm_{ri} + Tq_{ri}\big) + Tb_r
+    GRP_r &= \sum_{fi} pf_{rfi} F_{rfi} + \sum_i \big(Tz_{ri} + Tm_{ri} + Tq_{ri}\big) + Tb_r
         && \text{(production: value added + taxes)} \\
           &= \sum_i pq_{ri} FD_{ri} + \sum_i pe_{ri}E_{ri} - \sum_i pm_{ri}M_{ri}
              + \sum_{d \ne r,i} pl_{rdi} DS_{rdi} - \sum_{o \ne r,i} pl_{ori} DS_{ori}
@@ -118,7 +118,9 @@ def _by_region(m: pyo.ConcreteModel, terms) -> dict:
 def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
     """Nominal GRP of every region by production and by expenditure (Pyomo expressions)."""
     fd = _final_demand(m)
-    production = _by_region(m, [(k[0], m.py[k] * m.Y[k] + m.Tz[k]) for k in m.RS]
+    # value added at factor cost is factor income (production block: zero profit in each nest)
+    production = _by_region(m, [(k[0], m.pf[k] * m.F[k]) for k in m.RFS]
+                            + [(k[0], m.Tz[k]) for k in m.RS]
                             + [(k[0], m.Tm[k] + m.Tq[k]) for k in m.RQ]
                             + [(r, m.Tb[r]) for r in m.R])
     terms = ([(k[0], m.pq[k] * fd[k]) for k in m.RQ]

@@ -1,23 +1,38 @@
-r"""Production: value added over factors, Leontief intermediates, zero profit.
+r"""Production: each activity's tree of CES nests over factors and intermediate inputs.
 
-Sets: ``RS`` = (region r, sector i) with output; ``RFS`` = (r, factor f, i) with factor use;
-``RJS`` = (r, commodity j, i) with intermediate use.
+An activity (region r, sector i) combines its inputs in a tree of nests given as data
+(:mod:`cge.calibration.nests`; without a nest file the default tree below) and calibrated by
+:mod:`cge.calibration.production`. A nest n aggregates its inputs k, each with quantity
+:math:`q_k` and price :math:`p_k`: inner nests (:math:`QN, PN`), factors and commodities. The
+root nest is gross output :math:`Z` at price :math:`p^z`. A factor enters as the effective
+input :math:`b F` at price :math:`p^f / b`: :math:`b` is factor-augmenting productivity, 1 at
+the benchmark (for the default tree the old value-added scale times :math:`b`).
+
+Sets: ``RS`` = (region r, sector i) with output; ``RSN`` = (r, i, nest n) of the activity's
+tree, root included; ``RSNI`` = the inner nests (every nest but the root); ``RFS`` = (r, factor
+f, i) with factor use; ``RJS`` = (r, commodity j, i) with intermediate use.
 
 .. math::
 
-    Y_{ri} &= b_{ri} \Big(\sum_f \beta_{rfi} F_{rfi}^{\rho_{ri}}\Big)^{1/\rho_{ri}}
-        \quad(\text{Cobb-Douglas } b_{ri}\prod_f F_{rfi}^{\beta_{rfi}} \text{ if } \sigma^{va}=1)
-        && \text{eq\_va\_technology} \to py_{ri} \\
-    F_{rfi} &= (b^{\rho}\beta_{rfi}\, py_{ri} / pf_{rfi})^{1/(1-\rho)} Y_{ri}
-        \quad(\beta_{rfi}\, py_{ri} Y_{ri} / pf_{rfi})
+    Z_{ri} &= gn_{ri0} \Big(\sum_{k \in 0} \delta_k q_k^{\rho_0}\Big)^{1/\rho_0}
+        && \text{eq\_output\_technology} \to Z_{ri} \\
+    QN_{rin} &= gn_{rin} \Big(\sum_{k \in n} \delta_k q_k^{\rho_n}\Big)^{1/\rho_n}
+        && \text{eq\_nest\_technology} \to p^n_{rin} \\
+    QN_{rin} &= (gn_{rim}^{\rho_m} an_{rin}\, P_m / PN_{rin})^{1/(1-\rho_m)} Q_m
+        && \text{eq\_nest\_demand} \to Q^n_{rin} \\
+    b_{ri} F_{rfi} &= (gn_{rim}^{\rho_m} \beta_{rfi}\, P_m b_{ri}/pf_{rfi})^{1/(1-\rho_m)} Q_m
         && \text{eq\_factor\_demand} \to F_{rfi} \\
-    X_{rji} &= ax_{rji} Z_{ri}  && \text{eq\_intermediate\_demand} \to X_{rji} \\
-    Y_{ri} &= ay_{ri} Z_{ri}    && \text{eq\_va\_demand} \to Y_{ri} \\
-    pz_{ri} &= ay_{ri}\, py_{ri} + \sum_j ax_{rji}\, pq_{rj}  && \text{eq\_zero\_profit} \to Z_{ri}
+    X_{rji} &= (gn_{rim}^{\rho_m} ax_{rji}\, P_m / pq_{rj})^{1/(1-\rho_m)} Q_m
+        && \text{eq\_intermediate\_demand} \to X_{rji}
 
-``rho = (sigma_va - 1)/sigma_va`` with ``sigma_va`` from the elasticity file; ``b`` is the
-productivity shifter experiments shock. ``Z`` is output valued at ``pz``, net of the production
-tax (the tax is levied in the transformation block).
+where 0 is the root, m the nest using the input (quantity :math:`Q_m`, price :math:`P_m`:
+:math:`Z, p^z` for the root), :math:`\delta_k` the input's share parameter (``an``, ``beta``
+or ``ax``) and :math:`\rho = (\sigma - 1)/\sigma`. Cobb-Douglas nests (:math:`\sigma = 1`) are
+:math:`Q = gn \prod_k q_k^{\delta_k}` with :math:`q_k = \delta_k P Q / p_k`; fixed proportions
+(:math:`\sigma = 0`) are :math:`q_k = \delta_k Q / gn` with the value identity
+:math:`P Q = \sum_k p_k q_k` as the nest's technology (:mod:`cge.model.ces`). Combined, the
+technology and demands of a nest are zero profit: :math:`P Q = \sum_k p_k q_k`. ``Z`` is output
+valued at ``pz``, net of the production tax (the tax is levied in the transformation block).
 """
 
 from __future__ import annotations
@@ -25,71 +40,131 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.calibration.nests import DEFAULT, DEFAULT_TREE
 from cge.model import ces
 from cge.model.symbols import equation, param, var
 
 BLOCK = "production"
+#: The equations productivity ``b`` enters, with the (region, sector) of each index: the
+#: dynamics rewrite them to let a productivity index multiply ``b``.
+PRODUCTIVITY_EQUATIONS = {
+    "eq_output_technology": lambda k: (k[0], k[1]),
+    "eq_nest_technology": lambda k: (k[0], k[1]),
+    "eq_factor_demand": lambda k: (k[0], k[2]),
+}
 
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     """Sets, parameters and variables of the block."""
+    parent = cal.labels("nest_parent")
     m.RS = list(cal.nonzero("Z0"))
+    m.RSN = list(cal.nonzero("QN0"))
+    m.RSNI = [k for k in m.RSN if k in parent]
     m.RFS = list(cal.nonzero("beta"))
     m.RJS = list(cal.nonzero("ax"))
 
     param(m, "b", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex="b",
-          doc="value-added productivity (scale) parameter", init=cal.nonzero("b"))
+          doc="factor-augmenting productivity of the activity (1 at the benchmark)", init=1.0)
+    param(m, "gn", m.RSN, ("region", "sector", "nest"), block=BLOCK, unit="1",
+          latex=r"\gamma^n", doc="scale parameter of the nest", init=cal.nonzero("gn"))
+    param(m, "an", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="1", latex="a^n",
+          doc="share parameter of the nest in its parent", init=cal.nonzero("an"))
     param(m, "beta", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="1",
-          latex=r"\beta", doc="factor share parameter", init=cal.nonzero("beta"))
+          latex=r"\beta", doc="share parameter of the factor in its nest",
+          init=cal.nonzero("beta"))
     param(m, "ax", m.RJS, ("region", "commodity", "sector"), block=BLOCK, unit="1",
-          latex="ax", doc="intermediate input coefficient", init=cal.nonzero("ax"))
-    param(m, "ay", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex="ay",
-          doc="value added per unit of output", init=cal.nonzero("ay"))
+          latex="ax", doc="share parameter of the commodity in its nest (input per unit of "
+          "the nest under fixed proportions)", init=cal.nonzero("ax"))
 
-    var(m, "Y", m.RS, ("region", "sector"), block=BLOCK, unit="quantity", latex="Y",
-        doc="value added (composite factor)", init=cal.nonzero("Y0"))
+    var(m, "QN", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="quantity",
+        latex="Q^n", doc="quantity of an inner nest (e.g. value added)",
+        init=cal.nonzero("QN0"))
+    var(m, "PN", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="price",
+        latex="p^n", doc="price of an inner nest (e.g. value added)")
     var(m, "F", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="quantity",
         latex="F", doc="factor demand", init=cal.nonzero("F0"))
     var(m, "X", m.RJS, ("region", "commodity", "sector"), block=BLOCK, unit="quantity",
         latex="X", doc="intermediate demand", init=cal.nonzero("X0"))
     var(m, "Z", m.RS, ("region", "sector"), block=BLOCK, unit="quantity", latex="Z",
-        doc="gross output (activity level)", init=cal.nonzero("Z0"))
-    var(m, "py", m.RS, ("region", "sector"), block=BLOCK, unit="price", latex="p^y",
-        doc="price of value added")
+        doc="gross output (activity level, the root nest)", init=cal.nonzero("Z0"))
     var(m, "pz", m.RS, ("region", "sector"), block=BLOCK, unit="price", latex="p^z",
         doc="producer price of output, net of production tax")
 
 
+def describe(m: pyo.ConcreteModel) -> list[str]:
+    """The nesting trees of the instance as Markdown (for the model reference)."""
+    rules = m.cal.config.production_nests or DEFAULT
+    users: dict[str, list[str]] = {}
+    for r, i in m.RS:
+        users.setdefault(rules.rule(r, i).label, []).append(f"{r}:{i}")
+    out = ["### Nesting trees", "", "Without a nest file every activity has the default tree "
+           f"({DEFAULT_TREE.source}); `elasticity` is a number or a parameter of the elasticity "
+           "file:", "", "```", *DEFAULT_TREE.describe(), "```", ""]
+    if rules is DEFAULT:
+        return out + ["Every activity of the instance has the default tree.", ""]
+    for rule in rules.rules:
+        if rule.label in users:
+            out += [f"{rule.label} of `{rules.file}` ({rule.source}), for "
+                    f"{', '.join(users[rule.label])}:", "", "```", *rule.describe(), "```", ""]
+    return out
+
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     """Equations of the block (all variables of all blocks exist by now)."""
-    rho = cal.table("rho_va")
-    factors_of = {k: [] for k in m.RS}
-    for r, f, i in m.RFS:
-        factors_of[(r, i)].append(f)
-    inputs_of = {k: [] for k in m.RS}
-    for r, j, i in m.RJS:
-        inputs_of[(r, i)].append(j)
+    rho = cal.table("rho_n")
+    parent = cal.labels("nest_parent")
+    factor_nest, commodity_nest = cal.labels("factor_nest"), cal.labels("commodity_nest")
+    root = {(r, i): n for r, i, n in m.RSN if (r, i, n) not in parent}
 
-    equation(m, "eq_va_technology", m.RS, ("region", "sector"), block=BLOCK, determines="py",
-             latex=r"Y = b\,\mathrm{CES}(F)", doc="value-added production function",
+    def quantity(r, i, n):
+        return m.Z[r, i] if root[(r, i)] == n else m.QN[r, i, n]
+
+    def price(r, i, n):
+        return m.pz[r, i] if root[(r, i)] == n else m.PN[r, i, n]
+
+    # (share, quantity, price) of every input of every nest; factors are effective inputs
+    parts: dict[tuple, list] = {k: [] for k in m.RSN}
+    for r, i, n in m.RSNI:
+        parts[(r, i, parent[(r, i, n)])].append((m.an[r, i, n], m.QN[r, i, n], m.PN[r, i, n]))
+    for r, f, i in m.RFS:
+        parts[(r, i, factor_nest[(r, f, i)])].append(
+            (m.beta[r, f, i], m.b[r, i] * m.F[r, f, i], m.pf[r, f, i] / m.b[r, i]))
+    for r, j, i in m.RJS:
+        parts[(r, i, commodity_nest[(r, j, i)])].append((m.ax[r, j, i], m.X[r, j, i],
+                                                         m.pq[r, j]))
+
+    def demand(r, i, nest, share, price_input):
+        """Demand for one input of ``nest`` (see :func:`cge.model.ces.demand`)."""
+        return ces.demand(m.gn[r, i, nest], share, price(r, i, nest), price_input,
+                          quantity(r, i, nest), rho[(r, i, nest)])
+
+    equation(m, "eq_output_technology", m.RS, ("region", "sector"), block=BLOCK,
+             determines="Z", latex=r"Z = \gamma^n\,\mathrm{CES}(q_k)",
+             doc="technology of the root nest: gross output from its inputs (under fixed "
+             "proportions the zero-profit value identity)",
              rule=lambda m, r, i: ces.technology(
-                 m.Y[r, i], m.py[r, i], m.b[r, i],
-                 [(m.beta[r, f, i], m.F[r, f, i], m.pf[r, f, i]) for f in factors_of[(r, i)]],
-                 rho[(r, i)]))
+                 m.Z[r, i], m.pz[r, i], m.gn[r, i, root[(r, i)]], parts[(r, i, root[(r, i)])],
+                 rho[(r, i, root[(r, i)])]))
+    equation(m, "eq_nest_technology", m.RSNI, ("region", "sector", "nest"), block=BLOCK,
+             determines="PN", latex=r"Q^n = \gamma^n\,\mathrm{CES}(q_k)",
+             doc="technology of an inner nest (under fixed proportions the value identity)",
+             rule=lambda m, r, i, n: ces.technology(m.QN[r, i, n], m.PN[r, i, n], m.gn[r, i, n],
+                                                    parts[(r, i, n)], rho[(r, i, n)]))
+    equation(m, "eq_nest_demand", m.RSNI, ("region", "sector", "nest"), block=BLOCK,
+             determines="QN", latex=r"Q^n = (\gamma^{\rho} a^n P/p^n)^{1/(1-\rho)} Q",
+             doc="cost-minimising demand of the parent nest for the nest",
+             rule=lambda m, r, i, n: m.QN[r, i, n] == demand(
+                 r, i, parent[(r, i, n)], m.an[r, i, n], m.PN[r, i, n]))
     equation(m, "eq_factor_demand", m.RFS, ("region", "factor", "sector"), block=BLOCK,
-             determines="F", latex=r"F = (b^\rho \beta\, p^y/p^f)^{1/(1-\rho)} Y",
-             doc="cost-minimising factor demand",
-             rule=lambda m, r, f, i: m.F[r, f, i] == ces.demand(
-                 m.b[r, i], m.beta[r, f, i], m.py[r, i], m.pf[r, f, i], m.Y[r, i],
-                 rho[(r, i)]))
+             determines="F", latex=r"b F = (\gamma^{\rho} \beta\, P b/p^f)^{1/(1-\rho)} Q",
+             doc="cost-minimising factor demand of the factor's nest",
+             rule=lambda m, r, f, i: m.F[r, f, i] == demand(
+                 r, i, factor_nest[(r, f, i)], m.beta[r, f, i], m.pf[r, f, i] / m.b[r, i])
+             / m.b[r, i])
     equation(m, "eq_intermediate_demand", m.RJS, ("region", "commodity", "sector"),
-             block=BLOCK, determines="X", latex="X = ax\\,Z", doc="Leontief intermediate demand",
-             rule=lambda m, r, j, i: m.X[r, j, i] == m.ax[r, j, i] * m.Z[r, i])
-    equation(m, "eq_va_demand", m.RS, ("region", "sector"), block=BLOCK, determines="Y",
-             latex="Y = ay\\,Z", doc="Leontief demand for value added",
-             rule=lambda m, r, i: m.Y[r, i] == m.ay[r, i] * m.Z[r, i])
-    equation(m, "eq_zero_profit", m.RS, ("region", "sector"), block=BLOCK, determines="Z",
-             latex=r"p^z = ay\,p^y + \sum_j ax_j\,p^q_j", doc="zero profit of the activity",
-             rule=lambda m, r, i: m.pz[r, i] == m.ay[r, i] * m.py[r, i]
-             + sum(m.ax[r, j, i] * m.pq[r, j] for j in inputs_of[(r, i)]))
+             block=BLOCK, determines="X",
+             latex=r"X = (\gamma^{\rho} ax\, P/p^q)^{1/(1-\rho)} Q",
+             doc="cost-minimising intermediate demand of the commodity's nest",
+             rule=lambda m, r, j, i: m.X[r, j, i] == demand(
+                 r, i, commodity_nest[(r, j, i)], m.ax[r, j, i], m.pq[r, j]))
+
