@@ -299,6 +299,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
           for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
     # optional: 0 where the file gives none (the region takes world export prices as given)
+    el["eta_exp"] = {(r, s): elasticities.find("eta_exp", r, s) or 0.0 for r in R for s in S}
     tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
     return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
                                    config), config, sam.name)
@@ -666,4 +667,6 @@ _ELASTICITY_SPEC = {
     "psi_cet": (["region", "sector"], "elasticity of transformation domestic/export"),
     "sigma_arm": (["region", "commodity"], "Armington elasticity imports/domestic"),
     "sigma_dom": (["region", "commodity"], "elasticity between regional origins"),
+    "eta_exp": (["region", "sector"], "price elasticity of foreign demand for exports (0: the "
+                "region takes world prices as given)"),
 }

@@ -17,6 +17,8 @@ sigma_dom  substitution between domestic goods of different regions    trade.py
 income_el  income elasticity of household demand (LES only)            households.py
 frisch     Frisch parameter, -C / (C - sum p gamma), <= -1 (LES only;  households.py
            give it with sector ``*``)
+eta_exp    price elasticity of foreign demand for the region's exports  rest_of_world.py
+           (> 0; optional: absent = the region takes world prices)
 ========== =========================================================== ===================
 """
 
@@ -39,6 +41,8 @@ PARAMETERS = {
     "sigma_dom": "elasticity of substitution between domestic goods of different regions",
     "income_el": "income elasticity of household demand (linear expenditure system)",
     "frisch": "Frisch parameter of the linear expenditure system (<= -1)",
+    "eta_exp": "price elasticity of the rest of the world's demand for the region's exports "
+               "(optional: without it the region takes world prices as given)",
 }
 COLUMNS = ["region", "sector", "parameter", "value", "source"]
 #: Elasticities of substitution and transformation: 0 is fixed proportions (Leontief).
@@ -79,11 +83,18 @@ class Elasticities:
         if problems:
             raise InputError(problems)
 
-    def get(self, parameter: str, region: str, sector: str) -> float:
+    def find(self, parameter: str, region: str, sector: str) -> float | None:
+        """The most specific value, or None if the file gives none."""
         for r, s in ((region, sector), ("*", sector), (region, "*"), ("*", "*")):
             hit = self._lookup.get((parameter, r, s))
             if hit is not None:
                 return hit
+        return None
+
+    def get(self, parameter: str, region: str, sector: str) -> float:
+        hit = self.find(parameter, region, sector)
+        if hit is not None:
+            return hit
         raise InputError(Problem(
             "missing-elasticity",
             f"no value of {parameter} for region {region!r}, sector {sector!r} (and no '*' "
@@ -106,6 +117,11 @@ def _range_problem(parameter: str, value: float) -> str | None:
         return "is not a finite number"
     if parameter == "frisch":
         return None if value <= -1 else "must be <= -1 (minus total over supernumerary spending)"
+    if parameter == "eta_exp":
+        # zero would be a vertical demand curve: no price at which exports could change
+        return None if 0 < value <= MAX_ELASTICITY else (
+            f"is out of range; valid: above 0, at most {MAX_ELASTICITY:g} (leave the row out "
+            "for a region that takes world prices as given)")
     if 0 <= value <= MAX_ELASTICITY:
         return None
     note = " (0 = fixed proportions, 1 = Cobb-Douglas)" if parameter in NESTS else ""

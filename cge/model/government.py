@@ -9,7 +9,8 @@ household) receiving transfers.
     Tm_{ri} &= \tau^m_{ri}\, pm_{ri} M_{ri}                    && \text{eq\_tariff} \to Tm_{ri} \\
     Tb_{d} &= \sum_{o,i} tb_{odi}\, pl_{odi}\, DS_{odi}            && \text{eq\_barrier\_revenue} \to Tb_{d} \\
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
-    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) Tm + (1-fs^q_r) Tq\big)_{ri} + (1-fs^m_r) Tb_r
+    Te_{ri} &= te_{ri}\, pe_{ri} E_{ri}                         && \text{eq\_export\_tax} \to Te_{ri} \\
+    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^m_r) Tb_r
         + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
@@ -18,6 +19,8 @@ household) receiving transfers.
 
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
 SAM without one); ``TRG`` are federal transfers to the region (federal block). ``Tb`` is the
+export tax ``te`` (rest-of-world block) on the price exporters receive,
+shared with a federal government like tariffs (customs duties). ``Tb`` is the
 duty collected on shipments from other regions (and countries) at the ad-valorem barrier ``tb``
 on their landed price ``pl = (1 + tmg) pd`` in the destination's currency (trade block), shared
 with a federal government like tariffs.
@@ -43,6 +46,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RG = list(cal.nonzero("Xg0"))
     m.REGION_SECTORS, m.REGION_MARKETS = grouped(m.RS, m.R), grouped(m.RQ, m.R)
     m.REGION_HOUSEHOLDS = grouped(m.RH, m.R)
+    m.REGION_EXPORTS = grouped(m.RE, m.R)
     m.RH_TR = list(cal.nonzero("omega"))
     param(m, "ssg", m.R, ("region",), block=BLOCK, unit="1", latex="ss^g",
           doc="government savings rate (share of revenue)", init=cal.table("ssg"))
@@ -70,6 +74,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     var(m, "Tb", m.R, ("region",), block=BLOCK, unit="value", latex="T^b",
         doc="duties collected on shipments from other regions (barriers tb)", init=0.0,
         lower=None)
+    var(m, "Te", m.RE, ("region", "sector"), block=BLOCK, unit="value", latex="T^e",
+        doc="export tax revenue", init=0.0, lower=None)
     var(m, "Tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^q",
         doc="sales tax revenue", init=cal.table("Tq0"), lower=None)
     var(m, "GREV", m.R, ("region",), block=BLOCK, unit="value", latex="GREV",
@@ -102,6 +108,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"T^q = t^q p^q Q/(1+t^q)", doc="sales tax revenue",
              rule=lambda m, r, i: m.Tq[r, i] * (1 + m.tq[r, i]) == m.tq[r, i] * m.pq[r, i]
              * m.Q[r, i])
+    equation(m, "eq_export_tax", m.RE, ("region", "sector"), block=BLOCK, determines="Te",
+             latex=r"T^e = te\, p^e E", doc="export tax revenue",
+             rule=lambda m, r, i: m.Te[r, i] == m.te[r, i] * m.pe[r, i] * m.E[r, i])
     from_federal = set(m.R_TRG)
     equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
              latex=r"GREV = \sum (1-fs)\,T + TRG", doc="regional government revenue",
@@ -134,7 +143,8 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
         return share if federal else 1 - share
 
     return (part(m.fsz[r]) * sum(m.Tz[r, i] for i in m.REGION_SECTORS[r])
-            + part(m.fsm[r]) * (sum(m.Tm[r, i] for i in m.REGION_MARKETS[r]) + m.Tb[r])
+            + part(m.fsm[r]) * (sum(m.Tm[r, i] for i in m.REGION_MARKETS[r]) + m.Tb[r]
+                                + sum(m.Te[r, i] for i in m.REGION_EXPORTS[r]))
             + part(m.fsq[r]) * sum(m.Tq[r, i] for i in m.REGION_MARKETS[r])
             + part(m.fsd[r]) * sum(m.Td[r, h] for h in m.REGION_HOUSEHOLDS[r])
             + part(m.fsw[r]) * fx(m, r) * m.GRW[r])
@@ -142,7 +152,7 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
 
 #: Tax instruments (rate parameters an experiment may shock) and the position, in their index,
 #: of the region whose government collects the revenue.
-TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1}
+TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1, "te": 0}
 
 
 def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[str, str]:

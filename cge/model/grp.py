@@ -122,9 +122,11 @@ def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
     production = _by_region(m, [(k[0], m.pf[k] * m.F[k]) for k in m.RFS]
                             + [(k[0], m.Tz[k]) for k in m.RS]
                             + [(k[0], m.Tm[k] + m.Tq[k]) for k in m.RQ]
+                            + [(k[0], m.Te[k]) for k in m.RE]
                             + [(r, m.Tb[r]) for r in m.R])
+    # exports at their fob value, export tax included
     terms = ([(k[0], m.pq[k] * fd[k]) for k in m.RQ]
-             + [(k[0], m.pe[k] * m.E[k]) for k in m.RE]
+             + [(k[0], (1 + m.te[k]) * m.pe[k] * m.E[k]) for k in m.RE]
              + [(k[0], -m.pm[k] * m.M[k]) for k in m.RM])
     for o, d, i in m.ODC:
         if o != d:

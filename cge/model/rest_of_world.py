@@ -7,13 +7,22 @@ measured) and a balance of payments. For a region ``r`` of country ``c(r)``:
 
 .. math::
 
-    pe_{ri} &= \varepsilon_{c(r)}\, pWe_{ri}   && \text{eq\_export\_price} \to pe_{ri} \\
+    (1 + te_{ri})\, pe_{ri} &= \varepsilon_{c(r)}\, pWe_{ri}\,\big(E_{ri}/EW_{ri}\big)^{-1/\eta_{ri}}
+        && \text{eq\_export\_price} \to pe_{ri} \\
     pm_{ri} &= \varepsilon_{c(r)}\, pWm_{ri}   && \text{eq\_import\_price} \to pm_{ri} \\
-    \sum_{r \in c}\Big(\sum_i pWe_{ri} E_{ri} + \sum_i pq_{ri}(Xre_{ri} + XvP_{ri})/\varepsilon_c
+    \sum_{r \in c}\Big(\sum_i (1 + te_{ri})\, pe_{ri} E_{ri}/\varepsilon_c + \sum_i pq_{ri}(Xre_{ri} + XvP_{ri})/\varepsilon_c
         + \sum_h TRW_{rh} + GRW_r + Sf_r\Big) + X^{out}_c &= \sum_{r \in c} \sum_i pWm_{ri} M_{ri} + X^{in}_c
         && \text{eq\_balance\_of\_payments} \to \varepsilon_c
 
-where ``X^out_c`` and ``X^in_c`` are the country's sales to and purchases from regions of other
+Exporters receive ``pe``, the world price net of the export tax ``te`` (zero at the benchmark;
+its revenue goes to the government block like tariffs). A region that takes world prices as
+given (no ``eta_exp`` in the elasticity file) sells any quantity at ``pWe``, the factor
+``(E/EW)^{-1/eta}`` is then absent; with a finite price elasticity ``eta_exp`` of foreign
+demand (a large exporter), the world price it gets falls as it sells more along the demand
+curve ``E = EW (p/pWe)^{-eta}``, with ``EW`` the benchmark exports (a shockable shift of
+foreign demand) and ``pWe`` the price of competing supplies.
+
+``X^out_c`` and ``X^in_c`` are the country's sales to and purchases from regions of other
 countries in world currency, valued at the origin's price: ``pd[o,i] (1 + tmg) DS[o,d,i] /
 epsilon[c(o)]``. Re-exports ``Xre`` (rest-of-world purchases of the composite), net transfers
 to households ``TRW`` and government receipts from abroad ``GRW`` are exogenous (``Xre`` in
@@ -38,7 +47,18 @@ BLOCK = "rest_of_world"
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "pWe", m.RE, ("region", "sector"), block=BLOCK, unit="foreign currency",
-          latex="p^{We}", doc="world price of exports", init=1.0)
+          latex="p^{We}", doc="world price of exports (of competing supplies, for a large "
+          "exporter)", init=1.0)
+    param(m, "te", m.RE, ("region", "sector"), block=BLOCK, unit="1", latex=r"te",
+          doc="export tax rate (on the world price)", init=0.0)
+    eta = cal.table("eta_exp")
+    m.RE_LARGE = [k for k in m.RE if eta[k] > 0]
+    param(m, "eta_e", m.RE_LARGE, ("region", "sector"), block=BLOCK, unit="1",
+          latex=r"\eta", doc="price elasticity of foreign demand for the region's exports",
+          init={k: eta[k] for k in m.RE_LARGE})
+    param(m, "EW", m.RE_LARGE, ("region", "sector"), block=BLOCK, unit="quantity",
+          latex="EW", doc="foreign demand for the region's exports at the world price pWe",
+          init=cal.table("E0"))
     param(m, "pWm", m.RM, ("region", "commodity"), block=BLOCK, unit="foreign currency",
           latex="p^{Wm}", doc="world price of imports", init=1.0)
     m.RXE = list(cal.nonzero("Xre0"))
@@ -67,7 +87,17 @@ def fx(m: pyo.ConcreteModel, r: str):
     return m.epsilon[m.COUNTRY[r]]
 
 
+def world_export_price(m: pyo.ConcreteModel, r: str, i: str):
+    """The world price region r's exports of i fetch (foreign currency): ``pWe``, moved along
+    the foreign demand curve for a large exporter."""
+    if (r, i) in m.large_exporters:
+        return m.pWe[r, i] * (m.E[r, i] / m.EW[r, i]) ** (-1.0 / m.eta_e[r, i])
+    return m.pWe[r, i]
+
+
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    m.large_exporters = set(m.RE_LARGE)
+
     def cross_border(m, c):
         """Sales to and purchases from other countries' regions, in world currency."""
         out = inn = 0
@@ -85,7 +115,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def bop(m, c):
         members = set(m.REGIONS_OF[c])
         out, inn = cross_border(m, c)
-        return (sum(m.pWe[k] * m.E[k] for k in m.RE if k[0] in members)
+        return (sum(world_export_price(m, *k) * m.E[k] for k in m.RE if k[0] in members)
                 + (sum(m.pq[k] * m.Xre[k] for k in m.RXE if k[0] in members)
                    + sum(m.pq[k] * m.XvP[k] for k in m.RQ if k[0] in members)) / m.epsilon[c]
                 + sum(m.TRW[k] for k in m.RH_W if k[0] in members)
@@ -93,8 +123,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                 == sum(m.pWm[k] * m.M[k] for k in m.RM if k[0] in members) + inn)
 
     equation(m, "eq_export_price", m.RE, ("region", "sector"), block=BLOCK, determines="pe",
-             latex=r"p^e = \varepsilon_c p^{We}", doc="export price",
-             rule=lambda m, r, i: m.pe[r, i] == fx(m, r) * m.pWe[r, i])
+             latex=r"(1 + te) p^e = \varepsilon_c p^{We} (E/EW)^{-1/\eta}",
+             doc="export price received, net of the export tax",
+             rule=lambda m, r, i: (1 + m.te[r, i]) * m.pe[r, i]
+             == fx(m, r) * world_export_price(m, r, i))
     equation(m, "eq_import_price", m.RM, ("region", "commodity"), block=BLOCK,
              determines="pm", latex=r"p^m = \varepsilon_c p^{Wm}", doc="import price",
              rule=lambda m, r, i: m.pm[r, i] == fx(m, r) * m.pWm[r, i])

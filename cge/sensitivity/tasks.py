@@ -124,10 +124,12 @@ def make_task(prefix: str, experiment: str | Path, runs: tuple[Run, ...],
 def elasticity_grid(el: Elasticities, regions: list[str], sectors: list[str]
                     ) -> dict[tuple[str, str, str], float]:
     """``{(parameter, region, sector): value}`` for every cell calibration may ask for (the
-    parameters the file gives: the LES ones are optional)."""
+    parameters the file gives: the LES ones and ``eta_exp`` are optional, and ``eta_exp`` may
+    cover some cells only)."""
     given = set(el.table["parameter"])
-    return {(p, r, s): el.get(p, r, s) for p in PARAMETERS if p in given
-            for r in regions for s in sectors}
+    cells = {(p, r, s): el.find(p, r, s) for p in PARAMETERS if p in given
+             for r in regions for s in sectors}
+    return {k: v for k, v in cells.items() if v is not None}
 
 
 def expand_elasticities(grid: dict[tuple[str, str, str], float],
