@@ -30,7 +30,8 @@ def kernel_specs(tmp_path_factory) -> KernelSpecManager:
 
 def test_notebooks_exist():
     expected = {"01_quickstart", "02_vologda_sam", "03_trade_liberalisation",
-                "04_extending_the_model", "05_replicating_stdcge", "06_io_vs_cge"}
+                "04_extending_the_model", "05_replicating_stdcge", "06_io_vs_cge",
+                "07_nesting_trees"}
     assert expected <= {p.stem for p in NOTEBOOKS}
 
 
