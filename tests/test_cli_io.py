@@ -62,9 +62,10 @@ def test_plan_vologda(tmp_path, capsys):
     cmp = pd.read_csv(tmp_path / "forecast_vs_cge.csv", index_col=[0, 1])
     assert list(cmp.columns) == ["io_pct", "plan_pct", "cge_pct:all_projects"]
     chem = cmp.loc[("VOL", "chem")]
-    # the ammonia project adds capacity of 77.9 % of 2021 chemicals output (22,400 / 28,763.5):
-    # every method must show a large rise there, none above that addition plus spillovers
-    assert (chem > 50).all() and (chem < 100).all()
+    # the ammonia project adds capacity of 10.5 % of 2021 chemicals output (22,400 / 213,154.9,
+    # sam/vologda_2021/REPORT.md, chemicals by assumption A21): every method must show a rise of
+    # about that size (IO 10.5, plan 10.0, CGE 9.5 %), none above the addition plus spillovers
+    assert (chem > 7).all() and (chem < 15).all()
 
 
 def test_plan_infeasible_is_a_clean_error(tmp_path, capsys):
