@@ -22,6 +22,9 @@ HOME = "home"  # the country of a SAM whose regions share one currency
 INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
 GOVERNMENT = ("savings_rate", "fixed_consumption")
+#: Tax rates an experiment may shock (government block) and who may receive their revenue.
+TAX_INSTRUMENTS = ("tauz", "taum", "tq", "taud", "tb", "te")
+RECIPIENTS = ("government", "households")
 MOBILITY = ("sectors", "specific", "national")
 HOUSEHOLD_DEMAND = ("cobb_douglas", "les")
 
@@ -102,6 +105,11 @@ class ModelConfig:
         the nesting tree of each activity (:mod:`cge.calibration.nests`); None: the default
         tree (CES value added over factors, Leontief intermediates). Experiment files name a
         nest file in ``[model]``, read into this field.
+    tax_recipients:
+        tax rate -> who receives its revenue: ``"government"`` (the default: the collecting
+        region's government, shared with a federal government as the SAM says) or
+        ``"households"`` (lump-sum to the region's households in proportion to their benchmark
+        income). A tax recycled to households must be zero in the SAM: it is a new instrument.
     """
 
     closure: Closure = field(default_factory=Closure)
@@ -113,6 +121,7 @@ class ModelConfig:
     units: str = ""
     countries: Mapping[str, Sequence[str]] = field(default_factory=dict)
     production_nests: NestRules | None = None
+    tax_recipients: Mapping[str, str] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
         """Region -> country; without ``countries`` all regions form one country, ``home``."""
@@ -219,6 +228,13 @@ class ModelConfig:
             if mob not in MOBILITY:
                 bad("factor_mobility", f"closure.factor_mobility[{f!r}] = {mob!r}; choose one "
                     f"of {list(MOBILITY)}")
+        for tax, who in self.tax_recipients.items():
+            if tax not in TAX_INSTRUMENTS:
+                bad("tax_recipients", f"tax_recipients names {tax!r}, which is not a tax rate "
+                    f"of the model; tax rates: {list(TAX_INSTRUMENTS)}")
+            elif who not in RECIPIENTS:
+                bad("tax_recipients", f"tax_recipients[{tax!r}] = {who!r}; choose one of "
+                    f"{list(RECIPIENTS)}")
         kind = c.numeraire.split(":")[0]
         if kind not in NUMERAIRES:
             bad("numeraire", f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', "
@@ -271,7 +287,8 @@ _TYPES = {"numeraire": "a string", "investment": "a string", "foreign": "a strin
           "unemployment": "a table of factor = number", "activity_prefix": "a string",
           "commodity_prefix": "a string", "tariff_accounts": "a list of strings",
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
-          "countries": "a table of country = list of region names"}
+          "countries": "a table of country = list of region names",
+          "tax_recipients": "a table of tax rate = 'government' or 'households'"}
 
 
 def _has_type(value: object, expected: str) -> bool:
@@ -291,5 +308,7 @@ def _has_type(value: object, expected: str) -> bool:
         return False
     check = {"a table of factor = string": lambda v: isinstance(v, str),
              "a table of factor = number": number,
-             "a table of country = list of region names": strings}[expected]
+             "a table of country = list of region names": strings,
+             "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str)
+             }[expected]
     return all(check(v) for v in value.values())

@@ -128,10 +128,14 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
     # from the benchmark, before anything moves (cge.model.walras)
     m.walras_tol = benchmark_tolerance(m)
     # tax rates whose revenue would reach no one: experiments may not move them
+    # (taxes recycled to households always have one)
     lost = government.revenue_without_recipient(m, cal)
+    lump = set(government.lump_sum_taxes(cal))
     m.unshockable = {(name, k): f"the revenue of {getattr(m, name)[k].name} would have no "
-                     f"recipient: {lost[k[pos] if isinstance(k, tuple) else k]}"
-                     for name, pos in government.TAX_INSTRUMENTS.items()
+                     f"recipient: {lost[k[pos] if isinstance(k, tuple) else k]}; declare one "
+                     f"in [model] (tax_recipients = {{ {name} = \"households\" }}) to pay it "
+                     "lump-sum to households"
+                     for name, pos in government.TAX_INSTRUMENTS.items() if name not in lump
                      for k in getattr(m, name)
                      if (k[pos] if isinstance(k, tuple) else k) in lost}
 

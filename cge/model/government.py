@@ -17,6 +17,16 @@ household) receiving transfers.
     Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
     TR_{rh} &= \omega_{rh}(GREV_r - Sg_r)                      && \text{eq\_transfers} \to TR_{rh}
 
+A tax rate whose revenue the configuration sends to households (``tax_recipients``; a new
+instrument, zero in the SAM) is left out of ``GREV`` and paid lump-sum to the region's
+households:
+
+.. math::
+
+    TLS_r = \sum_{t \in \text{lump-sum}} T^t_r \qquad \text{eq\_lump\_sum\_revenue} \to TLS_r
+
+(households block: ``YH`` includes ``lsh_{rh} TLS_r``).
+
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
 SAM without one); ``TRG`` are federal transfers to the region (federal block). ``Tb`` is the
 export tax ``te`` (rest-of-world block) on the price exporters receive,
@@ -35,6 +45,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.errors import InputError, Problem
 from cge.model import trade
 from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, grouped, param, var
@@ -78,6 +89,15 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="export tax revenue", init=0.0, lower=None)
     var(m, "Tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^q",
         doc="sales tax revenue", init=cal.table("Tq0"), lower=None)
+    var(m, "TLS", m.R, ("region",), block=BLOCK, unit="value", latex="TLS",
+        doc="revenue of taxes recycled lump-sum to households", init=0.0, lower=None)
+    for tax in lump_sum_taxes(cal):
+        benchmark = REVENUE_AT_BENCHMARK[tax]
+        if benchmark and any(cal.table(benchmark).values()):
+            raise InputError(Problem(
+                "tax-recipient", f"tax_recipients sends {tax} to households, but the SAM "
+                "records its revenue (paid to the government): recycling applies to new "
+                "instruments, zero in the SAM"))
     var(m, "GREV", m.R, ("region",), block=BLOCK, unit="value", latex="GREV",
         doc="government revenue", init=cal.table("GREV0"), lower=None)
     var(m, "Sg", m.R, ("region",), block=BLOCK, unit="value", latex="S^g",
@@ -116,6 +136,11 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"GREV = \sum (1-fs)\,T + TRG", doc="regional government revenue",
              rule=lambda m, r: m.GREV[r] == tax_revenue(m, r, federal=False)
              + (m.TRG[r] if r in from_federal else 0))
+    lump = lump_sum_taxes(cal)
+    equation(m, "eq_lump_sum_revenue", m.R, ("region",), block=BLOCK, determines="TLS",
+             latex=r"TLS = \sum_{t\ \text{lump-sum}} T^t",
+             doc="revenue of taxes recycled lump-sum to households",
+             rule=lambda m, r: m.TLS[r] == sum(_revenue(m, r, t) for t in lump))
     equation(m, "eq_government_savings", m.R, ("region",), block=BLOCK, determines="Sg",
              latex=r"S^g = ss^g GREV", doc="government savings at a fixed rate",
              rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r])
@@ -136,23 +161,46 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.eq_government_budget.deactivate()
 
 
+def _revenue(m: pyo.ConcreteModel, r: str, tax: str):
+    """Revenue raised in region r by one tax rate."""
+    if tax == "tb":
+        return m.Tb[r]
+    comp, members = {"tauz": (m.Tz, m.REGION_SECTORS), "taum": (m.Tm, m.REGION_MARKETS),
+                     "tq": (m.Tq, m.REGION_MARKETS), "taud": (m.Td, m.REGION_HOUSEHOLDS),
+                     "te": (m.Te, m.REGION_EXPORTS)}[tax]
+    return sum(comp[r, k] for k in members[r])
+
+
+#: The share of each tax a region passes to a federal government (customs duties share the
+#: tariffs').
+_FEDERAL_SHARE = {"tauz": "fsz", "taum": "fsm", "tb": "fsm", "te": "fsm", "tq": "fsq",
+                  "taud": "fsd"}
+
+
+def lump_sum_taxes(cal: Calibration) -> list[str]:
+    """The tax rates whose revenue goes lump-sum to households (configuration)."""
+    return [t for t, who in cal.config.tax_recipients.items() if who == "households"]
+
+
 def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
     """Taxes raised in region r that stay with its government, or (``federal``) go to the
-    federal government: each tax type split by the region's ``fs`` share."""
+    federal government: each tax type split by the region's ``fs`` share; taxes recycled to
+    households are neither's."""
     def part(share):
         return share if federal else 1 - share
 
-    return (part(m.fsz[r]) * sum(m.Tz[r, i] for i in m.REGION_SECTORS[r])
-            + part(m.fsm[r]) * (sum(m.Tm[r, i] for i in m.REGION_MARKETS[r]) + m.Tb[r]
-                                + sum(m.Te[r, i] for i in m.REGION_EXPORTS[r]))
-            + part(m.fsq[r]) * sum(m.Tq[r, i] for i in m.REGION_MARKETS[r])
-            + part(m.fsd[r]) * sum(m.Td[r, h] for h in m.REGION_HOUSEHOLDS[r])
+    lump = set(lump_sum_taxes(m.cal))
+    return (sum(part(getattr(m, _FEDERAL_SHARE[t])[r]) * _revenue(m, r, t)
+                for t in _FEDERAL_SHARE if t not in lump)
             + part(m.fsw[r]) * fx(m, r) * m.GRW[r])
 
 
 #: Tax instruments (rate parameters an experiment may shock) and the position, in their index,
 #: of the region whose government collects the revenue.
 TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1, "te": 0}
+#: Benchmark revenue of each tax in the calibration (None: zero in every SAM).
+REVENUE_AT_BENCHMARK = {"tauz": "Tz0", "taum": "Tm0", "tq": "Tq0", "taud": "Td0", "tb": None,
+                        "te": None}
 
 
 def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[str, str]:

@@ -6,6 +6,7 @@ consumption.
 .. math::
 
     YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh} + TRF_{rh} + \varepsilon\, TRW_{rh}
+        + lsh_{rh}\, TLS_r
         && \text{eq\_household\_income} \to YH_{rh} \\
     Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
     Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
@@ -20,7 +21,9 @@ are Cobb-Douglas (the default), and ``alpha`` are budget shares.
 
 ``FY`` is factor income (factors block), ``TR`` and ``TRF`` regional and federal government
 transfers (government and federal blocks),
-``TRW`` net transfers from abroad in foreign currency (rest-of-world block) and
+``TRW`` net transfers from abroad in foreign currency (rest-of-world block), ``TLS`` the
+revenue of taxes recycled lump-sum (government block), shared in proportion to benchmark
+income (``lsh``), and
 ``sadj`` the savings-rate adjuster, fixed at one unless investment is exogenous.
 """
 
@@ -52,6 +55,12 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "ssp", m.RH, ("region", "household"), block=BLOCK, unit="1", latex="ss^p",
           doc="savings rate", init=cal.table("ssp"))
     yh0 = cal.nonzero("YH0")
+    regional = {}
+    for (r, _h), v in yh0.items():
+        regional[r] = regional.get(r, 0.0) + v
+    param(m, "lsh", m.RH, ("region", "household"), block=BLOCK, unit="1", latex="lsh",
+          doc="household's share of taxes recycled lump-sum (benchmark income share)",
+          init={k: v / regional[k[0]] for k, v in yh0.items()})
     var(m, "YH", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="YH",
         doc="household gross income", init=yh0)
     var(m, "Td", m.RH, ("region", "household"), block=BLOCK, unit="value", latex="T^d",
@@ -79,13 +88,14 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     transfers, federal, from_abroad = set(m.RH_TR), set(m.RH_TRF), set(m.RH_W)
 
     equation(m, "eq_household_income", m.RH, ("region", "household"), block=BLOCK,
-             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + TRF + \varepsilon TRW",
+             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + TRF + \varepsilon TRW + lsh\,TLS",
              doc="household income: factor income plus transfers",
              rule=lambda m, r, h: m.YH[r, h] == sum(m.shf[r, h, f] * factors.income(m, r, f)
                                                     for f in owned[(r, h)])
              + (m.TR[r, h] if (r, h) in transfers else 0)
              + (m.TRF[r, h] if (r, h) in federal else 0)
-             + (fx(m, r) * m.TRW[r, h] if (r, h) in from_abroad else 0))
+             + (fx(m, r) * m.TRW[r, h] if (r, h) in from_abroad else 0)
+             + m.lsh[r, h] * m.TLS[r])
     equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
              latex=r"T^d = \tau^d YH", doc="direct tax",
              rule=lambda m, r, h: m.Td[r, h] == m.taud[r, h] * m.YH[r, h])
