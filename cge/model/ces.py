@@ -11,9 +11,12 @@ and the Cobb-Douglas limit (rho = 0) is ``A = gamma prod_k x_k^delta_k`` with
 
 An elasticity of zero is fixed proportions (Leontief inputs, or a fixed split of output for a
 CET): ``rho`` is infinite (its limit, -inf for a CES, +inf for a CET), components are
-``x_k = delta_k A / gamma`` whatever the prices, and the aggregate's price follows from its
-value, ``P A = sum_k p_k x_k``, since ``min_k x_k / delta_k`` has no derivative where the
-components are in proportion.
+``x_k = delta_k A / gamma`` whatever the prices, and the aggregate's price is the unit cost (or
+revenue) of those proportions, ``P = sum_k p_k delta_k / gamma``, since ``min_k x_k /
+delta_k`` has no derivative where the components are in proportion. The unit-cost form, not
+the value identity ``P A = sum_k p_k x_k`` it implies, is what the model solves: the value
+identity's derivative in ``A`` vanishes at the solution (``A`` cancels), which leaves Newton's
+method a near-singular Jacobian from a perturbed start.
 """
 
 from __future__ import annotations
@@ -30,11 +33,11 @@ def fixed(rho: float) -> bool:
 def technology(quantity, price, gamma, parts: Sequence[tuple], rho: float):
     """The equation tying an aggregate to its components, ``parts = [(delta, x, p), ...]``.
 
-    ``quantity == aggregate(...)``, or with fixed proportions the value identity
-    ``price * quantity == sum p x`` (which the aggregate's price solves).
+    ``quantity == aggregate(...)``, or with fixed proportions the unit cost (or revenue)
+    ``price == sum p delta / gamma`` (which the aggregate's price solves).
     """
     if fixed(rho):
-        return price * quantity == sum(p * x for _, x, p in parts)
+        return price == sum(p * delta for delta, _, p in parts) / gamma
     return quantity == aggregate(gamma, [(delta, x) for delta, x, _ in parts], rho)
 
 
