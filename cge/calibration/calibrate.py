@@ -7,16 +7,9 @@ benchmark quantities are SAM values. The calibrated parameters and benchmark qua
 factor, household, origin, destination`` with units and descriptions as attrs; users may read
 and edit it before building a model.
 
-CES and CET functions are calibrated with the share form used throughout the model
-(Hosoe, Gasawa and Hashimoto 2010, ch. 6): for an aggregate ``A = gamma (sum_k delta_k
-x_k^rho)^(1/rho)`` with component prices ``p_k`` and ``rho = (sigma - 1)/sigma`` (CES) or
-``rho = (psi + 1)/psi`` (CET),
-
-    delta_k = p_k x_k^(1-rho) / sum_j p_j x_j^(1-rho),
-    gamma = A0 / (sum_k delta_k x_k^rho)^(1/rho)
-
-and for ``sigma = 1`` (Cobb-Douglas) ``delta_k = p_k x_k / sum_j p_j x_j``, ``gamma = A0 /
-prod_k x_k^delta_k``.
+CES and CET functions are calibrated with the share form of :mod:`cge.calibration.shares`
+(Hosoe, Gasawa and Hashimoto 2010, ch. 6); production calibrates its own nests
+(:mod:`cge.calibration.production`).
 """
 
 from __future__ import annotations
