@@ -105,6 +105,10 @@ class ModelConfig:
         the nesting tree of each activity (:mod:`cge.calibration.nests`); None: the default
         tree (CES value added over factors, Leontief intermediates). Experiment files name a
         nest file in ``[model]``, read into this field.
+    household_nests:
+        the demand tree of each household (:mod:`cge.calibration.households`), CES nests over
+        supernumerary consumption; None: one Cobb-Douglas nest (with ``household_demand``,
+        Cobb-Douglas or Stone-Geary demand).
     tax_recipients:
         tax rate -> who receives its revenue: ``"government"`` (the default: the collecting
         region's government, shared with a federal government as the SAM says) or
@@ -121,6 +125,7 @@ class ModelConfig:
     units: str = ""
     countries: Mapping[str, Sequence[str]] = field(default_factory=dict)
     production_nests: NestRules | None = None
+    household_nests: NestRules | None = None
     tax_recipients: Mapping[str, str] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
@@ -255,7 +260,8 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
     problems = []
     known_c = {f.name for f in fields(Closure)}
     # a nest file is a path, read by the experiment file's reader (relative to that file)
-    known_m = {f.name for f in fields(ModelConfig)} - {"closure", "production_nests"}
+    known_m = {f.name for f in fields(ModelConfig)} - {"closure", "production_nests",
+                                                        "household_nests"}
     for k in set(closure) - known_c:
         problems.append(Problem("config", f"unknown closure option {k!r}; known: "
                                 f"{sorted(known_c)}", where))

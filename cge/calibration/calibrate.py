@@ -8,8 +8,8 @@ factor, household, origin, destination`` with units and descriptions as attrs; u
 and edit it before building a model.
 
 CES and CET functions are calibrated with the share form of :mod:`cge.calibration.shares`
-(Hosoe, Gasawa and Hashimoto 2010, ch. 6); production calibrates its own nests
-(:mod:`cge.calibration.production`).
+(Hosoe, Gasawa and Hashimoto 2010, ch. 6); production and household demand calibrate their own
+nests (:mod:`cge.calibration.production`, :mod:`cge.calibration.households`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from cge.calibration.elasticities import Elasticities
+from cge.calibration.households import calibrate_households
 from cge.calibration.production import calibrate_production
 from cge.calibration.shares import ces_shares, data_array
 from cge.config import ModelConfig
@@ -285,7 +286,11 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     R, S = rd.regions, rd.sectors
     elasticities.check_labels(R, S)
     if config.production_nests is not None:
-        config.production_nests.check_labels(R, S, rd.factors, S)
+        config.production_nests.check_labels({"region": R, "sector": S, "factor": rd.factors,
+                                              "commodity": S})
+    if config.household_nests is not None:
+        config.household_nests.check_labels({"region": R, "household": rd.households,
+                                             "commodity": S})
     coords = {"region": R, "sector": S, "commodity": S, "factor": rd.factors,
               "household": rd.households, "origin": R, "destination": R}
 
@@ -401,42 +406,16 @@ def readability_problems(sam: SAM, config: ModelConfig | None = None) -> list[Pr
     return problems + rd.leftovers() + _flow_problems(b, config)
 
 
-def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Marginal budget shares and subsistence quantities of household demand (prices 1).
-
-    Cobb-Douglas: ``beta_i = w_i = x_i / C`` and no subsistence. Linear expenditure system
-    (Stone-Geary): ``beta_i = e_i w_i / sum_j e_j w_j`` from income elasticities ``e_i``
-    (rescaled to satisfy Engel aggregation) and ``gamma_i = x_i + beta_i C / frisch`` with the
-    Frisch parameter ``frisch = -C / (C - sum_j gamma_j) <= -1``.
-    """
-    cons = xp.sum()
-    w = xp / cons
-    if form == "cobb_douglas":
-        return w, np.zeros_like(w)
-    e = np.asarray(income_el, dtype=float)
-    beta = e * w / (e * w).sum()
-    return beta, xp + beta * cons / frisch
-
-
 def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool,
                 elasticities: Elasticities, config: ModelConfig) -> xr.Dataset:
     R, S, FAC, H = coords["region"], coords["sector"], coords["factor"], coords["household"]
-    les = config.household_demand == "les"
-
-    def el_income(r: str, i: str) -> float:
-        return elasticities.get("income_el", r, i) if les else 1.0
-
-    def el_frisch(r: str) -> float:
-        return elasticities.get("frisch", r, "*") if les else -1.0
-
     production, nests, Z0 = calibrate_production(
         b["F0"], b["X0"], coords, config.production_nests, elasticities.get,
         lambda r, i: key(r, config.activity_prefix + i))
     p: dict[str, dict] = {n: {} for n in (
         "D0", "DD0", "Q0", "tauz", "xie", "xid",
         "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
-        "rho_o", "alpha", "gamma_h", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
+        "rho_o", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
         "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsq", "fsd", "fsw", "FREV0", "ssgf",
         "muf", "omegag", "omegaf")}
     for r in R:
@@ -525,14 +504,6 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             p["ssp"][(r, h)] = b["Sp0"][(r, h)] / yh
             if b["TR0"][(r, h)]:
                 p["omega"][(r, h)] = b["TR0"][(r, h)] / spend
-            goods = [i for i in S if b["Xp0"].get((r, i, h), 0.0)]
-            xp = np.array([b["Xp0"][(r, i, h)] for i in goods])
-            marginal, subsistence = household_demand(
-                xp, config.household_demand, [el_income(r, i) for i in goods],
-                el_frisch(r))
-            for i, a, g in zip(goods, marginal, subsistence, strict=True):
-                p["alpha"][(r, i, h)] = a
-                p["gamma_h"][(r, i, h)] = g
         inv = sum(b["Xv0"].get((r, i), 0.0) for i in S)
         p["INV0"][r] = inv
         for i in S:
@@ -556,9 +527,13 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     for r in R:  # the region's share of its country's investment spending
         p["kappa"][r] = p["INV0"][r] / pool[country[r]] if pool[country[r]] else 0.0
 
+    households, hnests = calibrate_households(
+        b["Xp0"], coords, config.household_demand, config.household_nests,
+        lambda r, i: elasticities.get("income_el", r, i),
+        lambda r: elasticities.get("frisch", r, "*"), key)
     spec = _SPEC
-    coords = {**coords, "nest": nests}
-    arrays = dict(production)
+    coords = {**coords, "nest": nests, "hnest": hnests}
+    arrays = dict(production) | households
     for name, values in {**b, **p}.items():
         dims, unit, doc = spec[name]
         arrays[name] = data_array(values, dims, coords, unit, doc)
@@ -619,10 +594,6 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
                 "composite of destination"),
     "gamma_o": (["region", "commodity"], "1", "scale of the domestic composite"),
     "rho_o": (["region", "commodity"], "1", "domestic-composite CES exponent"),
-    "alpha": (["region", "commodity", "household"], "1", "household marginal budget share "
-              "(the budget share under Cobb-Douglas)"),
-    "gamma_h": (["region", "commodity", "household"], _V, "subsistence quantity of the "
-                "linear expenditure system (zero under Cobb-Douglas)"),
     "FF0": (["region", "factor"], _V, "factor endowment"),
     "shf": (["region", "household", "factor"], "1", "household share of factor income"),
     "YH0": (["region", "household"], _V, "household gross income"),

@@ -1,4 +1,4 @@
-"""Production nesting trees as data: which inputs each activity combines, and how.
+"""Nesting trees as data: which inputs each activity (or household) combines, and how.
 
 A nest file (TOML) holds rules; each rule names a region and a sector (``*`` as a wildcard, the
 most specific rule winning, as in the elasticity file), a ``source`` and a tree of named nodes::
@@ -23,6 +23,10 @@ elsewhere in the tree. The root, the node no other node uses, is the activity's 
 For each activity the tree is instantiated with the inputs the SAM shows (:func:`instantiate`):
 leaves without a benchmark flow are dropped, and so are nests left empty. Without a file every
 activity has :data:`DEFAULT_TREE`, the structure the model had before trees were data.
+
+Household demand trees (:data:`HOUSEHOLD`, read with ``read_nests(path, HOUSEHOLD)``) have the
+same format with ``household`` in place of ``sector`` and only ``commodity:`` leaves; the root
+is the household's utility (:mod:`cge.calibration.households`).
 """
 
 from __future__ import annotations
@@ -40,6 +44,20 @@ WILDCARD = "*"
 
 
 @dataclass(frozen=True)
+class TreeKind:
+    """What a nest file describes: the key naming its owners and the leaves it may use."""
+
+    key: str  # "sector" (production) or "household" (demand)
+    leaves: tuple[str, ...]
+    parameters: tuple[str, ...]  # elasticity-file parameters a node may name
+
+
+PRODUCTION = TreeKind("sector", KINDS, tuple(NESTS))
+# the elasticity file is by region and sector: a household's elasticities are numbers
+HOUSEHOLD = TreeKind("household", ("commodity",), ())
+
+
+@dataclass(frozen=True)
 class Node:
     """A CES nest: its name, elasticity (a number or an elasticity parameter) and inputs."""
 
@@ -50,10 +68,11 @@ class Node:
 
 @dataclass(frozen=True)
 class Rule:
-    """A tree for the activities a region/sector pattern matches."""
+    """A tree for the activities (households) a region/sector (region/household) pattern
+    matches."""
 
     region: str
-    sector: str
+    owner: str  # a sector or a household label, or '*'
     source: str
     nodes: tuple[Node, ...]
     label: str = ""  # how errors name the rule, e.g. "rule 2 (region *, sector steel)"
@@ -85,27 +104,25 @@ class NestRules:
 
     rules: tuple[Rule, ...]
     file: str = "<default>"
+    kind: TreeKind = PRODUCTION
 
-    def rule(self, region: str, sector: str) -> Rule:
-        by = {(r.region, r.sector): r for r in self.rules}
-        for key in ((region, sector), (WILDCARD, sector), (region, WILDCARD),
+    def rule(self, region: str, owner: str) -> Rule:
+        by = {(r.region, r.owner): r for r in self.rules}
+        for key in ((region, owner), (WILDCARD, owner), (region, WILDCARD),
                     (WILDCARD, WILDCARD)):
             if key in by:
                 return by[key]
         raise InputError(Problem("missing-nest", f"no nesting tree for region {region!r}, "
-                                 f"sector {sector!r} (and no '*' rule): add a rule",
+                                 f"{self.kind.key} {owner!r} (and no '*' rule): add a rule",
                                  Location(file=self.file)))
 
-    def check_labels(self, regions: list[str], sectors: list[str], factors: list[str],
-                     commodities: list[str]) -> None:
-        """Raise InputError for rules naming a region, sector, factor or commodity the model
-        does not have."""
+    def check_labels(self, valid: dict[str, list[str]]) -> None:
+        """Raise InputError for rules naming a label the model does not have; ``valid`` maps
+        ``region``, the owner key and each leaf kind to the model's labels."""
         problems = []
-        valid = {"region": regions, "sector": sectors, "factor": factors,
-                 "commodity": commodities}
         for rule in self.rules:
             where = Location(file=self.file)
-            for dim, label in (("region", rule.region), ("sector", rule.sector)):
+            for dim, label in (("region", rule.region), (self.kind.key, rule.owner)):
                 if label != WILDCARD and label not in valid[dim]:
                     problems.append(Problem(f"unknown-{dim}", f"{rule.label}: {dim} {label!r} "
                                             f"is not in the model; valid: {valid[dim]} or '*'",
@@ -113,7 +130,7 @@ class NestRules:
             for node in rule.nodes:
                 for x in node.inputs:
                     kind, _, label = x.partition(":")
-                    if kind in KINDS and label != WILDCARD and label not in valid[kind]:
+                    if kind in self.kind.leaves and label != WILDCARD and label not in valid[kind]:
                         problems.append(Problem(
                             f"unknown-{kind}", f"{rule.label}, node {node.name!r}: {kind} "
                             f"{label!r} is not in the model; valid: {valid[kind]}", where))
@@ -126,9 +143,14 @@ DEFAULT_TREE = Rule("*", "*", "the model's structure before nests were data: CES
                     (Node("output", 0.0, ("va", "commodity:*")),
                      Node("va", "sigma_va", ("factor:*",))), "the default tree")
 DEFAULT = NestRules((DEFAULT_TREE,))
+DEFAULT_HOUSEHOLD_TREE = Rule("*", "*", "the model's demand before trees were data: one "
+                              "Cobb-Douglas nest over supernumerary consumption (Cobb-Douglas, "
+                              "or Stone-Geary with household_demand = \"les\")",
+                              (Node("utility", 1.0, ("commodity:*",)),), "the default tree")
+DEFAULT_HOUSEHOLD = NestRules((DEFAULT_HOUSEHOLD_TREE,), kind=HOUSEHOLD)
 
 
-def read_nests(path: str | Path) -> NestRules:
+def read_nests(path: str | Path, kind: TreeKind = PRODUCTION) -> NestRules:
     """Read and validate a nest file, naming the file, the rule and the node of every error."""
     data = read_toml(path, "nest file")
     file = str(path)
@@ -140,36 +162,37 @@ def read_nests(path: str | Path) -> NestRules:
     raw = data.get("rule")
     if not isinstance(raw, list) or not raw or not all(isinstance(r, dict) for r in raw):
         raise InputError(Problem("bad-nests", "a nest file needs at least one [[rule]] table "
-                                 "with region, sector, source and [rule.nodes]", where))
+                                 f"with region, {kind.key}, source and [rule.nodes]", where))
     problems: list[Problem] = []
     rules = []
     for k, r in enumerate(raw, 1):
-        rule = _rule(r, k, where, problems)
+        rule = _rule(r, k, where, problems, kind)
         if rule is not None:
             rules.append(rule)
     seen: dict[tuple[str, str], str] = {}
     for rule in rules:
-        key = (rule.region, rule.sector)
+        key = (rule.region, rule.owner)
         if key in seen:
             problems.append(Problem("duplicate", f"{rule.label} repeats {seen[key]}", where))
         seen[key] = rule.label
     if problems:
         raise InputError(problems)
-    return NestRules(tuple(rules), file)
+    return NestRules(tuple(rules), file, kind)
 
 
-def _rule(raw: dict, k: int, where: Location, problems: list[Problem]) -> Rule | None:
-    region, sector = raw.get("region", WILDCARD), raw.get("sector", WILDCARD)
-    label = f"rule {k} (region {region}, sector {sector})"
+def _rule(raw: dict, k: int, where: Location, problems: list[Problem], kind: TreeKind
+          ) -> Rule | None:
+    region, owner = raw.get("region", WILDCARD), raw.get(kind.key, WILDCARD)
+    label = f"rule {k} (region {region}, {kind.key} {owner})"
     n0 = len(problems)
 
     def bad(msg: str) -> None:
         problems.append(Problem("bad-nests", f"{label}: {msg}", where))
 
-    unknown = set(raw) - {"region", "sector", "source", "nodes"}
+    unknown = set(raw) - {"region", kind.key, "source", "nodes"}
     if unknown:
-        bad(f"unknown key(s) {sorted(unknown)}; use region, sector, source and nodes")
-    for key, value in (("region", region), ("sector", sector)):
+        bad(f"unknown key(s) {sorted(unknown)}; use region, {kind.key}, source and nodes")
+    for key, value in (("region", region), (kind.key, owner)):
         if not isinstance(value, str) or not value.strip():
             bad(f"{key} must be a label or '*', got {value!r}")
     source = raw.get("source", "")
@@ -182,7 +205,7 @@ def _rule(raw: dict, k: int, where: Location, problems: list[Problem]) -> Rule |
         return None
     nodes = []
     for name, spec in table.items():
-        node = _node(name, spec, lambda msg, name=name: bad(f"node {name!r}: {msg}"))
+        node = _node(name, spec, kind, lambda msg, name=name: bad(f"node {name!r}: {msg}"))
         if node is not None:
             nodes.append(node)
     if len(problems) > n0:
@@ -192,12 +215,13 @@ def _rule(raw: dict, k: int, where: Location, problems: list[Problem]) -> Rule |
     for node in nodes:
         for x in node.inputs:
             uses.setdefault(x, []).append(node.name)
-            kind = x.partition(":")[0]
-            if x.count(":") == 1 and kind in KINDS and x.partition(":")[2]:
+            leaf = x.partition(":")[0]
+            if x.count(":") == 1 and leaf in kind.leaves and x.partition(":")[2]:
                 continue
             if x not in names:
+                leaves = ", ".join(f"{k}:NAME, {k}:*" for k in kind.leaves)
                 bad(f"node {node.name!r}: unknown input {x!r}; inputs are nodes of the tree "
-                    f"({sorted(names)}), factor:NAME, commodity:NAME, factor:* or commodity:*")
+                    f"({sorted(names)}), {leaves}")
     for x, users in uses.items():
         if len(users) > 1:
             bad(f"{x!r} is an input of more than one node ({users}); each input has one place "
@@ -219,10 +243,10 @@ def _rule(raw: dict, k: int, where: Location, problems: list[Problem]) -> Rule |
             f"{roots[0]!r})")
         return None
     order = [n for n in nodes if n.name == roots[0]] + [n for n in nodes if n.name != roots[0]]
-    return Rule(region, sector, source, tuple(order), label)
+    return Rule(region, owner, source, tuple(order), label)
 
 
-def _node(name: str, spec: object, bad) -> Node | None:
+def _node(name: str, spec: object, kind: TreeKind, bad) -> Node | None:
     if not isinstance(spec, dict) or set(spec) != {"elasticity", "inputs"}:
         bad(f"write it as {{ elasticity = <number or parameter>, inputs = [...] }}, got {spec!r}")
         return None
@@ -231,9 +255,9 @@ def _node(name: str, spec: object, bad) -> Node | None:
         return None
     el = spec["elasticity"]
     if isinstance(el, str):
-        if el not in NESTS:
-            bad(f"elasticity {el!r} is not an elasticity-file parameter; give a number or one "
-                f"of {list(NESTS)}")
+        if el not in kind.parameters:
+            bad(f"elasticity {el!r} is not an elasticity-file parameter; give a number"
+                + (f" or one of {list(kind.parameters)}" if kind.parameters else ""))
             return None
     elif isinstance(el, bool) or not isinstance(el, int | float) or not math.isfinite(el) \
             or not 0 <= el <= MAX_ELASTICITY:
@@ -257,13 +281,13 @@ class Nest:
 
 
 def instantiate(rule: Rule, factors: list[str], commodities: list[str], sigma,
-                activity: str, file: str = "") -> list[Nest]:
-    """The nests of one activity, each after the nests it uses (the root last; none if the
-    activity uses nothing the tree names), for the factors and commodities it uses.
+                owner: str, file: str = "") -> list[Nest]:
+    """The nests of one activity (or household), each after the nests it uses (the root last;
+    none if it uses nothing the tree names), for the factors and commodities it uses.
 
-    ``sigma(name)`` resolves an elasticity parameter. Leaves the activity does not use are
-    dropped, then nests left empty; an input used but without a place in the tree (no
-    wildcard, not named) is an error naming the rule and the activity.
+    ``sigma(name)`` resolves an elasticity parameter. Leaves not used are dropped, then nests
+    left empty; an input used but without a place in the tree (no wildcard, not named) is an
+    error naming the rule and ``owner`` (e.g. "activity VOL:a-steel").
     """
     named = {k: {x.partition(":")[2] for n in rule.nodes for x in n.inputs
                  if x.partition(":")[0] == k} - {WILDCARD} for k in KINDS}
@@ -272,7 +296,7 @@ def instantiate(rule: Rule, factors: list[str], commodities: list[str], sigma,
     for k in KINDS:
         homeless = [x for x in used[k] if x not in named[k]]
         if homeless and not wild[k]:
-            raise InputError(Problem("nest-missing-input", f"{rule.label}: activity {activity} "
+            raise InputError(Problem("nest-missing-input", f"{rule.label}: {owner} "
                                      f"uses {k}(s) {homeless}, which have no place in the tree "
                                      f"(name them or add {k}:*)", Location(file=file)))
     by_name = {n.name: n for n in rule.nodes}

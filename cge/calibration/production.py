@@ -70,7 +70,8 @@ def calibrate_production(F0: dict, X0: dict, coords: dict, rules: NestRules | No
             p["Z0"][(r, i)] = z0
             nests = instantiate(rules.rule(r, i), [f for f, v in fs.items() if v > 0],
                                 [j for j, v in xs.items() if v > 0],
-                                lambda name, r=r, i=i: sigma(name, r, i), activity_name(r, i),
+                                lambda name, r=r, i=i: sigma(name, r, i),
+                                f"activity {activity_name(r, i)}",
                                 rules.file)
             value = {("factor", f): v for f, v in fs.items()}
             value |= {("commodity", j): v for j, v in xs.items()}

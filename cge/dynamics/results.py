@@ -9,10 +9,11 @@ Welfare and GRP use the formulas of :func:`cge.model.results.indicators` (tested
 
 .. math::
 
-    EV_{rh} = (U^1_{rh} - U^0_{rh}) \prod_i (p^0_{ri}/\alpha_{rih})^{\alpha_{rih}}
+    EV_{rh} = (U^1_{rh} - U^0_{rh})\, P_{rh}(p^0)
 
-with ``U^0, p^0`` the reference (the baseline of the same year); nominal and real GRP from
-:mod:`cge.model.grp`.
+with :math:`P` the unit cost of the household's demand tree
+(:func:`cge.model.households.unit_cost`), ``U^0, p^0`` the reference (the baseline of the
+same year); nominal and real GRP from :mod:`cge.model.grp`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
-from cge.model import grp
+from cge.model import grp, households
 from cge.model.results import solution
 
 
@@ -71,12 +72,9 @@ def welfare_reference(m: pyo.ConcreteModel) -> tuple[dict, dict]:
 
 def equivalent_variation(m: pyo.ConcreteModel, reference: tuple[dict, dict]
                          ) -> dict[tuple[str, str], float]:
-    """Hicksian EV of the current solution against ``reference`` (Cobb-Douglas utility)."""
+    """Hicksian EV of the current solution against ``reference`` (any demand tree)."""
     u0, p0 = reference
-    cost = {k: 1.0 for k in m.RH}
-    for r, i, h in m.RIH:
-        a = pyo.value(m.alpha[r, i, h])
-        cost[(r, h)] *= (p0[(r, i)] / a) ** a
+    cost = households.unit_cost(m, p0)
     return {k: (pyo.value(m.UU[k]) - u0[k]) * cost[k] for k in m.RH}
 
 

@@ -456,6 +456,8 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         "trade_margins_sha256": _sha256(exp.trade_margins) if exp.trade_margins else "",
         "production_nests_sha256": (_sha256(exp.production_nests) if exp.production_nests
                                     else ""),
+        "household_nests_sha256": (_sha256(exp.household_nests) if exp.household_nests
+                                   else ""),
         "units": exp.config.units or "SAM units",
         "closure": repr(exp.config.closure),
         "solver": exp.solver,

@@ -10,6 +10,7 @@ Example::
     elasticities = "../calibration/stdcge_elasticities.csv"
     trade_margins = "../calibration/margins.csv"   # optional: origin,destination,commodity,value
     production_nests = "../calibration/nests.toml" # optional: nesting trees (cge.calibration.nests)
+    household_nests = "../calibration/demand.toml" # optional: demand trees (households)
     tariff_accounts = ["TRF"]
 
     [model.closure]
@@ -37,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cge.calibration.nests import read_nests
+from cge.calibration.nests import HOUSEHOLD, read_nests
 from cge.config import ModelConfig, config_from_dict
 from cge.errors import InputError, Location, Problem
 from cge.solvers.api import SOLVERS
@@ -76,6 +77,7 @@ class Experiment:
     elasticities: Path
     trade_margins: Path | None
     production_nests: Path | None
+    household_nests: Path | None
     config: ModelConfig
     solver: str
     solver_options: dict
@@ -147,9 +149,12 @@ def model_section(data: dict, path: Path) -> Experiment:
     sam, elast = rel(model.pop("sam")), rel(model.pop("elasticities"))
     margins = rel(model.pop("trade_margins")) if "trade_margins" in model else None
     nests = rel(model.pop("production_nests")) if "production_nests" in model else None
+    demand = rel(model.pop("household_nests")) if "household_nests" in model else None
     config = config_from_dict(model, where=loc)
     if nests is not None:
         config = replace(config, production_nests=read_nests(nests))
+    if demand is not None:
+        config = replace(config, household_nests=read_nests(demand, HOUSEHOLD))
     solver = dict(data.get("solver", {}))
     unknown = set(solver) - {"name", "options"}
     if unknown:
@@ -165,7 +170,7 @@ def model_section(data: dict, path: Path) -> Experiment:
     return Experiment(
         name=data.get("name", path.stem), description=data.get("description", ""), file=path,
         sam=sam, elasticities=elast, trade_margins=margins, production_nests=nests,
-        config=config,
+        household_nests=demand, config=config,
         solver=name, solver_options=dict(solver.get("options", {})),
         scenarios=())
 

@@ -4,10 +4,12 @@
 (``region, sector, commodity, factor, household, origin, destination``), with units and
 description as attrs; absent (zero) flows are NaN-free zeros. :func:`indicators` adds:
 
-* Hicksian equivalent and compensating variation per household (Stone-Geary utility
-  ``U = prod (X - gamma)^alpha``, Cobb-Douglas when ``gamma = 0``; expenditure function
-  ``e(p, U) = sum p gamma + U prod (p/alpha)^alpha``): ``EV = e(p0, U1) - e(p0, U0)``,
-  ``CV = e(p1, U1) - e(p1, U0)``, in which the subsistence terms cancel;
+* Hicksian equivalent and compensating variation per household: demand is a tree of CES
+  nests over supernumerary quantities ``X - gamma`` (:mod:`cge.model.households`), whose
+  expenditure function is ``e(p, U) = sum p gamma + U P(p)`` with ``P`` the unit cost of the
+  tree's root (:func:`cge.model.households.unit_cost`; ``prod (p/alpha)^alpha`` for the default
+  Stone-Geary / Cobb-Douglas tree): ``EV = e(p0, U1) - e(p0, U0) = (U1 - U0) P(p0)``,
+  ``CV = e(p1, U1) - e(p1, U0) = (U1 - U0) P(p1)``, in which the subsistence terms cancel;
 * GRP per region, nominal and in volume (benchmark prices and tax rates), each by production
   and by expenditure (:mod:`cge.model.grp`);
 * terms of trade per region: export price index over import price index (benchmark weights).
@@ -19,7 +21,7 @@ import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
-from cge.model import grp
+from cge.model import grp, households
 
 
 def _to_dataarray(comp, dims: tuple[str, ...], attrs: dict) -> xr.DataArray:
@@ -47,15 +49,6 @@ def solution(m: pyo.ConcreteModel) -> xr.Dataset:
     return xr.Dataset(data, attrs={"model": m.name})
 
 
-def _cd_unit_cost(m, r, h, prices) -> float:
-    out = 1.0
-    for rr, i, hh in m.RIH:
-        if rr == r and hh == h:
-            a = pyo.value(m.alpha[rr, i, hh])
-            out *= (prices[(rr, i)] / a) ** a
-    return out
-
-
 def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
     """Welfare and macro indicators of the current solution relative to ``benchmark``.
 
@@ -63,13 +56,12 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
     """
     p1 = {k: pyo.value(v) for k, v in m.pq.items()}
     p0 = {k: float(benchmark["pq"].sel(region=k[0], commodity=k[1])) for k in m.pq}
-    ev, cv, u1s = {}, {}, {}
+    ev, cv = {}, {}
+    cost0, cost1 = households.unit_cost(m, p0), households.unit_cost(m, p1)
     for r, h in m.RH:
-        u0 = float(benchmark["UU"].sel(region=r, household=h))
-        u1 = pyo.value(m.UU[r, h])
-        ev[(r, h)] = (u1 - u0) * _cd_unit_cost(m, r, h, p0)
-        cv[(r, h)] = (u1 - u0) * _cd_unit_cost(m, r, h, p1)
-        u1s[(r, h)] = u1
+        du = pyo.value(m.UU[r, h]) - float(benchmark["UU"].sel(region=r, household=h))
+        ev[(r, h)] = du * cost0[(r, h)]
+        cv[(r, h)] = du * cost1[(r, h)]
     hh_dims = ("region", "household")
     out = {
         "EV": _series(ev, hh_dims, "value", "Hicksian equivalent variation"),
