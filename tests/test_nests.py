@@ -2,7 +2,7 @@
 
 The default tree reproduces the hard-coded production block it replaced: EV, real GRP, Z, F
 and X of the shipped experiments match tests/data/production_reference.csv.gz, written by that
-code (tests/data/make_production_reference.py), to 1e-10.
+code (tests/data/make_production_reference.py), to 1e-10 (1e-9 on the Vologda SAM, see TOL).
 """
 
 import sys
@@ -27,6 +27,10 @@ sys.path.insert(0, str(ROOT / "tests" / "data"))
 from make_production_reference import OUT, inputs_sha256  # noqa: E402
 
 REFERENCE = pd.read_csv(OUT, comment="#")
+# Both runs stop at 1e-10 absolute residual per equation: on the small fixtures the solutions
+# agree to 4e-14; on the Vologda SAM (values up to 2e5 bln RUB, 2,000 equations) two converged
+# solutions differ by up to 1.1e-10 relative (measured), so 1e-9 there.
+TOL = {False: 1e-10, True: 1e-9}
 FAST = ("stdcge_tariff", "splcge", "toy_interregional", "toy_two_countries", "vologda_trade")
 SLOW = tuple(sorted(set(REFERENCE["experiment"]) - set(FAST)))
 
@@ -42,7 +46,7 @@ def _compare(name: str) -> float:
         sel = dict(kv.split("=", 1) for kv in row.index.split(".")) if row.index else {}
         got = float(res.results[row.variable].sel(scenario=row.scenario, **sel))
         gap = abs(got - row.value) / max(1.0, abs(row.value))
-        assert gap <= 1e-10, (row, got)
+        assert gap <= TOL[name.startswith("vologda")], (row, got)
         worst = max(worst, gap)
     print(f"{name}: largest relative gap {worst:.2e} over {len(ref)} values")
     return worst
