@@ -109,6 +109,17 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def sha256_inputs(paths: Sequence[str | Path]) -> str:
+    """One SHA-256 over the contents of files and of every file under folders, in order."""
+    h = hashlib.sha256()
+    for path in map(Path, paths):
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
+            h.update(sha256_file(f).encode())
+    return h.hexdigest()
+
+
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -260,14 +271,15 @@ def _command(command: str, source: str, options: str) -> str:
 
 @contextmanager
 def results_folder(folder: str | Path, *, command: str, source: str | Path,
-                   options: Sequence[str] = (), overwrite: bool = False, own: bool = False
-                   ) -> Iterator[Path]:
+                   options: Sequence[str] = (), overwrite: bool = False, own: bool = False,
+                   data: Sequence[str | Path] = ()) -> Iterator[Path]:
     """Check, lock and mark ``folder`` for ``cge command source options``; the folder.
 
     Call it before any solving: it raises :class:`~cge.errors.InputError` if the folder is a
     file, cannot be written, is locked by a live process, or holds results of another run and
-    not ``overwrite``. Another run is one of another input file or another version of it, or
-    the same command with other ``options`` (the options that change what it writes); files
+    not ``overwrite``. Another run is one of another input file or another version of it or
+    of the ``data`` it names (SAM, elasticities, ...), or the same command with other
+    ``options`` (the options that change what it writes); files
     and no manifest count as another run. Different commands on one input write different
     files and share a folder (``cge run``, ``sweep`` and ``decompose`` all default to
     ``results/<experiment name>``). ``own``: the folder is where the input itself lives
@@ -278,7 +290,7 @@ def results_folder(folder: str | Path, *, command: str, source: str | Path,
     lock = _acquire(folder)
     try:
         source = Path(source).resolve()
-        sha = sha256_file(source) if source.is_file() else ""
+        sha = sha256_inputs([source, *data]) if source.is_file() else ""
         opts = " ".join(options)
         old = read_manifest(folder)
         same_input = old is not None and (old.get("input"), old.get("input_sha256")) == (
@@ -290,8 +302,10 @@ def results_folder(folder: str | Path, *, command: str, source: str | Path,
                               f"({held}) and no manifest of a cge run; pass --overwrite to "
                               "write into it anyway or choose another --out", folder)
             if not same_input:
-                why = ("an earlier version of the same file" if old.get("input") == str(source)
-                       else f"another input, {old.get('input')}")
+                why = ("the same file with other contents or data (the file, its SAM, "
+                       "elasticities, margins or nests changed)"
+                       if old.get("input") == str(source) else f"another input, "
+                       f"{old.get('input')}")
                 raise _refuse("output-exists", f"output folder {folder} holds the results of "
                               f"{why}; pass --overwrite to replace them or choose another "
                               "--out", folder)

@@ -171,13 +171,16 @@ def test_results_of_an_earlier_version_of_the_file_are_refused(tmp_path, capsys,
     before = hashes(out)
     exp.write_text(exp.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     code, _, err = cli(capsys, "run", exp, "--scenario", "tariff_half", "--out", out)
-    assert code == 2 and "an earlier version of the same file" in err and str(out) in err
+    assert code == 2 and "same file with other contents or data" in err and str(out) in err
     assert hashes(out) == before
     # --overwrite replaces them, and the manifest then names the new version
     assert cli(capsys, "run", exp, "--scenario", "tariff_half", "--format", "nc", "--out", out,
                "--overwrite")[0] == 0
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["input_sha256"] == hashlib.sha256(exp.read_bytes()).hexdigest()
+    from cge.experiments.spec import load_experiment
+
+    assert manifest["input_sha256"] == outputs.sha256_inputs(
+        [exp, *load_experiment(exp).data_files])
 
 
 def test_other_scenarios_of_the_same_file_are_refused(results, capsys, no_solve):
@@ -599,3 +602,38 @@ def test_sigint_to_a_running_cge_run(tmp_path):
     assert "not run: tariff_half" in line
     ds = xr.open_dataset(out / "results.nc", engine="scipy")
     assert list(ds["status"].values) == ["benchmark", "ok"]
+
+
+def _with_own_sam(folder: Path) -> tuple[Path, Path]:
+    """The STDCGE experiment reading a private copy of its SAM; (experiment, SAM folder)."""
+    sam = Path(shutil.copytree(ROOT / "sam" / "stdcge", folder / "sam"))
+    path = experiment(folder / "exp")
+    path.write_text(path.read_text().replace(f'"{ROOT}/sam/stdcge"', f'"{sam}"'))
+    return path, sam
+
+
+def test_results_of_other_data_are_not_overwritten(tmp_path, capsys):
+    """Same experiment file, edited SAM (here: its notes file): the folder holds results of
+    other inputs, so the second run is refused until --overwrite."""
+    path, sam = _with_own_sam(tmp_path)
+    out = tmp_path / "out"
+    assert cli(capsys, "run", path, "--format", "nc", "--out", out)[0] == 0
+    before = hashes(out)
+    (sam / "SOURCES.md").write_text("edited\n")
+    code, _, err = cli(capsys, "run", path, "--format", "nc", "--out", out)
+    assert code == 2 and "other contents or data" in err and str(out) in err
+    assert hashes(out) == before
+    assert cli(capsys, "run", path, "--format", "nc", "--out", out, "--overwrite")[0] == 0
+
+
+def test_sweep_tasks_of_other_data_are_not_resumed(tmp_path):
+    """A task's id covers the data its experiment names: after the SAM changes, no earlier
+    task file can be taken for a result of the new data."""
+    from cge.sensitivity import tasks
+
+    path, sam = _with_own_sam(tmp_path)
+    run = (tasks.Run("r", ()),)
+    first = tasks.make_task("t", path, run).id
+    (sam / "SOURCES.md").write_text("edited\n")
+    tasks._data_digest.cache_clear()  # a new process would read the data afresh
+    assert tasks.make_task("t", path, run).id != first

@@ -45,6 +45,7 @@ def run_dynamic_cli(file: str, *, scenarios: list[str] | None, out: str | None,
     dexp = load_dynamic(file)
     out_dir = Path(out) if out else default_folder(dexp.name, dexp.file)
     with results_folder(out_dir, command="dynamic", source=dexp.file, overwrite=overwrite,
+                        data=dexp.static.data_files,
                         options=scenario_options(scenarios)):
         return _print_and_write(run_dynamic(dexp, scenarios=scenarios), out_dir, checkpoints)
 

@@ -79,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
     exp = load_experiment(args.file)
     out = Path(args.out) if args.out else default_folder(exp.name, exp.file)
     with results_folder(out, command="run", source=exp.file, overwrite=args.overwrite,
-                        options=scenario_options(args.scenario)):
+                        options=scenario_options(args.scenario), data=exp.data_files):
         res = run_experiment(exp.file, scenarios=args.scenario,
                              progress=lambda line: print(line, file=sys.stderr, flush=True))
         if res.interrupted:

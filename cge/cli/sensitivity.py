@@ -78,15 +78,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_sweep)
 
 
-def _setup(args: argparse.Namespace, name: str, file: Path, options: list[str]):
-    """Output folder (checked, locked and marked until the block ends), executor and
-    progress printer of a command."""
+def _setup(args: argparse.Namespace, name: str, file: Path, options: list[str],
+           data: tuple[Path, ...]):
+    """Output folder (checked, locked and marked until the block ends; ``data``: the files
+    the results depend on besides ``file``), executor and progress printer of a command."""
     # imported when a command runs: the model stack is slow to import for ``cge --help``
     from cge.sensitivity.execute import Executor, stderr_progress
 
     out = Path(args.out) if args.out else default_folder(name, file)
     folder = results_folder(out, command=args.command, source=file, options=options,
-                            overwrite=args.overwrite)
+                            overwrite=args.overwrite, data=data)
     return folder, Executor(workers=args.workers, scheduler=args.scheduler), (
         None if args.quiet else stderr_progress)
 
@@ -117,7 +118,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     _names(spec.experiment, list(spec.scenarios))
     folder, executor, progress = _setup(
         args, spec.name, spec.file,
-        ["--method", design.method, "--samples", str(design.size), "--seed", str(spec.seed)])
+        ["--method", design.method, "--samples", str(design.size), "--seed", str(spec.seed)],
+        (spec.experiment.file, *spec.experiment.data_files))
     with folder as out:
         return _run_ssa(spec, design, out, executor, progress)
 
@@ -151,7 +153,7 @@ def _decompose(args: argparse.Namespace) -> int:
     exp = load_experiment(args.file)
     _names(exp, [args.scenario])
     # each decomposition has its own file (scenario and method in the name): no options
-    folder, executor, progress = _setup(args, exp.name, exp.file, [])
+    folder, executor, progress = _setup(args, exp.name, exp.file, [], exp.data_files)
     with folder as out:
         return _run_decompose(args, exp, out, executor, progress)
 
@@ -185,7 +187,7 @@ def _sweep(args: argparse.Namespace) -> int:
     exp = load_experiment(args.file)
     _names(exp, args.scenario)
     folder, executor, progress = _setup(args, exp.name, exp.file,
-                                        scenario_options(args.scenario))
+                                        scenario_options(args.scenario), exp.data_files)
     with folder as out:
         ds = run_sweep(exp.file, out, executor, progress, names=args.scenario)
         return _report_sweep(exp, ds, out)

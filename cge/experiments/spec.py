@@ -83,6 +83,13 @@ class Experiment:
     solver_options: dict
     scenarios: tuple[Scenario, ...]
 
+    @property
+    def data_files(self) -> tuple[Path, ...]:
+        """The data the file names (SAM folder, elasticities, margins, nests): with the file
+        itself, what a run's results depend on."""
+        return tuple(p for p in (self.sam, self.elasticities, self.trade_margins,
+                                 self.production_nests, self.household_nests) if p is not None)
+
 
 def _shock(raw: dict, where: Location, scen: str) -> Shock:
     def bad(msg: str) -> InputError:

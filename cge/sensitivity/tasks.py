@@ -19,6 +19,7 @@ decompositions are built from such runs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -53,6 +54,7 @@ from cge.experiments.spec import Experiment, Shock, load_experiment
 from cge.model import build_model
 from cge.model.results import indicators, solution
 from cge.model.walras import walras_residual
+from cge.outputs import sha256_inputs
 from cge.sam import SAM
 from cge.solvers import max_residual
 
@@ -110,13 +112,22 @@ class Task:
     elasticities: tuple[ElasticityOverride, ...] = ()
 
 
+@functools.lru_cache(maxsize=8)
+def _data_digest(experiment: str) -> str:
+    """Digest of the data an experiment file names (read once per process: a sweep makes
+    hundreds of tasks from one file)."""
+    return sha256_inputs(load_experiment(experiment).data_files)
+
+
 def make_task(prefix: str, experiment: str | Path, runs: tuple[Run, ...],
               elasticities: tuple[ElasticityOverride, ...] = ()) -> Task:
     """A task whose id is ``<prefix>-<digest>``; the digest covers the experiment file's bytes,
-    every input, the package version and :data:`TASK_FORMAT`, so a resumed sweep never reuses
-    a result computed for other inputs or by other code."""
+    the data it names (SAM, elasticities, margins, nests), the runs and overrides, the package
+    version and :data:`TASK_FORMAT`, so a resumed sweep never reuses a result computed for
+    other inputs or by other code."""
     path = Path(experiment).resolve()
     h = hashlib.sha256(path.read_bytes())
+    h.update(_data_digest(str(path)).encode())
     h.update(repr((runs, elasticities, __version__, TASK_FORMAT)).encode())
     return Task(f"{prefix}-{h.hexdigest()[:12]}", str(path), runs, elasticities)
 
