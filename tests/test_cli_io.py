@@ -1,6 +1,7 @@
 """``cge io ...`` and ``cge plan``: outputs, and clean errors naming file, line and label."""
 
 import pandas as pd
+import pytest
 
 from cge.cli import main
 from cge.examples import data_root, sam_path
@@ -50,6 +51,7 @@ def test_missing_sam_is_a_clean_error(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_plan_vologda(tmp_path, capsys):
     plan_file = data_root() / "experiments" / "vologda_plan.toml"
     assert main(["plan", str(plan_file), "--out", str(tmp_path)]) == 0

@@ -38,6 +38,7 @@ def shapley_split(tmp_path_factory):
     return shapley(TOY, SCENARIO, tmp_path_factory.mktemp("shapley"))
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_shapley_contributions_add_up_to_the_total_change(shapley_split, runner_results):
     d = shapley_split
     assert d.solves == 7 and d.contributions.sizes["shock"] == 3
@@ -57,6 +58,7 @@ def test_shapley_contributions_add_up_to_the_total_change(shapley_split, runner_
     assert list(table.index[-3:]) == ["sum of contributions", "total change", "residual"]
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_path_subtotals_close_to_shapley(tmp_path, shapley_split):
     p = path_integral(TOY, SCENARIO, tmp_path, nodes=1)
     assert p.solves == 1 + 2 * 3

@@ -66,6 +66,7 @@ def test_wrong_published_total_is_reported(io2021):
     assert "gva" in problems[0].message
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_layout_change_names_sheet(tmp_path):
     wb = openpyxl.load_workbook(WORKBOOK)
     ws = wb["Симм отеч"]
@@ -79,6 +80,7 @@ def test_layout_change_names_sheet(tmp_path):
         read_rosstat_io(bad)
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_bad_cell_names_sheet_and_cell(tmp_path):
     wb = openpyxl.load_workbook(WORKBOOK)
     wb["Симм ТЗВ"]["E5"] = 99_999_999

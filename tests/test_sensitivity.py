@@ -128,6 +128,7 @@ def test_bad_sensitivity_files_name_the_problem(tmp_path):
         load_sensitivity(_write(tmp_path, param + 'name = "shock"\nscenario = "nope"\n'))
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_ssa_of_the_stdcge_tariff_abolition(tmp_path):
     """Quadrature (2 points) against a 16-point Sobol' estimate for the full model."""
     spec = load_sensitivity(_write(tmp_path, '[[sensitivity.parameter]]\nname = "sigma_arm"\n'

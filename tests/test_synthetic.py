@@ -76,6 +76,7 @@ def test_every_region_is_a_full_economy(five):
         assert output > 0
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_five_regions_pass_the_gates_and_liberalise(five):
     cal = calibrate(five.sam, EL, model_config(), five.trade_margins)
     m = build_model(cal)
