@@ -29,8 +29,8 @@ where 0 is the root, m the nest using the input (quantity :math:`Q_m`, price :ma
 :math:`Z, p^z` for the root), :math:`\delta_k` the input's share parameter (``an``, ``beta``
 or ``ax``) and :math:`\rho = (\sigma - 1)/\sigma`. Cobb-Douglas nests (:math:`\sigma = 1`) are
 :math:`Q = gn \prod_k q_k^{\delta_k}` with :math:`q_k = \delta_k P Q / p_k`; fixed proportions
-(:math:`\sigma = 0`) are :math:`q_k = \delta_k Q / gn` with the value identity
-:math:`P Q = \sum_k p_k q_k` as the nest's technology (:mod:`cge.model.ces`). Combined, the
+(:math:`\sigma = 0`) are :math:`q_k = \delta_k Q / gn` with the unit cost
+:math:`P = \sum_k p_k \delta_k / gn` as the nest's technology (:mod:`cge.model.ces`). Combined, the
 technology and demands of a nest are zero profit: :math:`P Q = \sum_k p_k q_k`. ``Z`` is output
 valued at ``pz``, net of the production tax (the tax is levied in the transformation block).
 """
@@ -141,13 +141,13 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_output_technology", m.RS, ("region", "sector"), block=BLOCK,
              determines="Z", latex=r"Z = \gamma^n\,\mathrm{CES}(q_k)",
              doc="technology of the root nest: gross output from its inputs (under fixed "
-             "proportions the zero-profit value identity)",
+             "proportions its unit cost: zero profit)",
              rule=lambda m, r, i: ces.technology(
                  m.Z[r, i], m.pz[r, i], m.gn[r, i, root[(r, i)]], parts[(r, i, root[(r, i)])],
                  rho[(r, i, root[(r, i)])]))
     equation(m, "eq_nest_technology", m.RSNI, ("region", "sector", "nest"), block=BLOCK,
              determines="PN", latex=r"Q^n = \gamma^n\,\mathrm{CES}(q_k)",
-             doc="technology of an inner nest (under fixed proportions the value identity)",
+             doc="technology of an inner nest (under fixed proportions its unit cost)",
              rule=lambda m, r, i, n: ces.technology(m.QN[r, i, n], m.PN[r, i, n], m.gn[r, i, n],
                                                     parts[(r, i, n)], rho[(r, i, n)]))
     equation(m, "eq_nest_demand", m.RSNI, ("region", "sector", "nest"), block=BLOCK,
