@@ -12,6 +12,7 @@ import pyomo.environ as pyo
 from cge.calibration import Calibration
 from cge.model import (
     closures,
+    enterprises,
     factors,
     federal,
     government,
@@ -25,8 +26,8 @@ from cge.model import (
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, transformation, trade, factors, households, government, federal,
-          investment, rest_of_world, markets, closures)
+BLOCKS = (production, transformation, trade, factors, enterprises, households, government,
+          federal, investment, rest_of_world, markets, closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:

@@ -8,7 +8,7 @@ commodity) with federal consumption; ``R_TRG`` = regions receiving federal trans
 .. math::
 
     FREV &= \sum_r \Big(fs^z_r \sum_i Tz_{ri} + fs^m_r \sum_i Tm_{ri} + fs^q_r \sum_i Tq_{ri}
-        + fs^d_r \sum_h Td_{rh} + fs^w_r\,\varepsilon\, GRW_r\Big)
+        + fs^d_r \sum_h Td_{rh} + fs^w_r\,\varepsilon\, GRW_r + fs^p_r\, TP_r\Big)
         && \text{eq\_federal\_revenue} \to FREV \\
     Sgf &= ss^{gf}\, FREV   && \text{eq\_federal\_savings} \to Sgf \\
     Xgf_{ri} &= \mu^f_{ri}(FREV - Sgf)/pq_{ri}   && \text{eq\_federal\_demand} \to Xgf_{ri} \\

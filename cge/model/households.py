@@ -7,7 +7,7 @@ included; ``RHNI`` = the inner nests.
 .. math::
 
     YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh} + TRF_{rh} + \varepsilon\, TRW_{rh}
-        + lsh_{rh}\, TLS_r
+        + lsh_{rh}\, TLS_r + \sum_n DIV_{nrh}
         && \text{eq\_household\_income} \to YH_{rh} \\
     Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
     Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
@@ -40,7 +40,8 @@ The trees are homothetic over supernumerary quantities, so the expenditure funct
 transfers (government and federal blocks),
 ``TRW`` net transfers from abroad in foreign currency (rest-of-world block), ``TLS`` the
 revenue of taxes recycled lump-sum (government block), shared in proportion to benchmark
-income (``lsh``), and
+income (``lsh``), ``DIV`` profits distributed by the enterprises of any region of the country
+(enterprises block), and
 ``sadj`` the savings-rate adjuster, fixed at one unless investment is exogenous.
 """
 
@@ -52,7 +53,7 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.calibration.nests import DEFAULT_HOUSEHOLD, DEFAULT_HOUSEHOLD_TREE
-from cge.model import ces, factors
+from cge.model import ces, enterprises, factors
 from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, param, var
 
@@ -180,16 +181,18 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     for r, h, f in m.RHF:
         owned[(r, h)].append(f)
     transfers, federal, from_abroad = set(m.RH_TR), set(m.RH_TRF), set(m.RH_W)
+    profits = enterprises.profits_received(m)
 
     equation(m, "eq_household_income", m.RH, ("region", "household"), block=BLOCK,
-             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + TRF + \varepsilon TRW + lsh\,TLS",
-             doc="household income: factor income plus transfers",
+             determines="YH", latex=r"YH = \sum_f sh\,FY_f + TR + TRF + \varepsilon TRW + lsh\,TLS + \sum DIV",
+             doc="household income: factor income, transfers and distributed profits",
              rule=lambda m, r, h: m.YH[r, h] == sum(m.shf[r, h, f] * factors.income(m, r, f)
                                                     for f in owned[(r, h)])
              + (m.TR[r, h] if (r, h) in transfers else 0)
              + (m.TRF[r, h] if (r, h) in federal else 0)
              + (fx(m, r) * m.TRW[r, h] if (r, h) in from_abroad else 0)
-             + m.lsh[r, h] * m.TLS[r])
+             + m.lsh[r, h] * m.TLS[r]
+             + sum(profits.get((r, h), ())))
     equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
              latex=r"T^d = \tau^d YH", doc="direct tax",
              rule=lambda m, r, h: m.Td[r, h] == m.taud[r, h] * m.YH[r, h])

@@ -4,12 +4,13 @@ Set: ``RV`` = (region, commodity) with investment demand; ``c(r)`` is region r's
 
 .. math::
 
-    SAV_c &= \sum_{r \in c}\Big(\sum_h Sp_{rh} + Sg_r + \varepsilon_c Sf_r\Big) + Sgf
+    SAV_c &= \sum_{r \in c}\Big(\sum_h Sp_{rh} + Sg_r + SE_r + \varepsilon_c Sf_r\Big) + Sgf
         && \text{eq\_savings\_pool} \to SAV_c \\
     Xv_{ri} &= \lambda_{ri}\,\kappa_r\, SAV_{c(r)} / pq_{ri}  && \text{eq\_investment\_demand} \to Xv_{ri} \\
     \sum_{r \in c,i} pq_{ri} Xv_{ri} &= SAV_c  && \text{eq\_savings\_investment} \to s^{adj}
 
-(federal savings ``Sgf`` exist only in a model of one country).
+(federal savings ``Sgf`` exist only in a model of one country; enterprise savings ``SE`` only
+in regions with an enterprise, enterprises block).
 
 Project investment ``XvP[r,i]`` (quantities, zero at the benchmark) is extra demand for
 investment goods by a project financed from abroad (a capital inflow in the balance of
@@ -29,6 +30,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.model import enterprises
 from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "investment"
@@ -53,10 +55,12 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     households = grouped(m.RH, m.R)
     equation(m, "eq_savings_pool", m.C, ("country",), block=BLOCK, determines="SAV",
-             latex=r"SAV_c = \sum_{r \in c} (\sum S^p + S^g + \varepsilon_c S^f) + S^{gf}",
-             doc="savings of the country: households, governments and the rest of the world",
+             latex=r"SAV_c = \sum_{r \in c} (\sum S^p + S^g + S^e + \varepsilon_c S^f) + S^{gf}",
+             doc="savings of the country: households, enterprises, governments and the rest of "
+             "the world",
              rule=lambda m, c: m.SAV[c] == sum(
-                 sum(m.Sp[r, h] for h in households[r]) + m.Sg[r] + m.epsilon[c] * m.Sf[r]
+                 sum(m.Sp[r, h] for h in households[r]) + m.Sg[r] + enterprises.savings(m, r)
+                 + m.epsilon[c] * m.Sf[r]
                  for r in m.REGIONS_OF[c]) + m.Sgf)
     equation(m, "eq_investment_demand", m.RV, ("region", "commodity"), block=BLOCK,
              determines="Xv", latex=r"X^v = \lambda \kappa\, SAV_c/p^q",

@@ -11,7 +11,8 @@ measured) and a balance of payments. For a region ``r`` of country ``c(r)``:
         && \text{eq\_export\_price} \to pe_{ri} \\
     pm_{ri} &= \varepsilon_{c(r)}\, pWm_{ri}   && \text{eq\_import\_price} \to pm_{ri} \\
     \sum_{r \in c}\Big(\sum_i (1 + te_{ri})\, pe_{ri} E_{ri}/\varepsilon_c + \sum_i pq_{ri}(Xre_{ri} + XvP_{ri})/\varepsilon_c
-        + \sum_h TRW_{rh} + GRW_r + Sf_r\Big) + X^{out}_c &= \sum_{r \in c} \sum_i pWm_{ri} M_{ri} + X^{in}_c
+        + \sum_h TRW_{rh} + GRW_r + Sf_r\Big) + X^{out}_c &= \sum_{r \in c} \Big(\sum_i pWm_{ri} M_{ri}
+        + DIVW_r\Big) + X^{in}_c
         && \text{eq\_balance\_of\_payments} \to \varepsilon_c
 
 Exporters receive ``pe``, the world price net of the export tax ``te`` (zero at the benchmark;
@@ -27,7 +28,8 @@ countries in world currency, valued at the origin's price: ``pd[o,i] (1 + tmg) D
 epsilon[c(o)]``. Re-exports ``Xre`` (rest-of-world purchases of the composite), net transfers
 to households ``TRW`` and government receipts from abroad ``GRW`` are exogenous (``Xre`` in
 quantities, ``TRW``, ``GRW`` in world currency); project investment ``XvP`` (investment block)
-is paid for by a capital inflow. Closure ``foreign = "flexible_exchange_rate"`` fixes ``Sf``
+is paid for by a capital inflow. ``DIVW`` are profits enterprises distribute abroad
+(enterprises block). Closure ``foreign = "flexible_exchange_rate"`` fixes ``Sf``
 and lets exchange rates clear the balances; ``"fixed_exchange_rate"`` (one country only) fixes
 ``epsilon`` and frees ``Sf`` of the first region. Without a rest-of-world account and with one
 country the economy is closed: its exchange rate is fixed at one and the balance of payments
@@ -120,7 +122,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                    + sum(m.pq[k] * m.XvP[k] for k in m.RQ if k[0] in members)) / m.epsilon[c]
                 + sum(m.TRW[k] for k in m.RH_W if k[0] in members)
                 + sum(m.GRW[r] + m.Sf[r] for r in members) + out
-                == sum(m.pWm[k] * m.M[k] for k in m.RM if k[0] in members) + inn)
+                == sum(m.pWm[k] * m.M[k] for k in m.RM if k[0] in members) + inn
+                + sum(m.DIVW[r] for r in m.RN_W if r in members))
 
     equation(m, "eq_export_price", m.RE, ("region", "sector"), block=BLOCK, determines="pe",
              latex=r"(1 + te) p^e = \varepsilon_c p^{We} (E/EW)^{-1/\eta}",
