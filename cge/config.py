@@ -90,6 +90,12 @@ class ModelConfig:
     tariff_accounts:
         names of tax accounts whose receipts from commodity columns are import tariffs; other taxes
         paid by commodity columns are sales taxes on the composite good.
+    duty_accounts:
+        names of tax accounts whose receipts from commodity columns are duties on shipments
+        from other regions or countries (``tb``, collected by the destination), e.g. tariffs
+        between two countries of a multi-country SAM. A SAM records a destination's duties on a
+        commodity without their origin, so the benchmark rate is the same for every other
+        region shipping it there: the duty over the landed value of their shipments.
     household_demand:
         ``"cobb_douglas"`` (fixed budget shares) or ``"les"`` (linear expenditure system:
         needs ``income_el`` by sector and ``frisch`` in the elasticity file).
@@ -120,6 +126,7 @@ class ModelConfig:
     activity_prefix: str = "a-"
     commodity_prefix: str = "c-"
     tariff_accounts: tuple[str, ...] = ("tariff",)
+    duty_accounts: tuple[str, ...] = ()
     household_demand: str = "cobb_douglas"
     scale: float = 1.0
     units: str = ""
@@ -277,8 +284,9 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
                                     replace(where, line=line)))
     if problems:
         raise InputError(problems)
-    if "tariff_accounts" in data:
-        data["tariff_accounts"] = tuple(data["tariff_accounts"])
+    for name in ("tariff_accounts", "duty_accounts"):
+        if name in data:
+            data[name] = tuple(data[name])
     config = replace(ModelConfig(**data), closure=Closure(**closure))
     problems = config.option_problems(where)
     if problems:
@@ -292,6 +300,7 @@ _TYPES = {"numeraire": "a string", "investment": "a string", "foreign": "a strin
           "factor_mobility": "a table of factor = string",
           "unemployment": "a table of factor = number", "activity_prefix": "a string",
           "commodity_prefix": "a string", "tariff_accounts": "a list of strings",
+          "duty_accounts": "a list of strings",
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
           "countries": "a table of country = list of region names",
           "tax_recipients": "a table of tax rate = 'government' or 'households'"}

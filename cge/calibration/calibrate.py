@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import xarray as xr
 
+from cge.calibration.destinations import SPEC as DESTINATIONS_SPEC
+from cge.calibration.destinations import calibrate_destinations
 from cge.calibration.elasticities import Elasticities
-from cge.calibration.enterprises import SPEC as _ENTERPRISE_SPEC
-from cge.calibration.enterprises import calibrate_enterprises, read_enterprise_flows, received
 from cge.calibration.households import calibrate_households
 from cge.calibration.production import calibrate_production
 from cge.calibration.shares import ces_shares, data_array
@@ -145,7 +145,7 @@ class _Reader:
                         f"in region {r}: the model needs domestic output of every commodity "
                         "(a commodity only imported is not modelled; aggregate it into one "
                         "that is produced)", Location(account=key(r, c))))
-        for kind in (Kind.TRADE_MARGIN,):
+        for kind in (Kind.TRADE_MARGIN, Kind.ENTERPRISE):
             if sam.accounts_of(kind):
                 problems.append(Problem("unsupported", f"accounts of kind {kind} are not modelled"
                                         f" yet: {sam.accounts_of(kind)}; aggregate them into "
@@ -153,7 +153,7 @@ class _Reader:
         for r in self.regions:
             # government and savings-investment are optional (e.g. Hosoe et al.'s SPLCGE has
             # neither), but at most one each, and taxes need a government to receive them
-            for kind in (Kind.GOVERNMENT, Kind.SAVINGS_INVESTMENT, Kind.ENTERPRISE):
+            for kind in (Kind.GOVERNMENT, Kind.SAVINGS_INVESTMENT):
                 n = len(sam.accounts_of(kind, r))
                 if n > 1:
                     problems.append(Problem("unsupported", f"region {r} has {n} {kind} "
@@ -282,7 +282,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         raise InputError(Problem("unsupported", f"a federal government ({rd.federal}) needs "
                                  "all regions in one country"))
     b = _read_flows(rd, config, country)
-    problems = rd.problems + rd.leftovers() + _flow_problems(b, config)
+    problems = rd.leftovers() + _flow_problems(b, config)
     if problems:
         raise InputError(problems)
     R, S = rd.regions, rd.sectors
@@ -300,6 +300,8 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
           for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
     # optional: 0 where the file gives none (the region takes world export prices as given)
     el["eta_exp"] = {(r, s): elasticities.find("eta_exp", r, s) or 0.0 for r in R for s in S}
+    # optional: None where the file gives none (one price for every destination)
+    el["psi_dest"] = {(r, s): elasticities.find("psi_dest", r, s) for r in R for s in S}
     tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
     return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
                                    config), config, sam.name)
@@ -309,12 +311,13 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
     """Every benchmark flow the model uses, by name (``X0``, ``F0``, ...), read off the SAM."""
     R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
     ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
+    duties = config.duty_accounts
     acc = {r: {s: key(r, ap + s) for s in S} for r in R}
     com = {r: {s: key(r, cp + s) for s in S} for r in R}
     b: dict[str, dict] = {n: {} for n in (
         "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
         "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0", "Tz0f", "Tm0f", "Tq0f", "Td0f",
-        "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0")}
+        "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0", "Tb0", "Tb0f")}
     for r in R:
         gov, inv = rd.one(Kind.GOVERNMENT, r), rd.one(Kind.SAVINGS_INVESTMENT, r)
         for i in S:
@@ -331,7 +334,9 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
                 b["V0"][(r, d, i)] = rd.take(a, com[d][i])
             b["M0"][(r, i)] = rd.take(rd.row, c)
             b["Tm0"][(r, i)], b["Tm0f"][(r, i)] = rd.take_taxes(c, names=tariffs)
-            b["Tq0"][(r, i)], b["Tq0f"][(r, i)] = rd.take_taxes(c, exclude=tariffs)
+            b["Tb0"][(r, i)], b["Tb0f"][(r, i)] = (rd.take_taxes(c, names=duties) if duties
+                                                   else (0.0, 0.0))
+            b["Tq0"][(r, i)], b["Tq0f"][(r, i)] = rd.take_taxes(c, exclude=tariffs + duties)
             b["Xgf0"][(r, i)] = rd.take(c, rd.federal)
             for h in H:
                 b["Xp0"][(r, i, h)] = rd.take(c, key(r, h))
@@ -369,19 +374,27 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
             if country[o] != country[r]:
                 b["Sf0"][r] += flow
                 b["Sf0"][o] = b["Sf0"].get(o, 0.0) - flow
-    # enterprises (their reading problems join the reader's, raised with the leftovers)
-    enterprises, problems = read_enterprise_flows(rd, country)
-    rd.problems += problems
-    return b | enterprises
+    return b
 
 
 def _flow_problems(b: dict[str, dict], config: ModelConfig) -> list[Problem]:
-    """Flows the model has no place for: a tariff on a commodity without imports."""
+    """Flows the model has no place for: a tariff on a commodity without imports, a duty on
+    one that no other region ships."""
     cp = config.commodity_prefix
     return [Problem("tariff-without-imports", f"tariff {tm0:.6g} on commodity {cp + i} of "
                     f"region {r}, which has no imports: the tariff rate would be infinite",
                     Location(account=key(r, cp + i)))
-            for (r, i), tm0 in b["Tm0"].items() if tm0 and not b["M0"][(r, i)]]
+            for (r, i), tm0 in b["Tm0"].items() if tm0 and not b["M0"][(r, i)]] + [
+        Problem("duty-without-shipments", f"duty {tb0:.6g} on commodity {cp + i} of region "
+                f"{d}, which no other region ships there: the duty rate would be infinite",
+                Location(account=key(d, cp + i)))
+        for (d, i), tb0 in b["Tb0"].items() if tb0 and not _shipped_in(b, d, i)]
+
+
+def _shipped_in(b: dict[str, dict], d: str, i: str) -> float:
+    """Landed value of shipments of commodity i to region d from other regions (the base of
+    its duties)."""
+    return sum(v for (o, d_, i_), v in b["V0"].items() if d_ == d and i_ == i and o != d)
 
 
 def _unbalanced(sam: SAM, scale: float) -> list[Problem]:
@@ -408,7 +421,7 @@ def readability_problems(sam: SAM, config: ModelConfig | None = None) -> list[Pr
     if rd.problems:
         return problems + rd.problems
     b = _read_flows(rd, config, config.country_of(rd.regions))
-    return problems + rd.problems + rd.leftovers() + _flow_problems(b, config)
+    return problems + rd.leftovers() + _flow_problems(b, config)
 
 
 def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool,
@@ -421,8 +434,8 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         "D0", "DD0", "Q0", "tauz", "xie", "xid",
         "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
         "rho_o", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
-        "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsq", "fsd", "fsw", "FREV0", "ssgf",
-        "muf", "omegag", "omegaf")}
+        "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsb", "fsq", "fsd", "fsw", "FREV0",
+        "ssgf", "muf", "omegag", "omegaf", "tb0")}
     for r in R:
         for i in S:
             z0 = Z0.get((r, i), 0.0)
@@ -442,7 +455,10 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     for d in R:
         for i in S:
             vals = {o: b["V0"][(o, d, i)] for o in R}
-            dd0 = sum(vals.values())
+            # the destination's duties, at one rate on every other region's landed value
+            duty = b["Tb0"][(d, i)]
+            rate = duty / sum(v for o, v in vals.items() if o != d) if duty else 0.0
+            dd0 = sum(vals.values()) + duty
             m0, tm0, tq0 = b["M0"][(d, i)], b["Tm0"][(d, i)], b["Tq0"][(d, i)]
             q0 = dd0 + m0 + tm0 + tq0
             if q0 <= 0:
@@ -450,8 +466,13 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             p["DD0"][(d, i)], p["Q0"][(d, i)] = dd0, q0
             if dd0 > 0:
                 origins = [o for o in R if vals[o] > 0]
-                prices = np.array([1.0 + tmg[(o, d, i)] for o in origins])
-                delta, gamma, rho = ces_shares(np.array([vals[o] for o in origins]), prices,
+                tb = {o: rate if o != d else 0.0 for o in origins}
+                for o in origins:
+                    if tb[o]:
+                        p["tb0"][(o, d, i)] = tb[o]
+                prices = np.array([(1.0 + tb[o]) * (1.0 + tmg[(o, d, i)]) for o in origins])
+                delta, gamma, rho = ces_shares(np.array([vals[o] * (1 + tb[o])
+                                                         for o in origins]), prices,
                                                dd0, el["sigma_dom"][(d, i)])
                 for o, dl in zip(origins, delta, strict=True):
                     p["delta_o"][(o, d, i)] = dl
@@ -468,24 +489,23 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             p["deltam"][(d, i)], p["deltad"][(d, i)] = shares.get("M", 0.0), shares.get("D", 0.0)
             p["gamma"][(d, i)], p["eta"][(d, i)] = gamma, eta
     frev = 0.0
-    profits = received(b)
     for r in R:
         for f in FAC:
             ff = sum(b["F0"].get((r, f, i), 0.0) for i in S)
             if ff > 0:
                 p["FF0"][(r, f)] = ff
-                paid = (sum(b["HF0"].get((r, h, f), 0.0) for h in H)
-                        + b["EF0"].get((r, f), 0.0))
+                paid = sum(b["HF0"].get((r, h, f), 0.0) for h in H)
                 if abs(paid - ff) > 1e-9 * max(1.0, ff):
                     raise InputError(Problem("factor-income", f"factor {f} earns {ff:.6g} but "
-                                             f"pays households and enterprises {paid:.6g}; the "
-                                             "model gives all factor income to them",
+                                             f"pays households {paid:.6g}; the model gives all "
+                                             "factor income to households",
                                              Location(account=key(r, f))))
                 for h in H:
                     if b["HF0"].get((r, h, f), 0.0):
                         p["shf"][(r, h, f)] = b["HF0"][(r, h, f)] / ff
         # taxes by type: all of them, and the part passed on to a federal government
-        types = {"z": ("Tz0", S), "m": ("Tm0", S), "q": ("Tq0", S), "d": ("Td0", H)}
+        types = {"z": ("Tz0", S), "m": ("Tm0", S), "b": ("Tb0", S), "q": ("Tq0", S),
+                 "d": ("Td0", H)}
         grev = b["GRW0"][r] - b["GRW0f"][r] + b["TRG0"][r]
         p["fsw"][r] = b["GRW0f"][r] / b["GRW0"][r] if b["GRW0"][r] else 0.0
         for t, (name, labels) in types.items():
@@ -495,9 +515,6 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             grev += total - federal
             frev += federal
         frev += b["GRW0f"][r]
-        # the profit tax of the region's enterprise, shared like the other taxes
-        grev += b["TP0"].get(r, 0.0) - b["TP0f"].get(r, 0.0)
-        frev += b["TP0f"].get(r, 0.0)
         p["GREV0"][r] = grev
         spend = grev - b["Sg0"][r]
         p["ssg"][r] = b["Sg0"][r] / grev if grev else 0.0
@@ -506,8 +523,7 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
                 p["mu"][(r, i)] = b["Xg0"][(r, i)] / spend
         for h in H:
             yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
-                  + b["TRW0"].get((r, h), 0.0) + b["TRF0"].get((r, h), 0.0)
-                  + profits.get((r, h), 0.0))
+                  + b["TRW0"].get((r, h), 0.0) + b["TRF0"].get((r, h), 0.0))
             if yh <= 0:
                 continue
             p["YH0"][(r, h)] = yh
@@ -542,9 +558,8 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         b["Xp0"], coords, config.household_demand, config.household_nests,
         lambda r, i: elasticities.get("income_el", r, i),
         lambda r: elasticities.get("frisch", r, "*"), key)
-    spec = _SPEC
-    spec = spec | _ENTERPRISE_SPEC
-    p |= calibrate_enterprises(b, p["FF0"])
+    p.update(calibrate_destinations(b["V0"], R, S, el["psi_dest"]))
+    spec = _SPEC | DESTINATIONS_SPEC
     coords = {**coords, "nest": nests, "hnest": hnests}
     arrays = dict(production) | households
     for name, values in {**b, **p}.items():
@@ -575,6 +590,10 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "M0": (["region", "commodity"], _V, "imports from the rest of the world, cif"),
     "Tm0": (["region", "commodity"], _V, "import tariffs"),
     "Tq0": (["region", "commodity"], _V, "sales taxes on the composite good"),
+    "Tb0": (["region", "commodity"], _V, "duties on shipments from other regions"),
+    "Tb0f": (["region", "commodity"], _V, "duties passed to the federal government"),
+    "tb0": (["origin", "destination", "commodity"], "1", "benchmark duty rate on shipments "
+            "from origin to destination (of the destination)"),
     "Xp0": (["region", "commodity", "household"], _V, "household consumption"),
     "Xg0": (["region", "commodity"], _V, "government consumption"),
     "Xv0": (["region", "commodity"], _V, "investment demand"),
@@ -630,6 +649,7 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "Sgf0": (["region"], _V, "federal savings (by the region whose pool account receives them)"),
     "fsz": (["region"], "1", "federal share of production taxes"),
     "fsm": (["region"], "1", "federal share of tariffs"),
+    "fsb": (["region"], "1", "federal share of duties on shipments from other regions"),
     "fsq": (["region"], "1", "federal share of sales taxes"),
     "fsd": (["region"], "1", "federal share of direct taxes"),
     "fsw": (["region"], "1", "federal share of government receipts from abroad"),

@@ -12,6 +12,9 @@ parameter  meaning                                                     enters
 sigma_va   substitution between factors in value added (1 = Cobb-Douglas, 0 = Leontief)
                                                                        production.py
 psi_cet    transformation between domestic sales and exports           transformation.py
+psi_dest   transformation between the destinations of domestic sales    transformation.py
+           (the home region and each other region or country; optional:
+           absent = one price for all destinations)
 sigma_arm  Armington substitution between imports and domestic goods   trade.py
 sigma_dom  substitution between domestic goods of different regions    trade.py
 income_el  income elasticity of household demand (LES only)            households.py
@@ -37,6 +40,8 @@ from cge.errors import InputError, Location, Problem
 PARAMETERS = {
     "sigma_va": "elasticity of substitution between factors in value added",
     "psi_cet": "elasticity of transformation between domestic sales and exports",
+    "psi_dest": "elasticity of transformation between destinations of domestic sales "
+                "(optional: without it the region sells to every destination at one price)",
     "sigma_arm": "Armington elasticity between imports and the domestic composite",
     "sigma_dom": "elasticity of substitution between domestic goods of different regions",
     "income_el": "income elasticity of household demand (linear expenditure system)",
@@ -46,7 +51,7 @@ PARAMETERS = {
 }
 COLUMNS = ["region", "sector", "parameter", "value", "source"]
 #: Elasticities of substitution and transformation: 0 is fixed proportions (Leontief).
-NESTS = ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")
+NESTS = ("sigma_va", "psi_cet", "psi_dest", "sigma_arm", "sigma_dom")
 MAX_ELASTICITY = 1e6
 
 

@@ -308,6 +308,8 @@ def derived(ds: xr.Dataset, labour: list[str]) -> xr.Dataset:
     if all(n in ds for n in ("DS", "pd", "tmg")):
         pd_o = ds["pd"].rename(region="origin", sector="commodity")
         pd0_o = base["pd"].rename(region="origin", sector="commodity")
+        if "pdo" in ds:  # origins selling under a CET between destinations
+            pd_o, pd0_o = ds["pdo"].fillna(pd_o), base["pdo"].fillna(pd0_o)
         out["trade_value"] = ((1 + ds["tmg"]) * pd_o * ds["DS"]).assign_attrs(
             units="value", kind="derived", description="shipments from origin to destination "
             "at current delivered prices (origin price plus trade margin, in the origin's "

@@ -10,8 +10,8 @@ household) receiving transfers.
     Tb_{d} &= \sum_{o,i} tb_{odi}\, pl_{odi}\, DS_{odi}            && \text{eq\_barrier\_revenue} \to Tb_{d} \\
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
     Te_{ri} &= te_{ri}\, pe_{ri} E_{ri}                         && \text{eq\_export\_tax} \to Te_{ri} \\
-    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^m_r) Tb_r
-        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + (1-fs^p_r)\, TP_r + TRG_r
+    GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^b_r) Tb_r
+        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
     Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
@@ -28,13 +28,12 @@ households:
 (households block: ``YH`` includes ``lsh_{rh} TLS_r``).
 
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
-SAM without one); ``TP`` is the profit tax of the region's enterprise (enterprises block);
-``TRG`` are federal transfers to the region (federal block). ``Tb`` is the
-export tax ``te`` (rest-of-world block) on the price exporters receive,
-shared with a federal government like tariffs (customs duties). ``Tb`` is the
-duty collected on shipments from other regions (and countries) at the ad-valorem barrier ``tb``
-on their landed price ``pl = (1 + tmg) pd`` in the destination's currency (trade block), shared
-with a federal government like tariffs.
+SAM without one); ``TRG`` are federal transfers to the region (federal block). ``Te`` is the
+export tax ``te`` (rest-of-world block) on the price exporters receive, shared with a federal
+government like tariffs (customs duties). ``Tb`` is the duty collected on shipments from other
+regions (and countries) at the ad-valorem barrier ``tb`` on their landed price
+``pl = (1 + tmg) pd`` in the destination's currency (trade block); a SAM may record it
+(``duty_accounts``), and its federal share ``fs^b`` is then the SAM's.
 
 Closure ``government = "fixed_consumption"`` fixes ``Xg`` at its benchmark level and replaces
 eq_government_savings and eq_government_demand by the budget
@@ -72,6 +71,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           init=cal.table("fsz"))
     param(m, "fsm", m.R, ("region",), block=BLOCK, unit="1", latex="fs^m",
           doc="share of tariffs passed to the federal government", init=cal.table("fsm"))
+    param(m, "fsb", m.R, ("region",), block=BLOCK, unit="1", latex="fs^b",
+          doc="share of duties on shipments passed to the federal government",
+          init=cal.table("fsb"))
     param(m, "fsq", m.R, ("region",), block=BLOCK, unit="1", latex="fs^q",
           doc="share of sales taxes passed to the federal government", init=cal.table("fsq"))
     param(m, "fsd", m.R, ("region",), block=BLOCK, unit="1", latex="fs^d",
@@ -84,8 +86,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     var(m, "Tm", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^m",
         doc="tariff revenue", init=cal.table("Tm0"), lower=None)
     var(m, "Tb", m.R, ("region",), block=BLOCK, unit="value", latex="T^b",
-        doc="duties collected on shipments from other regions (barriers tb)", init=0.0,
-        lower=None)
+        doc="duties collected on shipments from other regions (barriers tb)",
+        init=_by_region(cal, "Tb0"), lower=None)
     var(m, "Te", m.RE, ("region", "sector"), block=BLOCK, unit="value", latex="T^e",
         doc="export tax revenue", init=0.0, lower=None)
     var(m, "Tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^q",
@@ -162,6 +164,14 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.eq_government_budget.deactivate()
 
 
+def _by_region(cal: Calibration, name: str) -> dict[str, float]:
+    """A (region, ...) benchmark array summed over its other dimensions."""
+    out = dict.fromkeys(cal.regions, 0.0)
+    for k, v in cal.nonzero(name).items():
+        out[k[0]] += v
+    return out
+
+
 def _revenue(m: pyo.ConcreteModel, r: str, tax: str):
     """Revenue raised in region r by one tax rate."""
     if tax == "tb":
@@ -174,7 +184,7 @@ def _revenue(m: pyo.ConcreteModel, r: str, tax: str):
 
 #: The share of each tax a region passes to a federal government (customs duties share the
 #: tariffs').
-_FEDERAL_SHARE = {"tauz": "fsz", "taum": "fsm", "tb": "fsm", "te": "fsm", "tq": "fsq",
+_FEDERAL_SHARE = {"tauz": "fsz", "taum": "fsm", "tb": "fsb", "te": "fsm", "tq": "fsq",
                   "taud": "fsd"}
 
 
@@ -193,20 +203,15 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
     lump = set(lump_sum_taxes(m.cal))
     return (sum(part(getattr(m, _FEDERAL_SHARE[t])[r]) * _revenue(m, r, t)
                 for t in _FEDERAL_SHARE if t not in lump)
-            + part(m.fsw[r]) * fx(m, r) * m.GRW[r]
-            + (part(m.fsp[r]) * m.TP[r] if r in m.RN else 0))
+            + part(m.fsw[r]) * fx(m, r) * m.GRW[r])
 
 
 #: Tax instruments (rate parameters an experiment may shock) and the position, in their index,
 #: of the region whose government collects the revenue.
 TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1, "te": 0}
 #: Benchmark revenue of each tax in the calibration (None: zero in every SAM).
-REVENUE_AT_BENCHMARK = {"tauz": "Tz0", "taum": "Tm0", "tq": "Tq0", "taud": "Td0", "tb": None,
+REVENUE_AT_BENCHMARK = {"tauz": "Tz0", "taum": "Tm0", "tq": "Tq0", "taud": "Td0", "tb": "Tb0",
                         "te": None}
-#: The profit tax of a region's enterprise (enterprises block), shared with a federal
-#: government in the SAM's proportion ``fsp``.
-TAX_INSTRUMENTS["taup"] = 0
-REVENUE_AT_BENCHMARK["taup"] = "TP0"
 
 
 def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[str, str]:
@@ -243,8 +248,7 @@ def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[st
             out[r] = (f"the government of region {r} neither spends nor saves tax revenue "
                       "(the SAM gives it no spending, transfers or savings"
                       + ("" if c in invests else ", and its country does not invest") + ")")
-        shares = [pyo.value(getattr(m, f"fs{t}")[r]) for t in "zmqdw"]
-        shares.append(pyo.value(m.fsp[r]))
+        shares = [pyo.value(getattr(m, f"fs{t}")[r]) for t in "zmbqdw"]
         if any(shares) and abs(absorbed(pyo.value(m.ssgf), federal_spend, c) - 1.0) > 1e-6:
             out[r] = ("the federal government, which receives part of region "
                       f"{r}'s taxes, neither spends nor saves them")

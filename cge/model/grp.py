@@ -49,9 +49,11 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 import xarray as xr
 
+from cge.model import transformation
+
 #: Benchmark prices that value volumes: read from the model at its benchmark point or from a
 #: solution Dataset of the benchmark.
-PRICES = ("pe", "pd", "pm", "pq", "epsilon")
+PRICES = ("pe", "pd", "pdo", "pm", "pq", "epsilon")
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,16 @@ def _rates(m: pyo.ConcreteModel, calibrated: bool = False) -> dict[str, dict]:
         data = m.cal.data
         return {"taum": {k: float(data["taum"].loc[k]) for k in m.RQ},
                 "tq": {k: float(data["tq"].loc[k]) for k in m.RQ},
-                # a SAM records no barriers between regions: zero at every benchmark
-                "tb": {k: 0.0 for k in m.ODC}}
+                # duties the SAM records (duty_accounts), else zero
+                "tb": {k: float(data["tb0"].loc[k]) for k in m.ODC}}
     return {n: {k: pyo.value(v) for k, v in getattr(m, n).items()}
             for n in ("taum", "tq", "tb")}
+
+
+def _origin_price(p: Mapping[str, Mapping], o: str, d: str, i: str) -> float:
+    """Benchmark price at the origin of what leaves o for d (as
+    :func:`cge.model.transformation.origin_price`)."""
+    return p["pdo"][(o, d, i)] if (o, d, i) in p["pdo"] else p["pd"][(o, i)]
 
 
 def _fx(m: pyo.ConcreteModel, o: str, d: str, eps: Mapping):
@@ -131,7 +139,8 @@ def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
     for o, d, i in m.ODC:
         if o != d:
             # on the exporter's side in its own currency, on the importer's in its own
-            landed = (1 + m.tmg[o, d, i]) * m.pd[o, i] * m.DS[o, d, i]
+            price = transformation.origin_price(m, o, d, i)
+            landed = (1 + m.tmg[o, d, i]) * price * m.DS[o, d, i]
             terms += [(o, landed), (d, -landed * _fx(m, o, d, m.epsilon))]
     expenditure = _by_region(m, terms)
     return {r: (production[r], expenditure[r]) for r in m.R}
@@ -154,7 +163,7 @@ def real(m: pyo.ConcreteModel, base: BasePrices) -> dict[str, tuple]:
         exp.append((k[0], p["pe"][k] * m.E[k]))
     for o, d, i in m.ODC:
         # what leaves o, at o's benchmark price, before the duty; in o's and in d's currency
-        w_o = (1 + m.tmg[o, d, i]) * p["pd"][o, i] * m.DS[o, d, i]
+        w_o = (1 + m.tmg[o, d, i]) * _origin_price(p, o, d, i) * m.DS[o, d, i]
         w_d = w_o * _fx(m, o, d, eps)
         goods[(d, i)] = goods[(d, i)] + (1 + t["tb"][o, d, i]) * w_d
         prod += [(o, w_o), (d, t["tb"][o, d, i] * w_d)]

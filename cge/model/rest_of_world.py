@@ -42,6 +42,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.model import transformation
 from cge.model.symbols import equation, param, var
 
 BLOCK = "rest_of_world"
@@ -107,7 +108,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
             co, cd = m.COUNTRY[o], m.COUNTRY[d]
             if co == cd:
                 continue
-            value = m.pd[o, i] * (1 + m.tmg[o, d, i]) * m.DS[o, d, i] / m.epsilon[co]
+            value = (transformation.origin_price(m, o, d, i) * (1 + m.tmg[o, d, i])
+                     * m.DS[o, d, i] / m.epsilon[co])
             if co == c:
                 out = out + value
             elif cd == c:

@@ -7,8 +7,9 @@ o = d) shipments; ``RQ`` = (region, commodity) with a composite market; ``RM`` =
 Each destination region buys a domestic composite ``DD`` as a CES over origin regions, where a
 shipment from o to d costs the origin price ``pd`` grossed up by an iceberg trade margin
 ``tmg`` (``1 + tmg`` units leave o for each unit delivered in d), by an ad-valorem barrier
-``tb`` (a duty the destination's government collects, government block; zero at the benchmark,
-since a SAM records none, and set by experiments) and, between countries, converted by the
+``tb`` (a duty the destination's government collects, government block; at the benchmark the
+duties the SAM records in ``duty_accounts``, else zero; set by experiments) and, between
+countries, converted by the
 ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``. The delivered price is
 
 .. math::
@@ -24,6 +25,9 @@ and
     DS_{odi} &= \big((\gamma^o)^{\rho}\delta^o_{odi}\,pdd_{di}/pds_{odi}\big)^{1/(1-\rho)}
         DD_{di} && \text{eq\_origin\_demand} \to DS_{odi} \\
     D_{oi} &= \sum_d (1+tmg_{odi})\, DS_{odi} && \text{eq\_origin\_market} \to pd_{oi}
+
+(where the origin sells under a CET between destinations, ``pd`` is replaced by the price for
+each destination ``pdo`` and the last equation by the CET: :mod:`cge.model.transformation`)
 
 The Armington composite ``Q`` (at purchaser prices ``pq``, incl. the sales tax ``tq``) is a CES
 of imports ``M`` (paying the tariff ``taum``) and the domestic composite:
@@ -47,7 +51,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces
+from cge.model import ces, transformation
 from cge.model.symbols import equation, param, var
 
 BLOCK = "trade"
@@ -65,7 +69,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           init={k: tmg0[k] for k in m.ODC})
     param(m, "tb", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
           latex="tb", doc="ad-valorem barrier (duty of the destination) on shipments from "
-          "origin to destination", init=0.0)
+          "origin to destination", init=cal.nonzero("tb0"))
     param(m, "delta_o", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
           latex=r"\delta^o", doc="share of the origin in the domestic composite",
           init=cal.nonzero("delta_o"))
@@ -99,8 +103,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 
 def landed_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
-    """Price in d of a unit shipped from o, before the barrier: (1 + tmg) pd, in d's currency."""
-    price = (1 + m.tmg[o, d, i]) * m.pd[o, i]
+    """Price in d of a unit shipped from o, before the barrier: (1 + tmg) pd, in d's currency
+    (``pdo`` in place of ``pd`` where the origin sells under a CET between destinations)."""
+    price = (1 + m.tmg[o, d, i]) * transformation.origin_price(m, o, d, i)
     if m.COUNTRY[o] != m.COUNTRY[d]:
         price = price * m.epsilon[m.COUNTRY[d]] / m.epsilon[m.COUNTRY[o]]
     return price
@@ -132,8 +137,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, o, d, i: m.DS[o, d, i] == ces.demand(
                  m.gamma_o[d, i], m.delta_o[o, d, i], m.pdd[d, i], delivered_price(m, o, d, i),
                  m.DD[d, i], rho_o[(d, i)]))
-    equation(m, "eq_origin_market", m.RD, ("region", "sector"), block=BLOCK, determines="pd",
-             latex=r"D_o = \sum_d (1+tmg)\,DS_{od}",
+    # where the origin sells under a CET between destinations, eq_destination_cet sets pd
+    by_cet = set(m.RCD)
+    equation(m, "eq_origin_market", [k for k in m.RD if k not in by_cet], ("region", "sector"),
+             block=BLOCK, determines="pd", latex=r"D_o = \sum_d (1+tmg)\,DS_{od}",
              doc="domestic sales of the origin equal shipments to all destinations",
              rule=lambda m, o, i: m.D[o, i] == sum((1 + m.tmg[o, d, i]) * m.DS[o, d, i]
                                                    for d in shipped[(o, i)]))

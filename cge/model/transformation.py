@@ -1,6 +1,9 @@
-r"""Output transformation: CET between exports and domestic sales, production tax.
+r"""Output transformation: CET between exports and domestic sales, production tax, and
+optionally a CET between the destinations of domestic sales.
 
-Sets: ``RE`` = (region r, sector i) with exports; ``RD`` = (r, i) with domestic sales.
+Sets: ``RE`` = (region r, sector i) with exports; ``RD`` = (r, i) with domestic sales;
+``RCD`` = (r, i) selling to its destinations under a CET; ``ODT`` = (origin o, destination d,
+commodity i) shipments of those.
 
 .. math::
 
@@ -15,6 +18,22 @@ with ``phi = (psi_cet + 1)/psi_cet``: the supply price of output gross of the pr
 ``tauz`` is ``(1 + tauz) pz`` (Hosoe et al. 2010 convention). A sector with no exports (or no
 domestic sales) has a single outlet and the CET reduces to a proportion. ``pe`` is set by the
 rest-of-world block and ``pd`` by the domestic market of the origin region (trade block).
+
+Where the elasticity file gives ``psi_dest`` (calibration: :mod:`cge.calibration.destinations`),
+the origin's domestic sales are transformed into what leaves for each destination,
+``Y_{odi} = (1 + tmg_{odi}) DS_{odi}``, each sold at a price of its own at the origin
+``pdo_{odi}`` (export supply by destination; ``pd`` is then the unit revenue of domestic
+sales):
+
+.. math::
+
+    D_{oi} &= \theta^o_{oi}\Big(\sum_d \xi^o_{odi} Y_{odi}^{\phi^o_{oi}}\Big)^{1/\phi^o_{oi}}
+        && \text{eq\_destination\_cet} \to pd_{oi} \\
+    pdo_{odi} &= (\theta^o_{oi})^{\phi^o}\xi^o_{odi}\,pd_{oi}\,(Y_{odi}/D_{oi})^{\phi^o - 1}
+        && \text{eq\_destination\_supply} \to pdo_{odi}
+
+with ``phi^o = (psi_dest + 1)/psi_dest``. Without ``psi_dest`` every destination pays ``pd``
+(perfect transformation) and the trade block's ``eq_origin_market`` sets ``pd``.
 """
 
 from __future__ import annotations
@@ -45,6 +64,22 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="domestic sales (to all regions of the country)", init=cal.nonzero("D0"))
     var(m, "pd", m.RD, ("region", "sector"), block=BLOCK, unit="price", latex="p^d",
         doc="price of domestic sales at the origin")
+    m.RCD = list(cal.nonzero("theta_o"))
+    m.ODT = list(cal.nonzero("xio"))
+    param(m, "theta_o", m.RCD, ("region", "sector"), block=BLOCK, unit="1", latex=r"\theta^o",
+          doc="scale of the CET between destinations", init=cal.nonzero("theta_o"))
+    param(m, "xio", m.ODT, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
+          latex=r"\xi^o", doc="CET share of the destination in the origin's domestic sales",
+          init=cal.nonzero("xio"))
+    var(m, "pdo", m.ODT, ("origin", "destination", "commodity"), block=BLOCK, unit="price",
+        latex="p^{do}", doc="price at the origin of what leaves for the destination (CET "
+        "between destinations)")
+
+
+def origin_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
+    """Price at the origin o of a unit leaving for d: ``pdo`` under a CET between
+    destinations, else the one price of the origin's domestic sales ``pd``."""
+    return m.pdo[o, d, i] if (o, d, i) in m.pdo else m.pd[o, i]
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
@@ -79,3 +114,37 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, r, i: m.D[r, i] == ces.demand(
                  m.theta[r, i], m.xid[r, i], gross_price(m, r, i), m.pd[r, i], m.Z[r, i],
                  phi[(r, i)]))
+
+    phi_o = cal.table("phi_o")
+    leaving = {k: [] for k in m.RCD}
+    for o, d, i in m.ODT:
+        leaving[(o, i)].append(d)
+
+    def shipped(m, o, d, i):
+        return (1 + m.tmg[o, d, i]) * m.DS[o, d, i]
+
+    equation(m, "eq_destination_cet", m.RCD, ("region", "sector"), block=BLOCK,
+             determines="pd", latex=r"D = \theta^o(\sum_d \xi^o Y_d^{\phi^o})^{1/\phi^o}",
+             doc="constant-elasticity transformation of domestic sales into destinations",
+             rule=lambda m, o, i: ces.technology(
+                 m.D[o, i], m.pd[o, i], m.theta_o[o, i],
+                 [(m.xio[o, d, i], shipped(m, o, d, i), m.pdo[o, d, i])
+                  for d in leaving[(o, i)]], phi_o[(o, i)]))
+    equation(m, "eq_destination_supply", m.ODT, ("origin", "destination", "commodity"),
+             block=BLOCK, determines="pdo",
+             latex=r"p^{do} = (\theta^o)^{\phi^o} \xi^o p^d (Y_d/D)^{\phi^o - 1}",
+             doc="revenue-maximising supply to each destination",
+             rule=lambda m, o, d, i: destination_supply(m, o, d, i, phi_o[(o, i)]))
+
+
+def destination_supply(m: pyo.ConcreteModel, o: str, d: str, i: str, phi: float):
+    """The supply to one destination, solved for its price (the inverse supply
+    ``pdo = theta^phi xi pd (Y/D)^(phi - 1)``, with ``phi - 1 = 1/psi``): the quantity form
+    raises the price ratio to the power ``-psi``, which leaves no accuracy for an elasticity
+    of 1e4, where the price form is at its best. Fixed destination shares have no inverse."""
+    y = (1 + m.tmg[o, d, i]) * m.DS[o, d, i]
+    if ces.fixed(phi):
+        return y == ces.demand(m.theta_o[o, i], m.xio[o, d, i], m.pd[o, i], m.pdo[o, d, i],
+                               m.D[o, i], phi)
+    return m.pdo[o, d, i] == (m.theta_o[o, i] ** phi * m.xio[o, d, i] * m.pd[o, i]
+                              * (y / m.D[o, i]) ** (phi - 1.0))
