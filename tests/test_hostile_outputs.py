@@ -84,12 +84,13 @@ def no_solve(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("solved although the output folder should have been refused")
 
-    import cge.cli.run
     import cge.dynamics
+    import cge.experiments
     import cge.plan
     import cge.sensitivity.ssa
     import cge.sensitivity.sweep
-    monkeypatch.setattr(cge.cli.run, "run_experiment", forbidden)
+    # cge run looks run_experiment up in cge.experiments when it starts
+    monkeypatch.setattr(cge.experiments, "run_experiment", forbidden)
     monkeypatch.setattr(cge.dynamics, "run_dynamic", forbidden)
     monkeypatch.setattr(cge.plan, "solve_plan", forbidden)
     monkeypatch.setattr(cge.sensitivity.ssa, "run_ssa", forbidden)
@@ -419,10 +420,10 @@ def test_an_intact_task_file_is_resumed_without_a_warning(swept, tmp_path, capsy
 # -- Ctrl-C ----------------------------------------------------------------------------------
 
 def test_ctrl_c_in_run_keeps_finished_scenarios(tmp_path, capsys, monkeypatch):
-    import cge.cli.run
+    import cge.experiments
 
     exp = experiment(tmp_path)
-    real = cge.cli.run.run_experiment
+    real = cge.experiments.run_experiment
 
     def interrupted_after_first(path, *, scenarios=None, progress=None):
         def progress_then_ctrl_c(line):
@@ -431,7 +432,7 @@ def test_ctrl_c_in_run_keeps_finished_scenarios(tmp_path, capsys, monkeypatch):
 
         return real(path, scenarios=scenarios, progress=progress_then_ctrl_c)
 
-    monkeypatch.setattr(cge.cli.run, "run_experiment", interrupted_after_first)
+    monkeypatch.setattr(cge.experiments, "run_experiment", interrupted_after_first)
     out = tmp_path / "out"
     code, _, err = cli(capsys, "run", exp, "--format", "nc,csv", "--out", out)
     assert code == 130
@@ -448,12 +449,12 @@ def test_ctrl_c_in_run_keeps_finished_scenarios(tmp_path, capsys, monkeypatch):
 
 
 def test_ctrl_c_before_any_scenario_writes_nothing(results, capsys, monkeypatch):
-    import cge.cli.run
+    import cge.experiments
 
     def ctrl_c(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cge.cli.run, "run_experiment", ctrl_c)
+    monkeypatch.setattr(cge.experiments, "run_experiment", ctrl_c)
     before = hashes(results)
     code, _, err = cli(capsys, "run", STDCGE, "--out", results)
     assert code == 130

@@ -7,8 +7,6 @@ import shlex
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from cge.cli import EXIT_INTERRUPTED, add_overwrite_option, scenario_options
 from cge.outputs import default_folder, results_folder
 
@@ -51,6 +49,8 @@ def run_dynamic_cli(file: str, *, scenarios: list[str] | None, out: str | None,
 
 
 def _print_and_write(res, out_dir: Path, checkpoints: tuple[int, ...]) -> int:
+    import pandas as pd
+
     from cge.dynamics.report import summary, write
 
     ds, exp = res.results, res.experiment

@@ -12,20 +12,34 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from cge import io
 from cge.cli import add_overwrite_option
 from cge.errors import CGEError
 from cge.outputs import check_output_file, default_folder, results_folder, write_text
-from cge.sam.io import read_sam
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from cge.io import IOTable
+
+# pandas and the analysis modules are imported by the commands, so that ``cge --help`` starts
+# fast.
 _DISPLAY = {"display.width": 200, "display.max_rows": 500, "display.max_columns": 30,
             "display.float_format": "{:,.4f}".format}
 
 
-def _table(sam_path: str, employment: str | None) -> io.IOTable:
+def _display():
+    """pandas' display options for the tables printed here."""
+    import pandas as pd
+
+    return pd.option_context(*[x for kv in _DISPLAY.items() for x in kv])
+
+
+def _table(sam_path: str, employment: str | None) -> IOTable:
+    from cge import io
+    from cge.sam.io import read_sam
+
     table = io.from_sam(read_sam(sam_path))
     if employment:
         jobs = io.read_vector(employment, table.index)
@@ -40,23 +54,29 @@ def _write(frame: pd.DataFrame, out: str | None) -> None:
 
 
 def _multipliers(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cge import io
+
     check_output_file(args.out, overwrite=args.overwrite)
     table = _table(args.sam, args.employment)
     A = io.technical_coefficients(table.Z, table.x)
     out = pd.concat([io.multiplier_table(table), io.linkages(table),
                      io.regional_effects(A).add_prefix("effect_")], axis=1)
-    with pd.option_context(*[x for kv in _DISPLAY.items() for x in kv]):
+    with _display():
         print(out.to_string())
     _write(out, args.out)
     return 0
 
 
 def _impact(args: argparse.Namespace) -> int:
+    from cge import io
+
     check_output_file(args.out, overwrite=args.overwrite)
     table = _table(args.sam, args.employment)
     dy = io.read_vector(args.shock, table.index)
     out = io.impact_table(table, dy)
-    with pd.option_context(*[x for kv in _DISPLAY.items() for x in kv]):
+    with _display():
         print(out.to_string())
         print("\ntotal by region\n" + out.groupby(level="region", sort=False).sum().to_string())
     _write(out, args.out)
@@ -81,7 +101,7 @@ def _solve_plan(spec, out: Path) -> None:
     units = spec.data.units
     print(f"plan {spec.name}: {spec.description}")
     print(f"sets of final consumption: {result.sets:.6f} (benchmark 1)")
-    with pd.option_context(*[x for kv in _DISPLAY.items() for x in kv]):
+    with _display():
         if len(result.projects):
             print("\nprojects\n" + result.projects.to_string(index=False))
         print(f"\noutput ({units})\n" + result.output.to_string())

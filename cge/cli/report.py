@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
 from cge.cli import add_overwrite_option
 from cge.cli.run import add_report_options
 from cge.outputs import check_output_file, results_folder, write_text
-from cge.reporting import compare_runs, parse_formats, read_labels, read_results, write_report
-from cge.reporting.export import RESULTS_FILE
+from cge.reporting.formats import parse_formats
+
+# pandas, xarray and matplotlib are imported by the commands, so that ``cge --help`` starts
+# fast.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from cge.reporting import read_labels, read_results, write_report
+    from cge.reporting.export import RESULTS_FILE
+
     formats = parse_formats(args.format)
     labels = read_labels(args.labels, args.lang)
     ds = read_results(args.results)
@@ -54,6 +57,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cge.reporting import compare_runs
+
     check_output_file(args.csv, overwrite=args.overwrite, option="--csv")
     table = compare_runs(args.results)
     with pd.option_context("display.width", 200, "display.max_rows", None):

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from cge.cli import EXIT_INTERRUPTED, add_overwrite_option, scenario_options
 from cge.errors import InputError
-from cge.experiments import run_experiment
-from cge.experiments.spec import load_experiment
 from cge.outputs import default_folder, results_folder
-from cge.reporting import FORMATS, parse_formats, read_labels, write_report
+from cge.reporting.formats import FORMATS, parse_formats
 from cge.tomlfile import read_toml
+
+# The model stack (Pyomo, xarray, matplotlib) is imported by the commands, so that
+# ``cge --help`` starts fast: ``run_experiment`` is looked up in cge.experiments when a run
+# starts (tests replace it there).
 
 
 def add_report_options(p: argparse.ArgumentParser, default_formats: str) -> None:
@@ -74,6 +76,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out, checkpoints=(),
                                overwrite=args.overwrite)
+    from cge.experiments import load_experiment, run_experiment
+    from cge.reporting import read_labels, write_report
+
     formats = parse_formats(args.format)
     labels = read_labels(args.labels, args.lang)
     exp = load_experiment(args.file)
@@ -103,6 +108,8 @@ def _run(args: argparse.Namespace) -> int:
 def _interrupted(res, out: Path, labels, formats: tuple[str, ...], regions) -> int:
     """Ctrl-C during the scenarios: write those that finished, say what did not run and how
     to run it (into another folder: this one keeps what finished)."""
+    from cge.reporting import write_report
+
     done = [o.name for o in res.outcomes]
     if done:
         res.results.attrs["interrupted"] = ", ".join(res.interrupted)

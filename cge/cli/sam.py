@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cge.errors import InputError
-from cge.sam.core import SAM
-from cge.sam.io import read_sam, write_csv, write_excel
+
+if TYPE_CHECKING:
+    from cge.sam.core import SAM
+
+# The SAM toolkit (pandas) is imported by the commands that use it, so that ``cge --help``
+# starts fast.
 
 
 def write_sam(sam: SAM, out: str | Path) -> Path:
     """Write a SAM as a workbook if ``out`` ends in ``.xlsx``, else as a CSV folder."""
+    from cge.sam.io import write_csv, write_excel
+
     out = Path(out)
     if out.suffix.lower() == ".xlsx":
         return write_excel(sam, out)
@@ -29,8 +34,11 @@ def write_sam(sam: SAM, out: str | Path) -> Path:
 
 
 def _check(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from cge.calibration.calibrate import readability_problems
     from cge.config import ModelConfig
+    from cge.sam.io import read_sam
     from cge.sam.validate import check
 
     sam = read_sam(args.file)
@@ -57,6 +65,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _balance(args: argparse.Namespace) -> int:
     from cge.sam.balance import balance, read_cell_values, read_fixed, read_targets
+    from cge.sam.io import read_sam
 
     sam = read_sam(args.file)
     fixed = read_fixed(args.fixed, sam) if args.fixed else None
@@ -71,6 +80,9 @@ def _balance(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cge.sam.io import read_sam
     from cge.sam.macro import check_macro, macro_summary
 
     sam = read_sam(args.file)
@@ -87,6 +99,7 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _aggregate(args: argparse.Namespace) -> int:
     from cge.sam.aggregate import aggregate, read_mapping
+    from cge.sam.io import read_sam
 
     sam = read_sam(args.file)
     if not args.sectors and not args.regions:
@@ -99,6 +112,8 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    from cge.sam.io import read_sam
+
     sam = read_sam(args.file)
     out = write_sam(sam, args.out)
     print(f"wrote {out}")

@@ -23,12 +23,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
-
-import pandas as pd
-import xarray as xr
+from typing import TYPE_CHECKING
 
 from cge.cli import add_overwrite_option, scenario_options
 from cge.outputs import default_folder, results_folder, safe_name, write_bytes
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+# pandas, xarray and the model stack are imported by the commands, so that ``cge --help``
+# starts fast.
 
 
 def _executor_args(p: argparse.ArgumentParser) -> None:
@@ -82,7 +86,6 @@ def _setup(args: argparse.Namespace, name: str, file: Path, options: list[str],
            data: tuple[Path, ...]):
     """Output folder (checked, locked and marked until the block ends; ``data``: the files
     the results depend on besides ``file``), executor and progress printer of a command."""
-    # imported when a command runs: the model stack is slow to import for ``cge --help``
     from cge.sensitivity.execute import Executor, stderr_progress
 
     out = Path(args.out) if args.out else default_folder(name, file)
@@ -125,6 +128,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 
 def _run_ssa(spec, design, out: Path, executor, progress) -> int:
+    import pandas as pd
+
     from cge.sensitivity.report import interval_table, write_ssa
     from cge.sensitivity.ssa import run_ssa
 
@@ -159,6 +164,9 @@ def _decompose(args: argparse.Namespace) -> int:
 
 
 def _run_decompose(args: argparse.Namespace, exp, out: Path, executor, progress) -> int:
+    import pandas as pd
+    import xarray as xr
+
     from cge.sensitivity.decompose import path_integral, shapley
 
     if args.method == "shapley":
@@ -194,6 +202,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _report_sweep(exp, ds: xr.Dataset, out: Path) -> int:
+    import pandas as pd
+
     failed = [str(s) for s, st in zip(ds["scenario"].values, ds["status"].values, strict=True)
               if st == "failed"]
     print(f"{exp.name}: {ds.sizes['scenario'] - 1} scenario(s) solved"

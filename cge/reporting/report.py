@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from cge.errors import InputError, Problem
 from cge.reporting.export import (
     RESULTS_FILE,
     read_results,
@@ -30,20 +29,9 @@ from cge.reporting.export import (
     write_netcdf,
 )
 from cge.reporting.figures import headline_figures, save_figures
+from cge.reporting.formats import FORMATS
 from cge.reporting.labels import Labels
 from cge.reporting.tables import headline_indicators, headline_tables
-
-FORMATS = ("nc", "csv", "xlsx", "tex", "png", "pdf")
-
-
-def parse_formats(text: str) -> tuple[str, ...]:
-    """``"csv,xlsx"`` -> ("csv", "xlsx"), checked against :data:`FORMATS`."""
-    formats = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise InputError(Problem("bad-format", f"unknown format(s) {bad or text!r}; choose "
-                                 f"from {','.join(FORMATS)}"))
-    return formats
 
 
 def write_report(ds: xr.Dataset, folder: str | Path, *, labels: Labels,
