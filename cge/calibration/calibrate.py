@@ -22,6 +22,8 @@ import xarray as xr
 from cge.calibration.destinations import SPEC as DESTINATIONS_SPEC
 from cge.calibration.destinations import calibrate_destinations
 from cge.calibration.elasticities import Elasticities
+from cge.calibration.enterprises import SPEC as _ENTERPRISE_SPEC
+from cge.calibration.enterprises import calibrate_enterprises, read_enterprise_flows, received
 from cge.calibration.households import calibrate_households
 from cge.calibration.production import calibrate_production
 from cge.calibration.shares import ces_shares, data_array
@@ -145,7 +147,7 @@ class _Reader:
                         f"in region {r}: the model needs domestic output of every commodity "
                         "(a commodity only imported is not modelled; aggregate it into one "
                         "that is produced)", Location(account=key(r, c))))
-        for kind in (Kind.TRADE_MARGIN, Kind.ENTERPRISE):
+        for kind in (Kind.TRADE_MARGIN,):
             if sam.accounts_of(kind):
                 problems.append(Problem("unsupported", f"accounts of kind {kind} are not modelled"
                                         f" yet: {sam.accounts_of(kind)}; aggregate them into "
@@ -153,7 +155,7 @@ class _Reader:
         for r in self.regions:
             # government and savings-investment are optional (e.g. Hosoe et al.'s SPLCGE has
             # neither), but at most one each, and taxes need a government to receive them
-            for kind in (Kind.GOVERNMENT, Kind.SAVINGS_INVESTMENT):
+            for kind in (Kind.GOVERNMENT, Kind.SAVINGS_INVESTMENT, Kind.ENTERPRISE):
                 n = len(sam.accounts_of(kind, r))
                 if n > 1:
                     problems.append(Problem("unsupported", f"region {r} has {n} {kind} "
@@ -282,7 +284,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         raise InputError(Problem("unsupported", f"a federal government ({rd.federal}) needs "
                                  "all regions in one country"))
     b = _read_flows(rd, config, country)
-    problems = rd.leftovers() + _flow_problems(b, config)
+    problems = rd.problems + rd.leftovers() + _flow_problems(b, config)
     if problems:
         raise InputError(problems)
     R, S = rd.regions, rd.sectors
@@ -374,7 +376,10 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
             if country[o] != country[r]:
                 b["Sf0"][r] += flow
                 b["Sf0"][o] = b["Sf0"].get(o, 0.0) - flow
-    return b
+    # enterprises (their reading problems join the reader's, raised with the leftovers)
+    enterprises, problems = read_enterprise_flows(rd, country)
+    rd.problems += problems
+    return b | enterprises
 
 
 def _flow_problems(b: dict[str, dict], config: ModelConfig) -> list[Problem]:
@@ -421,7 +426,7 @@ def readability_problems(sam: SAM, config: ModelConfig | None = None) -> list[Pr
     if rd.problems:
         return problems + rd.problems
     b = _read_flows(rd, config, config.country_of(rd.regions))
-    return problems + rd.leftovers() + _flow_problems(b, config)
+    return problems + rd.problems + rd.leftovers() + _flow_problems(b, config)
 
 
 def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool,
@@ -489,16 +494,18 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             p["deltam"][(d, i)], p["deltad"][(d, i)] = shares.get("M", 0.0), shares.get("D", 0.0)
             p["gamma"][(d, i)], p["eta"][(d, i)] = gamma, eta
     frev = 0.0
+    profits = received(b)
     for r in R:
         for f in FAC:
             ff = sum(b["F0"].get((r, f, i), 0.0) for i in S)
             if ff > 0:
                 p["FF0"][(r, f)] = ff
-                paid = sum(b["HF0"].get((r, h, f), 0.0) for h in H)
+                paid = (sum(b["HF0"].get((r, h, f), 0.0) for h in H)
+                        + b["EF0"].get((r, f), 0.0))
                 if abs(paid - ff) > 1e-9 * max(1.0, ff):
                     raise InputError(Problem("factor-income", f"factor {f} earns {ff:.6g} but "
-                                             f"pays households {paid:.6g}; the model gives all "
-                                             "factor income to households",
+                                             f"pays households and enterprises {paid:.6g}; the "
+                                             "model gives all factor income to them",
                                              Location(account=key(r, f))))
                 for h in H:
                     if b["HF0"].get((r, h, f), 0.0):
@@ -515,6 +522,9 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             grev += total - federal
             frev += federal
         frev += b["GRW0f"][r]
+        # the profit tax of the region's enterprise, shared like the other taxes
+        grev += b["TP0"].get(r, 0.0) - b["TP0f"].get(r, 0.0)
+        frev += b["TP0f"].get(r, 0.0)
         p["GREV0"][r] = grev
         spend = grev - b["Sg0"][r]
         p["ssg"][r] = b["Sg0"][r] / grev if grev else 0.0
@@ -523,7 +533,8 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
                 p["mu"][(r, i)] = b["Xg0"][(r, i)] / spend
         for h in H:
             yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
-                  + b["TRW0"].get((r, h), 0.0) + b["TRF0"].get((r, h), 0.0))
+                  + b["TRW0"].get((r, h), 0.0) + b["TRF0"].get((r, h), 0.0)
+                  + profits.get((r, h), 0.0))
             if yh <= 0:
                 continue
             p["YH0"][(r, h)] = yh
@@ -560,6 +571,8 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         lambda r: elasticities.get("frisch", r, "*"), key)
     p.update(calibrate_destinations(b["V0"], R, S, el["psi_dest"]))
     spec = _SPEC | DESTINATIONS_SPEC
+    spec = spec | _ENTERPRISE_SPEC
+    p |= calibrate_enterprises(b, p["FF0"])
     coords = {**coords, "nest": nests, "hnest": hnests}
     arrays = dict(production) | households
     for name, values in {**b, **p}.items():

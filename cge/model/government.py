@@ -11,7 +11,7 @@ household) receiving transfers.
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
     Te_{ri} &= te_{ri}\, pe_{ri} E_{ri}                         && \text{eq\_export\_tax} \to Te_{ri} \\
     GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^b_r) Tb_r
-        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + TRG_r
+        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + (1-fs^p_r)\, TP_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
     Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
@@ -28,7 +28,8 @@ households:
 (households block: ``YH`` includes ``lsh_{rh} TLS_r``).
 
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
-SAM without one); ``TRG`` are federal transfers to the region (federal block). ``Te`` is the
+SAM without one); ``TP`` is the profit tax of the region's enterprise (enterprises block);
+``TRG`` are federal transfers to the region (federal block). ``Te`` is the
 export tax ``te`` (rest-of-world block) on the price exporters receive, shared with a federal
 government like tariffs (customs duties). ``Tb`` is the duty collected on shipments from other
 regions (and countries) at the ad-valorem barrier ``tb`` on their landed price
@@ -203,7 +204,8 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
     lump = set(lump_sum_taxes(m.cal))
     return (sum(part(getattr(m, _FEDERAL_SHARE[t])[r]) * _revenue(m, r, t)
                 for t in _FEDERAL_SHARE if t not in lump)
-            + part(m.fsw[r]) * fx(m, r) * m.GRW[r])
+            + part(m.fsw[r]) * fx(m, r) * m.GRW[r]
+            + (part(m.fsp[r]) * m.TP[r] if r in m.RN else 0))
 
 
 #: Tax instruments (rate parameters an experiment may shock) and the position, in their index,
@@ -212,6 +214,10 @@ TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1, "te": 0}
 #: Benchmark revenue of each tax in the calibration (None: zero in every SAM).
 REVENUE_AT_BENCHMARK = {"tauz": "Tz0", "taum": "Tm0", "tq": "Tq0", "taud": "Td0", "tb": "Tb0",
                         "te": None}
+#: The profit tax of a region's enterprise (enterprises block), shared with a federal
+#: government in the SAM's proportion ``fsp``.
+TAX_INSTRUMENTS["taup"] = 0
+REVENUE_AT_BENCHMARK["taup"] = "TP0"
 
 
 def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[str, str]:
@@ -249,6 +255,7 @@ def revenue_without_recipient(m: pyo.ConcreteModel, cal: Calibration) -> dict[st
                       "(the SAM gives it no spending, transfers or savings"
                       + ("" if c in invests else ", and its country does not invest") + ")")
         shares = [pyo.value(getattr(m, f"fs{t}")[r]) for t in "zmbqdw"]
+        shares.append(pyo.value(m.fsp[r]))
         if any(shares) and abs(absorbed(pyo.value(m.ssgf), federal_spend, c) - 1.0) > 1e-6:
             out[r] = ("the federal government, which receives part of region "
                       f"{r}'s taxes, neither spends nor saves them")
