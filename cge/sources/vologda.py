@@ -174,8 +174,11 @@ def national_accounts(t: IOTables) -> RegionFlows:
 
 
 # --------------------------------------------------------------------------- SAM assembly
-def sam_accounts(regions: list[str], sectors: pd.DataFrame) -> list[Account]:
-    """Accounts of each region (activities, commodities, factors, institutions) plus ROW."""
+def sam_accounts(regions: list[str], sectors: pd.DataFrame, institutions: bool = False
+                 ) -> list[Account]:
+    """Accounts of each region (activities, commodities, factors, institutions) plus ROW; with
+    ``institutions``, an enterprise and a profit tax account per region and a federal
+    government (region ``FED``) [A26-A31]."""
     out = []
     for r in regions:
         out += [Account(r, f"a-{s}", Kind.ACTIVITY, f"production: {d}")
@@ -191,12 +194,47 @@ def sam_accounts(regions: list[str], sectors: pd.DataFrame) -> list[Account]:
                 Account(r, "etax", Kind.TAX, "net taxes on exported products (export duties)"),
                 Account(r, "dtax", Kind.TAX, "net direct taxes of households (closure)"),
                 Account(r, "inv", Kind.SAVINGS_INVESTMENT, "savings and investment")]
+        if institutions:
+            out += [Account(r, "ent", Kind.ENTERPRISE, "corporations: operating surplus of "
+                            "incorporated producers"),
+                    Account(r, "ytax", Kind.TAX, "tax on corporate profits")]
+    if institutions:
+        out.append(Account("FED", "gov", Kind.GOVERNMENT, "federal government incl. the "
+                           "federal social funds"))
     out.append(Account("ROW", "row", Kind.REST_OF_WORLD, "rest of the world"))
     return out
 
 
+@dataclass(frozen=True)
+class Institutions:
+    """Institutional flows by region, mln RUB [A26-A31].
+
+    mixed:        capital income kept by households (mixed income, own dwellings) [A26];
+    profit_tax:   tax on corporate profits paid by the region's enterprise [A27];
+    dividends:    (enterprise region, household region) -> profits distributed [A28, A29];
+    abroad:       enterprise region -> profits distributed to the rest of the world [A28, A29];
+    transfers:    (region, "gov" | "FED") -> social benefits paid to households [A30];
+    dtax:         gross direct taxes and social contributions of households [A7, A31];
+    federal:      (region, tax account) -> federal share of the account's net receipts [A31];
+    gov_regional: region -> regional share of government consumption [A31];
+    trg:          region -> federal transfers to the regional government (None: the regional
+                  budget balances) [A31].
+    """
+
+    mixed: dict[str, float]
+    profit_tax: dict[str, float]
+    dividends: dict[tuple[str, str], float]
+    abroad: dict[str, float]
+    transfers: dict[tuple[str, str], float]
+    dtax: dict[str, float]
+    federal: dict[tuple[str, str], float]
+    gov_regional: dict[str, float]
+    trg: dict[str, float | None]
+
+
 def assemble_sam(flows: dict[str, RegionFlows], shipments: Shipments, sectors: pd.DataFrame,
-                 *, name: str, source: str, year: int = 2021) -> SAM:
+                 *, name: str, source: str, year: int = 2021,
+                 inst: Institutions | None = None) -> SAM:
     """Write regional flows into a SAM and close savings-investment.
 
     Per region: households receive all factor income of the region [A6] and P34; they pay P33,
@@ -204,10 +242,18 @@ def assemble_sam(flows: dict[str, RegionFlows], shipments: Shipments, sectors: p
     region and saves what it does not spend. The rest of the world's surplus with each region
     is that region's foreign savings; one interregional capital transfer (first region's ``inv``
     from the second's) closes the first region, the last closes by Walras' law.
+
+    With institutions ``inst`` [A26-A31]: households receive labour income, the mixed part of
+    capital income, distributed profits and social benefits; each region's enterprise receives
+    the rest of capital income, pays the profit tax, distributes profits and saves the rest;
+    every tax account passes its federal share to the federal government ``FED:gov``, which
+    buys the federal part of government consumption, pays benefits and transfers to the
+    regions (the last region's budget is balanced by them) and saves the rest (paid to the last
+    region's ``inv``).
     """
     regions = list(flows)
-    sam = SAM(sam_accounts(regions, sectors), name=name, units="mln RUB", year=year,
-              source=source)
+    sam = SAM(sam_accounts(regions, sectors, inst is not None), name=name, units="mln RUB",
+              year=year, source=source)
     idx = {k: i for i, k in enumerate(sam.keys)}
     m = np.zeros((len(idx),) * 2)
 
@@ -215,6 +261,9 @@ def assemble_sam(flows: dict[str, RegionFlows], shipments: Shipments, sectors: p
         m[idx[row], idx[col]] += v
 
     secs = list(sectors.index)
+    if inst is not None:  # before any household account is closed
+        for (o, d), v in inst.dividends.items():
+            put(f"{d}:hh", f"{o}:ent", v)
     for r, f in flows.items():
         for s in secs:
             a, c = f"{r}:a-{s}", f"{r}:c-{s}"
@@ -228,33 +277,60 @@ def assemble_sam(flows: dict[str, RegionFlows], shipments: Shipments, sectors: p
             put("ROW:row", c, f.imports[s])
             put(f"{r}:ctax", c, f.tax_int.loc[s].sum() + f.tax_final.loc[s].sum())
             for k in FINAL:
-                put(c, f"{r}:{k}", f.final_dom.at[s, k] + f.final_imp.at[s, k]
-                    + f.tax_final.at[s, k])
+                v = f.final_dom.at[s, k] + f.final_imp.at[s, k] + f.tax_final.at[s, k]
+                if inst is not None and k == "gov":
+                    put(c, f"{r}:gov", v * inst.gov_regional[r])
+                    put(c, "FED:gov", v * (1 - inst.gov_regional[r]))
+                else:
+                    put(c, f"{r}:{k}", v)
         for (o, d), sales in shipments.sales.items():
             if o == r:
                 for s in secs:
                     put(f"{o}:a-{s}", f"{d}:c-{s}", sales[s])
         put(f"{r}:hh", f"{r}:lab", f.lab.sum())
-        put(f"{r}:hh", f"{r}:cap", f.cap.sum())
         put(f"{r}:hh", "ROW:row", f.p34)
         put("ROW:row", f"{r}:hh", f.p33)
         put(f"{r}:etax", "ROW:row", f.etax)
-        put(f"{r}:dtax", f"{r}:hh", f.dtax)
-        for tax in ("ptax", "ctax", "etax", "dtax"):
+        taxes = ("ptax", "ctax", "etax", "dtax")
+        if inst is None:
+            put(f"{r}:hh", f"{r}:cap", f.cap.sum())
+            put(f"{r}:dtax", f"{r}:hh", f.dtax)
+        else:
+            taxes += ("ytax",)
+            ent = f"{r}:ent"
+            put(f"{r}:hh", f"{r}:cap", inst.mixed[r])
+            put(ent, f"{r}:cap", f.cap.sum() - inst.mixed[r])
+            put(f"{r}:ytax", ent, inst.profit_tax[r])
+            put("ROW:row", ent, inst.abroad[r])
+            put(f"{r}:inv", ent, m[idx[ent]].sum() - m[:, idx[ent]].sum())
+            put(f"{r}:dtax", f"{r}:hh", inst.dtax[r])
+            put(f"{r}:hh", f"{r}:gov", inst.transfers[(r, "gov")])
+            put(f"{r}:hh", "FED:gov", inst.transfers[(r, "FED")])
+        for tax in taxes:
             net = m[idx[f"{r}:{tax}"]].sum()
             # net subsidies (D29-D39 is negative in 2021) are financed by the government
             if net >= 0:
-                put(f"{r}:gov", f"{r}:{tax}", net)
+                fed = inst.federal.get((r, tax), 0.0) if inst is not None else 0.0
+                put(f"{r}:gov", f"{r}:{tax}", net * (1 - fed))
+                if fed:
+                    put("FED:gov", f"{r}:{tax}", net * fed)
             else:
                 put(f"{r}:{tax}", f"{r}:gov", -net)
-        for inst in ("hh", "gov"):
-            k = idx[f"{r}:{inst}"]
-            put(f"{r}:inv", f"{r}:{inst}", m[k].sum() - m[:, k].sum())
+        if inst is not None:
+            g = idx[f"{r}:gov"]
+            trg = inst.trg[r]
+            put(f"{r}:gov", "FED:gov", m[:, g].sum() - m[g].sum() if trg is None else trg)
+        for who in ("hh", "gov"):
+            k = idx[f"{r}:{who}"]
+            put(f"{r}:inv", f"{r}:{who}", m[k].sum() - m[:, k].sum())
         row_in = sum(m[idx["ROW:row"], idx[f"{r}:{x}"]] for x in
-                     [f"c-{s}" for s in secs] + ["hh"])
+                     [f"c-{s}" for s in secs] + ["hh"] + (["ent"] if inst is not None else []))
         row_out = sum(m[idx[f"{r}:{x}"], idx["ROW:row"]] for x in
                       [f"a-{s}" for s in secs] + [f"c-{s}" for s in secs] + ["hh", "etax"])
         put(f"{r}:inv", "ROW:row", row_in - row_out)
+    if inst is not None:
+        fed = idx["FED:gov"]
+        put(f"{regions[-1]}:inv", "FED:gov", m[fed].sum() - m[:, fed].sum())
     if len(regions) > 1:
         first = idx[f"{regions[0]}:inv"]
         put(f"{regions[0]}:inv", f"{regions[1]}:inv", m[:, first].sum() - m[first].sum())
@@ -703,6 +779,121 @@ def regionalise(nat: RegionFlows, sectors: pd.DataFrame, stats: RegionalStats,
     return {"VOL": vol, "RUS": rus}, ship, size
 
 
+# --------------------------------------------------------------------------- institutions
+#: Items of the Treasury's report on Vologda's consolidated budget (form 0503317, 2021) read by
+#: the build, by budget code; the level is the consolidated budget with the territorial health
+#: insurance fund (whose federal subvention is a federal transfer too) [A31].
+BUDGET = {"revenue": ("revenues (executed)", "total"),
+          "expenditure": ("expenditures (executed)", "total"),
+          "profit_tax": ("revenues (executed)", "10101000000000110"),
+          "ndfl": ("revenues (executed)", "10102000010000110"),
+          "excises": ("revenues (executed)", "10302000010000110"),
+          "property_taxes": ("revenues (executed)", "10600000000000000"),
+          "transfers_in": ("revenues (executed)", "20200000000000000"),
+          "social_policy": ("expenditures (executed)", "1000")}
+BUDGET_LEVEL = ("консолидированный бюджет субъекта Российской Федерации и территориального "
+                "государственного внебюджетного фонда")
+
+
+def read_budget(sources: Path) -> dict[str, float]:
+    """Vologda's consolidated budget 2021 (Treasury form 0503317), mln RUB, items of
+    :data:`BUDGET`."""
+    file = _need(sources / "regions" / "vologda_consolidated_budget_form0503317_2021.csv")
+    df = pd.read_csv(file, dtype={"budget_code": str})
+    df = df[(df["year"] == ACCOUNTS_YEAR) & (df["budget_level"] == BUDGET_LEVEL)]
+    out = {}
+    for name, (block, code) in BUDGET.items():
+        hit = df[(df["block"] == block) & (df["budget_code"] == code)]
+        if len(hit) != 1:
+            raise InputError(Problem("budget-item", f"{len(hit)} rows for {block} {code} at "
+                                     f"level {BUDGET_LEVEL!r}; expected one",
+                                     Location(file=str(file))))
+        out[name] = float(hit["value_rub"].iloc[0]) / 1e6
+    return out
+
+
+def institutions(flows: dict[str, RegionFlows], sectors: pd.DataFrame, stats: RegionalStats,
+                 budget: dict[str, float]) -> Institutions:
+    """Institutional flows of Vologda (VOL) and the rest of Russia (RUS) [A26-A31].
+
+    * Capital income of each sector is split: the share ``hh_surplus_share:SECTOR`` stays with
+      households (mixed income of unincorporated producers and households' own dwellings),
+      the rest goes to the region's enterprise [A26].
+    * Profit tax: Vologda's from the Treasury (the regional budget's 17 of the 20 % rate, so
+      the total is receipts x 20/17); the rest of Russia at Vologda's effective rate on
+      enterprise income; 3/20 of it is federal [A27].
+    * Enterprises distribute shares of income after tax to resident households and abroad;
+      in Vologda the steel and fertiliser works (``ferr``, ``chem``) have the owners of
+      Severstal and PhosAgro, the rest local owners [A28, A29]; the rest is saved.
+    * Social benefits: pensions = average pension x pensioners (national ratio to population)
+      paid by the federal government; regional social policy spending from the Treasury, the
+      rest of Russia at Vologda's per-head level [A30].
+    * Net direct taxes (A7) become gross: national government saving stays zero with the
+      profit tax and the benefits; split by household primary income; taxes by budget level
+      and government consumption by level from the Treasury data [A31].
+    """
+    par = stats.param
+    vol, rus = flows["VOL"], flows["RUS"]
+    secs = list(sectors.index)
+    share = pd.Series({s_: stats.parameters.get(f"hh_surplus_share:{s_}", 0.0) for s_ in secs})
+    mixed = {r: float((f.cap.clip(lower=0.0) * share).sum()) for r, f in flows.items()}
+    ent_income = {r: float(f.cap.sum()) - mixed[r] for r, f in flows.items()}
+    fed_rate, reg_rate = par("profit_tax_rate_federal"), par("profit_tax_rate_regional")
+    tax_vol = budget["profit_tax"] * (fed_rate + reg_rate) / reg_rate
+    rate = tax_vol / ent_income["VOL"]
+    profit_tax = {"VOL": tax_vol, "RUS": rate * ent_income["RUS"]}
+    after = {r: ent_income[r] - profit_tax[r] for r in flows}
+    # Vologda's enterprise: the big works' share of its income by their capital income
+    big = ["ferr", "chem"]
+    cap_v = vol.cap.clip(lower=0.0) * (1 - share)
+    w_big = float(cap_v[big].sum() / cap_v.sum())
+    hh_rate, row_rate = par("dividends_to_households"), par("dividends_abroad")
+    pop_v, pop_n = stats.get("population (table 4.2)")
+    to_hh_v = after["VOL"] * hh_rate
+    dividends = {
+        ("VOL", "VOL"): to_hh_v * (w_big * par("big_owners_vologda")
+                                   + (1 - w_big) * par("local_owners_vologda")),
+        ("VOL", "RUS"): to_hh_v * (w_big * (1 - par("big_owners_vologda"))
+                                   + (1 - w_big) * (1 - par("local_owners_vologda"))),
+        # Vologda's households own Russian companies like the average Russian [A29]
+        ("RUS", "VOL"): after["RUS"] * hh_rate * pop_v / pop_n,
+        ("RUS", "RUS"): after["RUS"] * hh_rate * (1 - pop_v / pop_n)}
+    abroad = {"VOL": after["VOL"] * (w_big * par("big_dividends_abroad")
+                                     + (1 - w_big) * row_rate),
+              "RUS": after["RUS"] * row_rate}
+    # social benefits [A30]
+    pension_v, pension_n = stats.get("average pension (1 Jan 2022)")
+    pensioners = par("pensioners_rf_thou") / pop_n
+    pensions_n = par("pensioners_rf_thou") * pension_n * 12 / 1e3
+    pensions_v = pensioners * pop_v * pension_v * 12 / 1e3
+    social_v = budget["social_policy"]
+    transfers = {("VOL", "FED"): pensions_v, ("RUS", "FED"): pensions_n - pensions_v,
+                 ("VOL", "gov"): social_v, ("RUS", "gov"): social_v * (pop_n - pop_v) / pop_v}
+    # gross direct taxes: national government saving stays zero (A7) [A31]
+    nat_dtax = (vol.dtax + rus.dtax + sum(transfers.values()) - sum(profit_tax.values()))
+    primary = {r: float(f.lab.sum()) + mixed[r] + sum(v for (_, d), v in dividends.items()
+                                                     if d == r) for r, f in flows.items()}
+    dtax = {r: nat_dtax * primary[r] / sum(primary.values()) for r in flows}
+    ctax_v = float(vol.tax_int.to_numpy().sum() + vol.tax_final.to_numpy().sum())
+    fed_ctax = 1 - budget["excises"] / ctax_v
+    fed_dtax = 1 - budget["ndfl"] / dtax["VOL"]
+    federal = {}
+    for r in flows:
+        federal |= {(r, "ctax"): fed_ctax, (r, "etax"): 1.0, (r, "ptax"): 0.0,
+                    (r, "ytax"): fed_rate / (fed_rate + reg_rate), (r, "dtax"): fed_dtax}
+    gov_v = float((vol.final_dom + vol.final_imp + vol.tax_final)["gov"].sum())
+    regional = (budget["expenditure"] - budget["social_policy"]) / gov_v
+    if not 0 < regional <= 1 or not 0 < fed_ctax < 1 or not 0 < fed_dtax < 1:
+        raise InputError(Problem("budget-levels", f"shares outside (0, 1]: regional share of "
+                                 f"government consumption {regional:.4g}, federal share of "
+                                 f"product taxes {fed_ctax:.4g}, of direct taxes "
+                                 f"{fed_dtax:.4g}"))
+    return Institutions(mixed=mixed, profit_tax=profit_tax, dividends=dividends, abroad=abroad,
+                        transfers=transfers, dtax=dtax, federal=federal,
+                        gov_regional={r: regional for r in flows},
+                        trg={"VOL": budget["transfers_in"], "RUS": None})
+
+
 # --------------------------------------------------------------------------- report
 @dataclass(frozen=True)
 class ReportRow:
@@ -791,8 +982,9 @@ def read_targets(file: Path) -> pd.DataFrame:
 
 
 def built_figures(flows: dict[str, RegionFlows], ship: Shipments, sectors: pd.DataFrame,
-                  stats: RegionalStats) -> dict[str, float]:
-    """The built counterpart of each target name (units as in ``targets.csv``)."""
+                  stats: RegionalStats, sam: SAM | None = None) -> dict[str, float]:
+    """The built counterpart of each target name (units as in ``targets.csv``); figures of the
+    institutions are read off the ``sam`` (with its enterprise and federal accounts)."""
     vol = flows["VOL"]
     nat = flows["VOL"].scaled(flows["RUS"], sign=1.0)
     usd = stats.param("usd_rub_2021")
@@ -826,15 +1018,39 @@ def built_figures(flows: dict[str, RegionFlows], ship: Shipments, sectors: pd.Da
         "vol_goods_inflow_share": 100 * in_v[goods].sum() / (in_v[goods] + own_v[goods]).sum(),
         "vol_ferr_share": 100 * vol.output["ferr"] / nat.output["ferr"],
         "vol_logging": vol.output["for"],
-        "vol_hh_income": (vol.lab.sum() + vol.cap.sum() + vol.p34) / pop_v / 12 * 1000,
+        "vol_hh_income": _household_income(vol, stats, sam) / pop_v / 12 * 1000,
         "nat_output": nat.output.sum() / 1e6,
         "nat_gva": nat.gva.sum() / 1e6,
         "nat_compensation": nat.lab.sum() / 1e6,
         "nat_product_taxes": (nat.tax_int.to_numpy().sum() + nat.tax_final.to_numpy().sum()
                               + nat.etax) / 1e6,
         "nat_imports": nat.imports.sum() / 1e6,
+        **_budget_figures(sam),
         "nat_exports": (nat.exports.sum() + nat.reexports.sum()) / 1e6,
     }
+
+
+def _household_income(vol: RegionFlows, stats: RegionalStats, sam: SAM | None) -> float:
+    """Vologda's households' receipts comparable with money income, mln RUB [A30]: all their
+    receipts in the SAM (labour, mixed income, distributed profits, benefits, P34) less the
+    employers' social contributions, which compensation of employees includes and money income
+    does not (the statutory rate on the regional accounts' compensation). Without institutions:
+    labour and all capital income (A6)."""
+    if sam is None or "VOL:ent" not in sam.keys:
+        return float(vol.lab.sum() + vol.cap.sum() + vol.p34)
+    rate = stats.param("employer_contribution_rate")
+    d12 = stats.account("compensation") * rate / (1 + rate)
+    return float(sam.values[sam.keys.index("VOL:hh")].sum()) - d12
+
+
+def _budget_figures(sam: SAM | None) -> dict[str, float]:
+    """Vologda's regional budget in the SAM (mln RUB), with institutions [A31]."""
+    if sam is None or "FED:gov" not in sam.keys:
+        return {}
+    return {"vol_profit_tax_regional": sam.get("VOL:gov", "VOL:ytax"),
+            "vol_federal_transfers": sam.get("VOL:gov", "FED:gov"),
+            "vol_property_taxes": sam.get("VOL:gov", "VOL:ptax"),
+            "vol_budget_surplus": sam.get("VOL:inv", "VOL:gov")}
 
 
 def compare(targets: pd.DataFrame, built: dict[str, float], facts: dict[str, str]) -> Report:
@@ -886,12 +1102,27 @@ def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = No
     figures = read_figures(sources_dir)
     evidence = sector_evidence(tables, stats, figures)
     flows, ship, size = regionalise(nat, sectors, stats, evidence)
+    inst = institutions(flows, sectors, stats, read_budget(sources_dir))
     sam = assemble_sam(flows, ship, sectors, name="vologda_2021",
-                       source="Rosstat basic IO tables 2021 and Vologda regional statistics; "
-                              "built by cge sam-build vologda (cge/sources/vologda.py)")
+                       source="Rosstat basic IO tables 2021, Vologda regional statistics and "
+                              "consolidated budget; built by cge sam-build vologda "
+                              "(cge/sources/vologda.py)", inst=inst)
     lab_v = flows["VOL"].lab.sum()
+    hh_in = sam.values[sam.keys.index("VOL:hh")].sum()
     facts = {"accounts": f"{len(sam.keys)} ({len(sectors)} sectors x activity and commodity, "
-                         "9 factor/institution/tax accounts per region, ROW)",
+                         "11 factor/institution/tax accounts per region, FED:gov, ROW)",
+             "Vologda households: receipts, saving rate [A26-A30]":
+                 f"{hh_in:,.1f} mln RUB, {sam.get('VOL:inv', 'VOL:hh') / hh_in:.1%}",
+             "Vologda enterprise: income, profit tax, to VOL/RUS households, abroad, saved "
+             "(mln RUB) [A26-A29]": ", ".join(f"{v:,.1f}" for v in (
+                 sam.values[:, sam.keys.index("VOL:ent")].sum(), sam.get("VOL:ytax", "VOL:ent"),
+                 sam.get("VOL:hh", "VOL:ent"), sam.get("RUS:hh", "VOL:ent"),
+                 sam.get("ROW:row", "VOL:ent"), sam.get("VOL:inv", "VOL:ent"))),
+             "profits of RUS enterprises to Vologda households (mln RUB) [A29]":
+                 f"{sam.get('VOL:hh', 'RUS:ent'):,.1f}",
+             "federal government: revenue, saving (mln RUB) [A31]":
+                 f"{sam.values[sam.keys.index('FED:gov')].sum():,.1f}, "
+                 f"{sam.get('RUS:inv', 'FED:gov'):,.1f}",
              "GRP vintage": f"Rosstat regional accounts VRP_s1998.xlsx of 9 April 2025: "
                             f"{stats.account('grp'):,.1f} mln RUB (RSY 2022/2023: "
                             f"{stats.get('gross regional product (basic prices)')[0]:,.1f})",
@@ -907,13 +1138,13 @@ def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = No
     facts |= {f"output {s} (mln RUB)": f"{size.output[s]:,.1f}"
               for s in ("agr", "for", "food", "dairy", "wood", "paper", "chem", "ferr")}
     report = compare(read_targets(model_dir / "targets.csv"),
-                     built_figures(flows, ship, sectors, stats), facts)
+                     built_figures(flows, ship, sectors, stats, sam), facts)
     return sam, report
 
 
 __all__ = ["RegionFlows", "Shipments", "RegionalStats", "RegionalSize", "Report", "ReportRow",
            "national_accounts", "national_sam", "assemble_sam", "regional_size", "regionalise",
-           "sector_evidence", "read_figures",
+           "sector_evidence", "read_figures", "Institutions", "institutions", "read_budget",
            "flq", "read_regional_stats", "read_targets", "built_figures", "compare",
            "build_vologda_sam", "write_vologda"]
 
@@ -942,9 +1173,12 @@ Every assumption is numbered in `sam/vologda/ASSUMPTIONS.md`; `REPORT.md` compar
 published figures and lists the differences beyond tolerance.
 
 Accounts per region: activities `a-*` and commodities `c-*` of the 22 sectors of
-`sam/vologda/sectors.csv`, factors `lab` and `cap`, households `hh` (incl. NPISH), government
-`gov`, taxes `ptax` (D29-D39), `ctax` (net product taxes on domestic use), `etax` (taxes on
-exported products), `dtax` (net direct taxes, closure), savings-investment `inv`.
+`sam/vologda/sectors.csv`, factors `lab` and `cap`, households `hh` (incl. NPISH), enterprise
+`ent` (corporations), regional government `gov`, taxes `ptax` (D29-D39), `ctax` (net product
+taxes on domestic use), `etax` (taxes on exported products), `dtax` (direct taxes and social
+contributions of households, closure), `ytax` (profit tax), savings-investment `inv`; the
+federal government `FED:gov` (A25-A31); Vologda's consolidated budget 2021 (Treasury form
+0503317) sets its taxes by budget level and its federal transfers.
 """
 
 
