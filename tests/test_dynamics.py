@@ -213,13 +213,16 @@ def test_timed_shock_phases_in_linearly():
         [1 - 0.5 / 3, 1 - 1.0 / 3, 0.5, 0.5])
 
 
-def test_cli_dynamic_writes_paths_and_figures(tmp_path):
+def test_cli_dynamic_writes_paths_and_figures(tmp_path, capsys):
     from cge.cli import main
 
     exp = tmp_path / "toy.toml"
     exp.write_text(FORECAST)
     out = tmp_path / "out"
     assert main(["dynamic", str(exp), "--out", str(out), "--scenario", "plant"]) == 0
+    # progress on stderr as it runs: one line per path and year, in order
+    progress = [x.split(" [")[0] for x in capsys.readouterr().err.splitlines()]
+    assert progress == [f"{p} {y}" for p in ("baseline", "plant") for y in range(2021, 2027)]
     for name in ("results.nc", "paths.csv", "welfare.csv", "summary.csv", "baseline.png",
                  "grp_vs_baseline.png", "welfare.png"):
         assert (out / name).stat().st_size > 0, name

@@ -45,7 +45,9 @@ def run_dynamic_cli(file: str, *, scenarios: list[str] | None, out: str | None,
     with results_folder(out_dir, command="dynamic", source=dexp.file, overwrite=overwrite,
                         data=dexp.static.data_files,
                         options=scenario_options(scenarios)):
-        return _print_and_write(run_dynamic(dexp, scenarios=scenarios), out_dir, checkpoints)
+        res = run_dynamic(dexp, scenarios=scenarios,
+                          progress=lambda line: print(line, file=sys.stderr, flush=True))
+        return _print_and_write(res, out_dir, checkpoints)
 
 
 def _print_and_write(res, out_dir: Path, checkpoints: tuple[int, ...]) -> int:

@@ -27,6 +27,7 @@ is summed with and without discounting at ``discount_rate``:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,9 +221,10 @@ def _solve_year(dm: DynamicModel, vals: ComponentMap, where: str) -> dict:
 
 
 def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
-             shocks: tuple[TimedShock, ...] = (), *, baseline: PathResult | None = None
-             ) -> PathResult:
-    """Solve every year of one path; ``baseline=None`` makes it the baseline.
+             shocks: tuple[TimedShock, ...] = (), *, baseline: PathResult | None = None,
+             progress: Callable[[str], None] | None = None) -> PathResult:
+    """Solve every year of one path; ``baseline=None`` makes it the baseline; ``progress``
+    is called with one line per year solved.
 
     The baseline uses the forecast closure if the spec has GRP targets; a policy run fixes
     the productivity index at the baseline's and measures welfare against it.
@@ -250,7 +252,11 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
             set_forecast(m, target)
         A = baseline.A[year] if baseline is not None else None
         vals = year_values(dm, year, stock, projects, shocks, A, target)
+        t_year = time.perf_counter()
         info.append(_solve_year(dm, vals, f"{name}, {year}"))
+        if progress is not None:
+            progress(f"{name} {year} [{n + 1}/{len(years)}]: {info[-1]['method']}, "
+                     f"{info[-1]['iterations']} it., {time.perf_counter() - t_year:.1f} s")
         frames.append(dm.levels.read())
         path.reference.append(welfare_reference(m))
         ev = equivalent_variation(m, baseline.reference[n] if baseline is not None
@@ -324,9 +330,10 @@ def _assemble(paths: list[PathResult], spec: DynamicSpec) -> xr.Dataset:
     return ds
 
 
-def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] | None = None
-                ) -> DynamicResult:
-    """Calibrate, pass the gates, solve the baseline and every (chosen) scenario.
+def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] | None = None,
+                progress: Callable[[str], None] | None = None) -> DynamicResult:
+    """Calibrate, pass the gates, solve the baseline and every (chosen) scenario;
+    ``progress`` is called with one line per path and year solved.
 
     Ctrl-C during the scenarios returns the paths that finished, with the others listed in
     ``interrupted`` (and the results' ``interrupted`` attribute).
@@ -348,13 +355,13 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
     # every trend and shock is checked against the model before anything is solved
     year_values(dm, dexp.spec.end, dm.capital.stock, [], tuple(
         s for sc in chosen for s in sc.shocks), None, None)
-    baseline = run_path(dm, "baseline")
+    baseline = run_path(dm, "baseline", progress=progress)
     t2 = time.perf_counter()
     paths = [baseline]
     try:
         for sc in chosen:
             paths.append(run_path(dm, sc.name, [dexp.projects[p] for p in sc.projects],
-                                  sc.shocks, baseline=baseline))
+                                  sc.shocks, baseline=baseline, progress=progress))
     except KeyboardInterrupt:
         # Ctrl-C: keep the paths that finished (a policy path means nothing without the
         # baseline, so an interrupted baseline loses everything and propagates)
