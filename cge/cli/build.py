@@ -4,6 +4,10 @@
 rebuilds the Vologda / rest of Russia / rest of world SAM, writes it with ``REPORT.md`` (the
 comparison with published figures) and ``SOURCES.md``, and prints the report. The build is
 deterministic: the same inputs give the same bytes.
+
+``cge sam-build partners`` (Vologda, nine partner regions, the rest of Russia and the world) and
+``cge sam-build russia`` (all 85 federal subjects) build multi-region SAMs from the regional
+accounts (``cge/sources/regions.py``), each with ``margins.csv``, ``REPORT.md`` and ``SOURCES.md``.
 """
 
 from __future__ import annotations
@@ -33,3 +37,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     vol.add_argument("--out", default="sam/vologda_2021",
                      help="output folder (default sam/vologda_2021)")
     vol.set_defaults(func=_vologda)
+    register_regions(sub)
+
+
+def _multiregion(args: argparse.Namespace) -> int:
+    from cge.sources.regions import build_partners, build_russia, write_multiregion
+
+    build = build_partners if args.sam_build == "partners" else build_russia
+    b = build(args.sources, args.regions, args.model, args.margins)
+    out = write_multiregion(b, args.out)
+    checks = [r for r in b.rows if r.role == "check"]
+    print(f"{sum(not r.flagged for r in checks)} checks pass, {sum(r.flagged for r in checks)} "
+          f"fail; inputs failing: {[r.name for r in b.rows if r.role == 'input' and r.flagged]}")
+    print(f"wrote {out} (REPORT.md, SOURCES.md, margins.csv): {b.sam!r}")
+    return 0
+
+
+def register_regions(sub: argparse._SubParsersAction) -> None:
+    """``cge sam-build partners`` and ``cge sam-build russia`` (cge/sources/regions.py)."""
+    for name, help_, out in (
+            ("partners", "Vologda, its nine main partner regions (2016 goods matrix), the rest "
+                         "of Russia and the world, 2021", "sam/vologda_partners_2021"),
+            ("russia", "all 85 federal subjects and the rest of the world, 2021",
+             "sam/russia_2021")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--sources", default="sam/sources",
+                       help="source data (default sam/sources)")
+        p.add_argument("--regions", default="sam/regions",
+                       help="regions table, partners, trade rules, parameters "
+                            "(default sam/regions)")
+        p.add_argument("--model", default="sam/vologda",
+                       help="sectors, sector map and Vologda's parameters (default sam/vologda)")
+        p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
+                       help="Rosstat's transport-margin rates by sector")
+        p.add_argument("--out", default=out, help=f"output folder (default {out})")
+        p.set_defaults(func=_multiregion)

@@ -1,0 +1,939 @@
+"""Multi-region SAMs of Russia from regional accounts: Vologda and its partner regions
+(``cge sam-build partners``) and all 85 federal subjects (``cge sam-build russia``), 2021.
+
+One construction for every region (numbered assumptions R1-R15 in ``sam/regions/ASSUMPTIONS.md``):
+
+1. **Units.** The 85 federal subjects as non-overlapping units (``sam/regions/regions.csv``):
+   Arkhangelsk and Tyumen oblasts *without* their autonomous okrugs, and the three okrugs
+   (Nenets, Khanty-Mansi, Yamal-Nenets) as units of their own; composite rows of the sources
+   are never read [R1].
+2. **Size.** GVA of a unit by OKVED2 section (or group of sections, ``sectors.csv``) = its GRP
+   2021 (Rosstat regional accounts, April 2025 vintage) x its 2021 section structure; within a
+   section, sectors in national proportions [R2], except Vologda, sized from evidence as in the
+   flagship SAM (:func:`cge.sources.vologda.regional_size`) [R3]. The unit x sector GVA matrix is
+   scaled biproportionally (RAS) so that units sum to the national GVA of each sector of the IO
+   tables and each unit keeps its GRP share [R4].
+3. **Flows.** Every unit uses the national technology of each sector (intermediate and import
+   coefficients, product taxes) and exports abroad the national share of each sector's output
+   [R5]; compensation of employees and other taxes on production are set to the unit's regional
+   accounts (compensation bridged to the IO concept incl. unobserved wages), capital income is
+   the rest [R6]; final demand by shares: households by actual final consumption, government
+   by population, investment by investment in fixed capital [R7].
+4. **Non-tradables** (construction, trade, finance and real estate, other services, public
+   services) are not traded: each unit's final use of them is what its output leaves after its
+   intermediate use [R8]; household purchases of tradables are then rebalanced (RAS) to the
+   household totals and the national supply [R9].
+5. **Trade.** Goods (sections A-C) between units follow Rosstat's 2016 matrix of goods sales
+   between regions (diagonal = sales inside the region), carried to 2021 by RAS of each
+   sector's 2016 pattern to the unit's 2021 supply (output less exports abroad) and demand [R10];
+   other tradables (energy, water and waste incl. scrap, transport) follow a gravity rule,
+   ``supply_o demand_d / distance_od``, with great-circle distances between capitals and the
+   internal distance ``0.67 sqrt(area / pi)`` of a unit on the diagonal [R11].
+6. **Margins.** The iceberg margin of a shipment of sector s from o to d is Rosstat's national
+   transport-margin rate of s (``calibration/vologda_margins_rosstat.csv``) times
+   ``a + (1 - a) dist_od / mean_dist_s`` with ``mean_dist_s`` the flow-weighted mean distance of
+   all shipments of s (internal distance inside a unit), so the national average margin stays
+   Rosstat's rate and longer hauls cost more; ``a`` is the share of terminal costs [R12].
+7. **Aggregation.** A SAM of named regions and the rest of Russia sums the flows of its units;
+   distances between aggregates are flow-weighted means of unit distances [R13].
+8. **Assembly.** As the flagship (households own the factors of their region, taxes to the
+   regional government, savings close institutions), each region's savings-investment account
+   closes by a capital transfer with the largest region; cells are whole roubles and balance
+   exactly in integers [R14].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cge.errors import InputError, Location, Problem
+from cge.sam.core import SAM
+from cge.sources.vologda import (
+    DECIMALS,
+    FINAL,
+    RegionFlows,
+    ReportRow,
+    national_sector_accounts,
+    read_figures,
+    read_regional_stats,
+    regional_size,
+    sam_accounts,
+    sector_evidence,
+)
+
+YEAR = 2021
+SHIPMENTS = {"B": "shipped own goods: mining (B)",
+             "C": "shipped own goods: manufacturing (C)",
+             "D": "shipped own goods: electricity, gas, steam (D)",
+             "E": "shipped own goods: water, sewerage, waste (E)"}
+GRP_ITEMS = {"grp": "gross regional product (GVA at basic prices)",
+             "compensation": "GRP by income: compensation of employees (excl. unobserved wages "
+                             "and mixed income)",
+             "ptax": "GRP by income: other net taxes on production",
+             "afc": "actual final consumption of households"}
+YEARBOOK = {"area": ("territory", "2022-01-01"), "pop": ("population (table 4.2)", "2021"),
+            "emp": ("employed (LFS)", "2021"),
+            "wage": ("average gross nominal monthly wage (organizations)", "2021"),
+            "inv": ("investment in fixed capital", "2021"),
+            "exports_usd": ("exports of goods, total (customs statistics)", "2021"),
+            "income_pc": ("average per capita money income", "2021")} | {
+    f"ship_{k}": (v, "2021") for k, v in SHIPMENTS.items()}
+RAS_TOL = 1e-12
+RAS_MAX_ITER = 20000
+
+
+def _need(file: Path) -> Path:
+    if not file.exists():
+        raise InputError(Problem("missing-file", "file not found", Location(file=str(file))))
+    return file
+
+
+def _csv(file: Path, **kw) -> pd.DataFrame:
+    return pd.read_csv(_need(file), comment="#", **kw)
+
+
+# --------------------------------------------------------------------------- data
+@dataclass(frozen=True)
+class RegionData:
+    """Published data of the 85 units (index: ``code`` of ``regions.csv``).
+
+    units: the regions table; stats: one column per item of :data:`GRP_ITEMS` (mln RUB) and
+    :data:`YEARBOOK` (units as published); sections: percent of GVA by OKVED2 section (A-T,
+    normalised to 100); matrix: goods sales 2016 origin x destination (thousand RUB);
+    dist: km between capitals, internal distance on the diagonal; rf: Russian Federation rows;
+    params: ``parameters.csv``.
+    """
+
+    units: pd.DataFrame
+    stats: pd.DataFrame
+    sections: pd.DataFrame
+    matrix: pd.DataFrame
+    dist: pd.DataFrame
+    rf: dict[str, float]
+    params: dict[str, float]
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.units.index)
+
+    def param(self, name: str) -> float:
+        if name not in self.params:
+            raise InputError(Problem("missing-parameter", f"parameter {name!r} not found in "
+                                     "sam/regions/parameters.csv"))
+        return self.params[name]
+
+
+def haversine(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km (Earth radius 6371 km)."""
+    p1, p2, dl = np.radians(lat1), np.radians(lat2), np.radians(lon2 - lon1)
+    a = (np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2)
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def read_region_data(sources_dir: str | Path, regions_dir: str | Path) -> RegionData:
+    """Read ``sources_dir/regions/*`` and ``regions_dir/{regions,parameters}.csv``; every unit
+    must be found in every source, else the file and label are named."""
+    src, rdir = Path(sources_dir) / "regions", Path(regions_dir)
+    units_file = rdir / "regions.csv"
+    units = _csv(units_file, dtype={"okato": str}).set_index("code")
+    if units.index.duplicated().any():
+        dup = list(units.index[units.index.duplicated()])
+        raise InputError(Problem("duplicate", f"duplicate codes {dup}",
+                                 Location(file=str(units_file))))
+    by_name = dict(zip(units["name_ru"], units.index, strict=True))
+
+    def pick(df: pd.DataFrame, file: Path, what: str) -> pd.Series:
+        rows = df[df["region_ru"].isin(by_name)]
+        missing = sorted(set(by_name) - set(rows["region_ru"]))
+        if missing:
+            raise InputError(Problem("missing-region", f"{what}: no row for {missing}",
+                                     Location(file=str(file))))
+        s = rows.set_index(rows["region_ru"].map(by_name))["value"].astype(float)
+        if s.index.duplicated().any():
+            raise InputError(Problem("duplicate", f"{what}: several rows for "
+                                     f"{sorted(set(s.index[s.index.duplicated()]))}",
+                                     Location(file=str(file))))
+        return s.reindex(units.index)
+
+    stats, rf = {}, {}
+    grp_file = src / "russia_regions_grp_income_consumption_2021.csv"
+    grp = _csv(grp_file)
+    grp = grp[grp["year"] == YEAR]
+    for short, ind in GRP_ITEMS.items():
+        stats[short] = pick(grp[grp["indicator"] == ind], grp_file, ind)
+        rf[short] = float(grp[(grp["indicator"] == ind) & (grp["level"] == "RF")]["value"].iloc[0])
+    yb_file = src / "russia_regions_rosstat_yearbook_2021_selected.csv"
+    yb = _csv(yb_file)
+    yb["year"] = yb["year"].astype(str)
+    for short, (ind, year) in YEARBOOK.items():
+        rows = yb[(yb["indicator"] == ind) & (yb["year"] == year)]
+        stats[short] = pick(rows, yb_file, ind)
+        rf[short] = float(rows[rows["level"] == "RF"]["value"].iloc[0])
+    st_file = src / "russia_regions_gva_structure_okved2_2021_pct.csv"
+    st = _csv(st_file)
+    st = st[(st["year"] == YEAR) & (st["okved2_section"] != "TOTAL")
+            & st["region_ru"].isin(by_name)]
+    sections = st.pivot_table(index="region_ru", columns="okved2_section", values="share_pct",
+                              aggfunc="sum").fillna(0.0)
+    missing = sorted(set(by_name) - set(sections.index))
+    if missing:
+        raise InputError(Problem("missing-region", f"GVA structure: no rows for {missing}",
+                                 Location(file=str(st_file))))
+    sections.index = sections.index.map(by_name)
+    sections = sections.reindex(units.index)
+    total = sections.sum(axis=1)
+    bad = list(total.index[(total - 100).abs() > 0.6])
+    if bad:
+        raise InputError(Problem("grp-structure", f"section shares of {bad} do not sum to "
+                                 "100 +- 0.6", Location(file=str(st_file))))
+    sections = sections.div(total, axis=0) * 100
+    m_file = src / "russia_interregional_goods_sales_matrix_2016_thou_rub.csv"
+    m = _csv(m_file)
+    by_matrix = dict(zip(units["matrix_name"], units.index, strict=True))
+    m = m[m["origin_ru"].isin(by_matrix) & m["destination_ru"].isin(by_matrix)]
+    for side in ("origin_ru", "destination_ru"):
+        missing = sorted(set(by_matrix) - set(m[side]))
+        if missing:
+            raise InputError(Problem("missing-region", f"goods matrix: no {side} {missing}",
+                                     Location(file=str(m_file))))
+    matrix = m.pivot_table(index=m["origin_ru"].map(by_matrix),
+                           columns=m["destination_ru"].map(by_matrix),
+                           values="value_thou_rub_2016", aggfunc="sum").fillna(0.0)
+    matrix = matrix.reindex(index=units.index, columns=units.index, fill_value=0.0)
+    lat, lon = units["lat"].to_numpy(float), units["lon"].to_numpy(float)
+    d = haversine(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    internal = 0.67 * np.sqrt(stats["area"].to_numpy() * 1000 / math.pi)  # thou km2 -> km2
+    # units sharing coordinates (Moscow city and oblast; St Petersburg and Leningrad oblast)
+    # are at least the mean of their internal distances apart [R11]
+    d = np.maximum(d, (internal[:, None] + internal[None, :]) / 2)
+    np.fill_diagonal(d, internal)
+    dist = pd.DataFrame(d, index=units.index, columns=units.index)
+    par = _csv(rdir / "parameters.csv")
+    params = dict(zip(par["name"], par["value"].astype(float), strict=True))
+    return RegionData(units, pd.DataFrame(stats), sections, matrix, dist, rf, params)
+
+
+# --------------------------------------------------------------------------- helpers
+def ras(prior: np.ndarray, rows: np.ndarray, cols: np.ndarray, what: str,
+        tol: float = RAS_TOL) -> np.ndarray:
+    """Scale ``prior`` (>= 0) so that its row sums are ``rows`` and column sums ``cols``."""
+    v = prior.astype(float).copy()
+    scale = max(rows.sum(), 1e-300)
+    for _ in range(RAS_MAX_ITER):
+        rs = v.sum(axis=1)
+        v *= np.divide(rows, rs, out=np.zeros_like(rows, dtype=float), where=rs > 0)[:, None]
+        cs = v.sum(axis=0)
+        v *= np.divide(cols, cs, out=np.zeros_like(cols, dtype=float), where=cs > 0)[None, :]
+        if np.max(np.abs(v.sum(axis=1) - rows)) <= tol * scale:
+            return v
+    raise InputError(Problem("ras", f"{what}: biproportional scaling did not converge "
+                             f"(largest row gap {np.max(np.abs(v.sum(axis=1) - rows)):.3g})"))
+
+
+def read_trade_rules(regions_dir: str | Path, sectors: pd.DataFrame) -> pd.Series:
+    """The trade rule of every sector (``trade.csv``: matrix, gravity or local) [R8, R10, R11]."""
+    file = Path(regions_dir) / "trade.csv"
+    df = _csv(file, dtype=str)
+    for r in df.itertuples():
+        if r.rule not in ("matrix", "gravity", "local"):
+            raise InputError(Problem("bad-value", f"rule {r.rule!r} of sector {r.sector!r} is not "
+                                     "matrix, gravity or local", Location(file=str(file))))
+    rules = df.set_index("sector")["rule"]
+    missing = sorted(set(sectors.index) - set(rules.index))
+    extra = sorted(set(rules.index) - set(sectors.index))
+    if missing or extra:
+        raise InputError(Problem("sectors", f"trade rules missing for {missing}, unknown sectors "
+                                 f"{extra}", Location(file=str(file))))
+    return rules.reindex(sectors.index)
+
+
+def gva_matrix(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
+               overrides: dict[str, pd.Series], exact: list[str] | None = None) -> pd.DataFrame:
+    """Unit x sector GVA (mln RUB) summing to the national GVA of each sector [R2-R4].
+
+    Units in ``exact`` keep their published GRP and structure (``GRP x share``, no scaling); the
+    other units then absorb the difference between the IO tables' national structure and the
+    sum of regional structures, in proportion to their scaled GVA [R4]."""
+    group = sectors["okved_section"]
+    gva_n = nat.gva
+    grp = data.stats["grp"]
+    prior = pd.DataFrame(0.0, index=data.codes, columns=sectors.index)
+    for g in dict.fromkeys(group):
+        members = list(group.index[group == g])
+        share = data.sections[list(g)].sum(axis=1) / 100
+        within = gva_n[members] / gva_n[members].sum()
+        prior[members] = np.outer(grp * share, within)
+    for code, gva in overrides.items():
+        prior.loc[code] = gva.reindex(sectors.index).to_numpy()
+    rows = grp.to_numpy() * gva_n.sum() / grp.sum()
+    g = pd.DataFrame(ras(prior.to_numpy(), rows, gva_n.to_numpy(), "unit x sector GVA"),
+                     index=data.codes, columns=sectors.index)
+    if exact:
+        rest = [u for u in data.codes if u not in exact]
+        g.loc[exact] = prior.loc[exact]
+        left = gva_n - prior.loc[exact].sum()
+        if (left < 0).any():
+            raise InputError(Problem("gva", f"the named regions' GVA exceeds the national GVA of "
+                                     f"sector(s) {list(left.index[left < 0])}"))
+        g.loc[rest] = g.loc[rest] * (left / g.loc[rest].sum())
+    return g
+
+
+@dataclass(frozen=True)
+class UnitFlows:
+    """Flows of every unit (:class:`RegionFlows` by code) and goods trade ``trade[s]`` (unit x
+    unit, mln RUB), with the notes of the construction."""
+
+    flows: dict[str, RegionFlows]
+    trade: dict[str, pd.DataFrame]
+    gva: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def unit_flows(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
+               overrides: dict[str, pd.Series], rules: pd.Series,
+               exact: list[str] | None = None) -> UnitFlows:
+    """Flows of the 85 units [R5-R11]."""
+    notes: list[str] = []
+    G = gva_matrix(nat, sectors, data, overrides, exact)
+    w = G / nat.gva  # unit's share of national sector s
+    st = data.stats
+    bridge = nat.lab.sum() / data.rf["compensation"]
+    shares = pd.DataFrame({"hh": st["afc"] / st["afc"].sum(), "gov": st["pop"] / st["pop"].sum(),
+                           "inv": st["inv"] / st["inv"].sum()})
+    local = list(sectors.index[rules == "local"])
+    trad = list(sectors.index[rules != "local"])
+    flows: dict[str, RegionFlows] = {}
+    for u in data.codes:
+        wu = w.loc[u]
+        gva = G.loc[u]
+        lab = nat.lab * wu
+        lab *= st.at[u, "compensation"] * bridge / lab.sum()
+        ptax = nat.ptax * wu
+        ptax += (st.at[u, "ptax"] - ptax.sum()) * gva / gva.sum()
+        cap = gva - lab - ptax
+        if (cap < 0).any():
+            # labour cannot exceed what GVA leaves after production taxes: the excess moves to
+            # the unit's other sectors in proportion to their capital income [R6]
+            short = -cap.clip(upper=0.0)
+            lab -= short
+            room = cap.clip(lower=0.0)
+            lab += short.sum() * room / room.sum()
+            cap = gva - lab - ptax
+            notes.append(f"{u}: compensation above GVA less taxes in "
+                         f"{list(short.index[short > 0])}, {short.sum():,.0f} mln RUB moved to "
+                         "other sectors [R6]")
+        exports = nat.exports * wu
+        sh = shares.loc[u]
+        flows[u] = RegionFlows(
+            z_dom=nat.z_dom * wu, z_imp=nat.z_imp * wu, tax_int=nat.tax_int * wu,
+            final_dom=nat.final_dom * sh, final_imp=nat.final_imp * sh,
+            tax_final=nat.tax_final * sh, lab=lab, cap=cap, ptax=ptax, exports=exports,
+            reexports=nat.reexports * exports.sum() / nat.exports.sum(),
+            etax=nat.etax * exports.sum() / nat.exports.sum(), p33=nat.p33 * sh["hh"],
+            p34=nat.p34 * sh["hh"],
+            dtax=nat.dtax * (lab.sum() + cap.sum()) / (nat.lab.sum() + nat.cap.sum()),
+            gfcf=nat.gfcf * sh["inv"])
+    # non-tradables: final use = output - exports - intermediate use [R8]
+    k_floor = data.param("nontradable_final_floor")
+    for u, f in flows.items():
+        left = (f.output - f.exports - f.z_dom.sum(axis=1))[local]
+        used = f.final_dom.loc[local].sum(axis=1)
+        k = left / used
+        low = k < k_floor
+        if low.any():
+            # intermediate use leaves (almost) nothing for final users: the unit's users buy
+            # less of the service, the saving goes to capital income [R8]
+            for s in k.index[low]:
+                need = (f.z_dom.loc[s].sum() + k_floor * used[s]) - (f.output[s] - f.exports[s])
+                cut = need / f.z_dom.loc[s].sum()
+                removed = f.z_dom.loc[s] * cut
+                f.z_dom.loc[s] -= removed
+                f.tax_int.loc[s] *= 1 - cut
+                f.cap.loc[:] += removed  # same index (using sectors)
+                notes.append(f"{u}: intermediate use of {s} cut by {100 * cut:.1f} % "
+                             f"({removed.sum():,.0f} mln RUB) to leave {k_floor:.0%} of its "
+                             "final demand [R8]")
+            left = (f.output - f.exports - f.z_dom.sum(axis=1))[local]
+            k = left / used
+        kk = k.to_numpy()[:, None]
+        for df in (f.final_dom, f.final_imp, f.tax_final):
+            df.loc[local] = df.loc[local].to_numpy() * kk
+    # household purchases of tradables: RAS to household totals and national supply [R9]
+    hh_target = st["afc"] / st["afc"].sum() * (nat.final_dom + nat.final_imp
+                                                + nat.tax_final)["hh"].sum()
+    fl = list(flows.values())
+    supply = np.array([(f.output - f.exports)[trad].to_numpy() for f in fl])
+    other = np.array([(f.z_dom.sum(axis=1) + f.final_dom[["gov", "inv"]].sum(axis=1))[trad]
+                      .to_numpy() for f in fl])
+    cols = pd.Series(supply.sum(axis=0) - other.sum(axis=0), index=trad)
+    dom = np.array([f.final_dom.loc[trad, "hh"].to_numpy() for f in fl])
+    tot = np.array([(f.final_dom + f.final_imp + f.tax_final).loc[trad, "hh"].to_numpy()
+                    for f in fl])
+    loc_hh = np.array([(f.final_dom + f.final_imp + f.tax_final).loc[local, "hh"].sum()
+                       for f in fl])
+    rows_t = (hh_target.to_numpy() - loc_hh)
+    if (rows_t <= 0).any():
+        raise InputError(Problem("households", "households of "
+                                 f"{list(np.array(data.codes)[rows_t <= 0])} spend all their "
+                                 "consumption on local services"))
+    fac = np.ones_like(dom)
+    has = dom.sum(axis=0) > 0
+    if (np.abs(cols.to_numpy()[~has]) > 1e-6).any():
+        raise InputError(Problem("households", f"sectors {list(cols.index[~has])}: supply left "
+                                 "for households but no household demand"))
+    for _ in range(RAS_MAX_ITER):
+        r = rows_t / (tot * fac).sum(axis=1)
+        fac *= r[:, None]
+        c = np.ones(len(trad))
+        c[has] = cols.to_numpy()[has] / (dom * fac).sum(axis=0)[has]
+        fac *= c[None, :]
+        if np.max(np.abs(c - 1)) < 1e-13 and np.max(np.abs(r - 1)) < 1e-10:
+            break
+    for i, f in enumerate(flows.values()):
+        for df in (f.final_dom, f.final_imp, f.tax_final):
+            df.loc[trad, "hh"] = df.loc[trad, "hh"].to_numpy() * fac[i]
+    trade = interregional_trade(flows, rules, data)
+    return UnitFlows(flows, trade, G, notes)
+
+
+def interregional_trade(flows: dict[str, RegionFlows], rules: pd.Series, data: RegionData
+                        ) -> dict[str, pd.DataFrame]:
+    """Sales of each tradable sector, origin x destination unit (mln RUB) [R10, R11]."""
+    codes = data.codes
+    M = data.matrix.to_numpy()
+    D = data.dist.to_numpy()
+    eps = data.param("goods_gravity_weight")
+    out: dict[str, pd.DataFrame] = {}
+    sup = pd.DataFrame({u: flows[u].output - flows[u].exports for u in codes})
+    dem = pd.DataFrame({u: flows[u].domestic_demand for u in codes})
+    for s in rules.index:
+        supply, demand = sup.loc[s].to_numpy(), dem.loc[s].to_numpy()
+        if rules[s] == "local":
+            out[s] = pd.DataFrame(np.diag(supply), index=codes, columns=codes)
+            gap = np.abs(supply - demand).max()
+            if gap > 1e-6 * max(supply.sum(), 1.0):
+                raise InputError(Problem("non-tradable", f"{s}: supply and demand differ by "
+                                         f"{gap:,.3f} mln RUB in a unit"))
+            continue
+        gap = abs(supply.sum() - demand.sum())
+        if gap > 1e-7 * supply.sum():
+            raise InputError(Problem("commodity-balance", f"{s}: national supply "
+                                     f"{supply.sum():,.1f} and demand {demand.sum():,.1f} differ"))
+        demand = demand * supply.sum() / demand.sum()
+        grav = np.outer(supply, demand) / D
+        grav /= grav.sum()
+        if rules[s] == "matrix":
+            prior = M / M.sum() + eps * grav
+        else:
+            prior = grav
+        out[s] = pd.DataFrame(ras(prior, supply, demand, f"trade of {s}"), index=codes,
+                              columns=codes)
+    return out
+
+
+def sparsify(trade: dict[str, pd.DataFrame], rules: pd.Series, threshold: float,
+             min_flow: float, hub: str) -> dict[str, pd.DataFrame]:
+    """Keep flows carrying at least ``threshold`` of the origin's sales or the destination's
+    purchases, sales inside a unit and links with the hub; rescale (RAS) to the same supply and
+    demand and drop flows below ``min_flow`` mln RUB, as the synthetic generator does."""
+    out = {}
+    for s, df in trade.items():
+        v = df.to_numpy()
+        if rules[s] == "local":
+            out[s] = df
+            continue
+        a, b = v.sum(axis=1), v.sum(axis=0)
+        n = len(v)
+        eye = np.eye(n, dtype=bool)
+        h = list(df.index).index(hub)
+        keep = eye.copy()
+        keep[h, :] = keep[:, h] = True
+        with np.errstate(invalid="ignore", divide="ignore"):
+            keep |= (v / a[:, None] >= threshold) | (v / b[None, :] >= threshold)
+        keep |= v == v.max(axis=1, keepdims=True)
+        while True:
+            w = ras(np.where(keep, v, 0.0), a, b, f"sparse trade of {s}")
+            small = ~eye & (w > 0) & (w < min_flow)
+            if not small.any():
+                break
+            keep &= ~small
+        out[s] = pd.DataFrame(w, index=df.index, columns=df.columns)
+    return out
+
+
+# --------------------------------------------------------------------------- aggregation
+def aggregate(units: UnitFlows, groups: dict[str, str], order: list[str], data: RegionData
+              ) -> tuple[dict[str, RegionFlows], dict[str, pd.DataFrame], pd.DataFrame]:
+    """Sum units into model regions (``groups``: unit -> region) [R13]: flows, trade and the
+    flow-weighted mean distance between regions (by sector: ``dist[s]`` region x region)."""
+    flows: dict[str, RegionFlows] = {}
+    for u, f in units.flows.items():
+        r = groups[u]
+        flows[r] = f if r not in flows else flows[r].scaled(f, sign=1.0)
+    flows = {r: flows[r] for r in order}
+    key = pd.Series(groups).reindex(data.codes)
+    trade, dist = {}, {}
+    D = data.dist
+    for s, t in units.trade.items():
+        agg = t.groupby(key).sum().T.groupby(key).sum().T
+        trade[s] = agg.reindex(index=order, columns=order)
+        wd = (t * D).groupby(key).sum().T.groupby(key).sum().T
+        dist[s] = (wd / agg.where(agg > 0)).reindex(index=order, columns=order)
+    return flows, trade, dist
+
+
+def margin_rates(file: str | Path) -> pd.Series:
+    """Rosstat's national transport-margin rate by sector (one value per commodity)."""
+    df = _csv(Path(file))
+    rates = df.groupby("commodity")["value"].first()
+    return rates
+
+
+def margins(trade: dict[str, pd.DataFrame], dist: dict[str, pd.DataFrame],
+            unit_trade: dict[str, pd.DataFrame], unit_dist: pd.DataFrame, rates: pd.Series,
+            terminal: float) -> pd.DataFrame:
+    """Rows ``origin,destination,commodity,value,source`` of every interregional flow [R12]."""
+    rows = []
+    for s, t in trade.items():
+        rate = float(rates.get(s, 0.0))
+        if rate <= 0:
+            continue
+        ut = unit_trade[s].to_numpy()
+        mean_d = float((ut * unit_dist.to_numpy()).sum() / ut.sum())
+        for o in t.index:
+            for d in t.columns:
+                if o == d or not t.at[o, d] > 0:
+                    continue
+                km = float(dist[s].at[o, d])
+                v = rate * (terminal + (1 - terminal) * km / mean_d)
+                rows.append({"origin": o, "destination": d, "commodity": s,
+                             "value": round(v, 6),
+                             "source": f"Rosstat rate {rate:g} x ({terminal:g} + "
+                                       f"{1 - terminal:g} x {km:.0f} km / {mean_d:.0f} km) [R12]"})
+    return pd.DataFrame(rows, columns=["origin", "destination", "commodity", "value", "source"])
+
+
+# --------------------------------------------------------------------------- assembly
+def assemble(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
+             sectors: pd.DataFrame, *, hub: str, name: str, source: str) -> SAM:
+    """Write regional flows and trade into a SAM balanced exactly in whole roubles [R14]."""
+    regions = list(flows)
+    secs = list(sectors.index)
+    sam = SAM(sam_accounts(regions, sectors), name=name, units="mln RUB", year=YEAR,
+              source=source)
+    pos = {k: i for i, k in enumerate(sam.keys)}
+    n = len(pos)
+    unit = 10.0**DECIMALS
+    cells: dict[tuple[int, int], int] = {}
+
+    def put(r: str, c: str, v: float) -> None:
+        q = int(round(v * unit))
+        if q:
+            k = (pos[r], pos[c])
+            cells[k] = cells.get(k, 0) + q
+
+    for r, f in flows.items():
+        for s in secs:
+            a, c = f"{r}:a-{s}", f"{r}:c-{s}"
+            col = f.z_dom[s] + f.z_imp[s] + f.tax_int[s]
+            for j in secs:
+                put(f"{r}:c-{j}", a, col[j])
+            put(f"{r}:lab", a, f.lab[s])
+            put(f"{r}:cap", a, f.cap[s])
+            put(f"{r}:ptax", a, f.ptax[s])
+            put(a, "ROW:row", f.exports[s])
+            put(c, "ROW:row", f.reexports[s])
+            put("ROW:row", c, f.imports[s])
+            put(f"{r}:ctax", c, f.tax_int.loc[s].sum() + f.tax_final.loc[s].sum())
+            for k in FINAL:
+                put(c, f"{r}:{k}", f.final_dom.at[s, k] + f.final_imp.at[s, k]
+                    + f.tax_final.at[s, k])
+        put(f"{r}:hh", "ROW:row", f.p34)
+        put("ROW:row", f"{r}:hh", f.p33)
+        put(f"{r}:etax", "ROW:row", f.etax)
+        put(f"{r}:dtax", f"{r}:hh", f.dtax)
+    for s, t in trade.items():
+        for o in regions:
+            for d in regions:
+                put(f"{o}:a-{s}", f"{d}:c-{s}", float(t.at[o, d]))
+    def gap() -> np.ndarray:
+        """Receipts minus payments of every account, exactly (integers)."""
+        g = np.zeros(n, dtype=np.int64)
+        for (i, j), v in cells.items():
+            g[i] += v
+            g[j] -= v
+        return g
+
+    def bump(i: int, j: int, v: int) -> None:
+        if v:
+            cells[(i, j)] = cells.get((i, j), 0) + int(v)
+
+    acc = np.zeros(n, dtype=bool)
+    for r in regions:
+        for s in secs:
+            acc[pos[f"{r}:a-{s}"]] = True
+    # commodities close on their largest domestic supplier (rounding: a few roubles)
+    g = gap()
+    by_col: dict[int, tuple[int, int]] = {}
+    for (i, j), v in cells.items():
+        if acc[i] and (j not in by_col or v > by_col[j][1]):
+            by_col[j] = (i, v)
+    for r in regions:
+        for s in secs:
+            j = pos[f"{r}:c-{s}"]
+            if g[j]:
+                if j not in by_col:
+                    raise InputError(Problem("assembly", f"{r}:c-{s} has no domestic supplier"))
+                bump(by_col[j][0], j, g[j])
+    g = gap()
+    for r in regions:  # activities close on capital income
+        for s in secs:
+            bump(pos[f"{r}:cap"], pos[f"{r}:a-{s}"], g[pos[f"{r}:a-{s}"]])
+    g = gap()
+    for r in regions:  # factors pay their income to the region's households [A6]
+        for fac in ("lab", "cap"):
+            bump(pos[f"{r}:hh"], pos[f"{r}:{fac}"], g[pos[f"{r}:{fac}"]])
+    g = gap()
+    for r in regions:  # net taxes to the government, net subsidies from it
+        for tax in ("ptax", "ctax", "etax", "dtax"):
+            t, gov = pos[f"{r}:{tax}"], pos[f"{r}:gov"]
+            if g[t] >= 0:
+                bump(gov, t, g[t])
+            else:
+                bump(t, gov, -g[t])
+    g = gap()
+    for r in regions:  # institutions save what they do not spend (flagship convention)
+        for inst in ("hh", "gov"):
+            bump(pos[f"{r}:inv"], pos[f"{r}:{inst}"], g[pos[f"{r}:{inst}"]])
+    # foreign savings of each region: its net payments to the rest of the world
+    world = pos["ROW:row"]
+    owner = np.full(n, -1)
+    for i, r in enumerate(regions):
+        for k in sam.keys:
+            if k.startswith(f"{r}:"):
+                owner[pos[k]] = i
+    net = np.zeros(len(regions), dtype=np.int64)
+    for (i, j), v in cells.items():
+        if i == world and owner[j] >= 0:
+            net[owner[j]] += v
+        elif j == world and owner[i] >= 0:
+            net[owner[i]] -= v
+    for i, r in enumerate(regions):
+        bump(pos[f"{r}:inv"], world, net[i])
+    g = gap()
+    h = pos[f"{hub}:inv"]
+    for r in regions:  # capital transfers with the hub close each region's savings
+        j = pos[f"{r}:inv"]
+        if r != hub and g[j] > 0:
+            bump(h, j, g[j])
+        elif r != hub and g[j] < 0:
+            bump(j, h, -g[j])
+    if (gap() != 0).any():
+        raise InputError(Problem("assembly", "integer closure left the SAM unbalanced at "
+                                 f"{[sam.keys[i] for i in np.flatnonzero(gap())][:5]}"))
+    dense = np.zeros((n, n), dtype=np.int64)
+    for (i, j), v in cells.items():
+        dense[i, j] = v
+    return sam.with_values(dense / unit)
+
+
+# --------------------------------------------------------------------------- build and report
+@dataclass(frozen=True)
+class MultiRegionBuild:
+    """A built multi-region SAM with its margins table, report rows, facts and notes."""
+
+    sam: SAM
+    margins: pd.DataFrame
+    rows: list[ReportRow]
+    facts: dict[str, str]
+    notes: list[str]
+    title: str
+    command: str
+
+    @property
+    def flagged(self) -> list[ReportRow]:
+        return [r for r in self.rows if r.flagged]
+
+    def to_markdown(self) -> str:
+        kinds: dict[str, list[ReportRow]] = {}
+        for r in self.rows:
+            kinds.setdefault(r.name.split(" | ")[0], []).append(r)
+        checks = [r for r in self.rows if r.role == "check"]
+        lines = [f"# {self.title}: comparison with published figures", "",
+                 f"Generated by `{self.command}`; do not edit by hand. A row fails when the "
+                 "difference between built and published exceeds its tolerance (relative, or in "
+                 "percentage points). Rows marked **input** are figures the build uses: they "
+                 "test the code. Rows marked check are figures the build does not use: they test "
+                 "the SAM. Failures are listed, not hidden.", "",
+                 f"Checks: {sum(not r.flagged for r in checks)} pass, "
+                 f"{sum(r.flagged for r in checks)} fail (inputs: "
+                 f"{sum(not r.flagged for r in self.rows if r.role == 'input')} pass, "
+                 f"{sum(r.flagged for r in self.rows if r.role == 'input')} fail).", "",
+                 "## Summary by figure", "",
+                 "| figure | role | rows | pass | fail | median abs. difference | tolerance | "
+                 "source |", "|---|---|---:|---:|---:|---:|---:|---|"]
+        for k, rs in kinds.items():
+            med = float(np.median([abs(r.diff) for r in rs]))
+            lines.append(f"| {k} | {'**input**' if rs[0].role == 'input' else 'check'} | "
+                         f"{len(rs)} | {sum(not r.flagged for r in rs)} | "
+                         f"{sum(r.flagged for r in rs)} | {rs[0]._fmt(med)} | "
+                         f"{rs[0].tolerance()} | {rs[0].source} |")
+        lines += ["", "## Notes on the figures", ""]
+        lines += [f"- {k}: {rs[0].note}" for k, rs in kinds.items() if rs[0].note]
+        lines += ["", "## All rows", "",
+                  "| figure | region | role | published | built | unit | difference | "
+                  "tolerance | status |", "|---|---|---|---:|---:|---|---:|---:|---|"]
+        for r in self.rows:
+            k, reg = r.name.split(" | ")
+            lines.append(f"| {k} | {reg} | {'**input**' if r.role == 'input' else 'check'} | "
+                         f"{r.target:,.2f} | {r.built:,.2f} | {r.unit} | {r._fmt(r.diff)} | "
+                         f"{r.tolerance()} | {'**FAIL**' if r.flagged else 'pass'} |")
+        lines += ["", "## Build facts", ""] + [f"- {k}: {v}" for k, v in self.facts.items()]
+        lines += ["", "## Adjustments made by the build", ""]
+        lines += [f"- {n}" for n in self.notes] or ["None."]
+        return "\n".join(lines) + "\n"
+
+
+def _report_rows(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
+                 groups: dict[str, str], data: RegionData, nat: RegionFlows,
+                 sectors: pd.DataFrame, shipments_n: dict[str, float],
+                 milk_target: pd.Series | None, skip: set[str]) -> list[ReportRow]:
+    st = data.stats.copy()
+    st["wagebill"] = st["emp"] * st["wage"] * 12 / 1000  # thou. persons x RUB/month -> mln RUB
+    key = pd.Series(groups).reindex(data.codes)
+    agg = st.groupby(key).sum()
+    sec = (data.sections.mul(st["grp"], axis=0)).groupby(key).sum()
+    sec = sec.div(sec.sum(axis=1), axis=0) * 100
+    bridge = nat.lab.sum() / data.rf["compensation"]
+    hh_nat = (nat.final_dom + nat.final_imp + nat.tax_final)["hh"].sum()
+    usd = data.param("usd_rub_2021")
+    section = sectors["okved_section"]
+    goods = sectors.index[section.isin(["A", "B", "C", "D"])]
+    wage_ratio = data.rf["compensation"] / (data.rf["emp"] * data.rf["wage"] * 12 / 1000)
+    src_grp = ("Rosstat regional accounts VRP_s1998.xlsx (9 April 2025), 2021 "
+               "(regions/russia_regions_grp_income_consumption_2021.csv)")
+    src_yb = ("Rosstat, Russian Statistical Yearbook 2022/2023 "
+              "(regions/russia_regions_rosstat_yearbook_2021_selected.csv)")
+    rows: list[ReportRow] = []
+    for r, f in flows.items():
+        a = agg.loc[r]
+        gva = f.gva
+        if r in skip:  # the rest of Russia is a residual: its GVA is not an input [R4]
+            pass
+        else:
+            rows.append(ReportRow(f"GRP | {r}", a["grp"], gva.sum(), "mln RUB", 0.015, src_grp,
+                                  "named regions of the partner SAM: exact; in the 85-region SAM "
+                                  "GVA by sector is scaled (RAS) to the national GVA of the IO "
+                                  "tables, 120.80 trn RUB against 122.20 trn summed over regions, "
+                                  "-1.1 % everywhere [R4]", "input"))
+        built_sec = {g: 100 * gva[section.index[section == g]].sum() / gva.sum()
+                     for g in dict.fromkeys(section)}
+        pub_sec = {g: sec.loc[r, list(g)].sum() for g in built_sec}
+        worst = max(built_sec, key=lambda g: abs(built_sec[g] - pub_sec[g]))
+        if r not in skip:
+            rows.append(ReportRow(f"GVA share, largest gap over section groups | {r}",
+                                  pub_sec[worst], built_sec[worst], f"% of GVA ({worst})", 0.5,
+                                  "Rosstat VRP_OKVED2_s2016.xlsx, 2021 "
+                                  "(regions/russia_regions_gva_structure_okved2_2021_pct.csv)",
+                                  "published shares normalised to sum to 100. Exact for the named "
+                                  "regions of the partner SAM. In the 85-region SAM the RAS of R4 "
+                                  "makes regions sum to the IO tables' national structure, which "
+                                  "differs from the sum of regional structures (finance and real "
+                                  "estate K-L 16.6 % of GVA in the IO tables, 10.8 % summed over "
+                                  "regions; manufacturing 13.6 % vs 17.1 %): shares move by "
+                                  "several points, a known failure [R4]", "input", True))
+        rows.append(ReportRow(f"compensation of employees | {r}", a["compensation"],
+                              f.lab.sum() / bridge, "mln RUB", 0.02, src_grp,
+                              "built D1 over the national ratio of IO D1 to the regional "
+                              "accounts' total (unobserved wages) [R6]", "input"))
+        hh = (f.final_dom + f.final_imp + f.tax_final)["hh"].sum()
+        rows.append(ReportRow(f"household actual final consumption | {r}", a["afc"],
+                              hh / hh_nat * data.rf["afc"], "mln RUB", 0.02, src_grp,
+                              "built household and NPISH consumption as a share of the national "
+                              "total, times the regional accounts' Russian total [R7, R9]",
+                              "input"))
+        rows.append(ReportRow(f"exports of goods abroad | {r}", a["exports_usd"],
+                              f.exports[goods].sum() / usd, "mln USD", 0.25,
+                              src_yb + ", table 25.4",
+                              "built: exports of sections A-D at basic prices (national export "
+                              "propensity of each sector x the region's output [R5]) at 73.65 "
+                              "RUB/USD; customs count the exporter's region of registration",
+                              "check"))
+        for g in SHIPMENTS:
+            pub = a[f"ship_{g}"]
+            members = section.index[section == g]
+            if not pub > 0 or len(members) == 0:
+                continue
+            total = sum(ff.output[members].sum() for ff in flows.values())
+            rows.append(ReportRow(f"share of Russia's industrial shipments {g} | {r}",
+                                  100 * pub / shipments_n[g],
+                                  100 * f.output[members].sum() / total, "% of Russia", 0.25,
+                                  src_yb + ", table 16.3",
+                                  "built: the region's share of the SAM's output of the section "
+                                  "(output follows GVA by the national GVA/output ratio [R2, R5]);"
+                                  " published: its share of shipments of own goods (the RF row "
+                                  "includes amounts not allocated to regions)", "check"))
+        rows.append(ReportRow(f"wage bill vs employment x wage | {r}",
+                              a["wagebill"] * wage_ratio, f.lab.sum() / bridge, "mln RUB", 0.2,
+                              src_yb + ", tables 5.3 and 6.2",
+                              "published: employed (LFS) x average monthly wage in "
+                              "organisations x 12, times the national ratio of regional-accounts "
+                              "compensation to that product "
+                              f"({wage_ratio:.3f}, social contributions and the wage gap of "
+                              "small firms); built: the compensation input, so this checks the "
+                              "regional accounts against the labour statistics", "check"))
+    if milk_target is not None and "VLG" in flows:
+        t = trade["dairy"]
+        f = flows["VLG"]
+        out = t.loc["VLG"].drop("VLG").sum() + f.exports["dairy"]
+        res = f.output["dairy"] + t["VLG"].drop("VLG").sum() + f.imports["dairy"]
+        rows.append(ReportRow("Vologda milk outflow share | VLG", float(milk_target["value"]),
+                              100 * out / res, "percent of resources", float(milk_target["tol"]),
+                              str(milk_target["source"]), str(milk_target["note"]), "check",
+                              True))
+    return rows
+
+
+SOURCES_TEXT = """# {name}: {title}, 2021
+
+Generated by `{command}` (code: `cge/sources/regions.py`); do not edit by hand.
+Units: mln RUB, current prices of 2021. Regions: {regions}; `ROW` the rest of the world.
+`margins.csv` holds the iceberg trade margin of every interregional flow (pass it as
+`trade_margins` in an experiment file).
+
+Inputs (copies in `sam/sources/`, provenance in `sam/sources/SOURCES.md`, section `regions/`):
+- Rosstat, basic input-output tables of the Russian Federation 2021 (the national flows, 22
+  sectors of `sam/vologda/sectors.csv`, closed exactly as in the Vologda SAM);
+- Rosstat, regional accounts VRP_s1998.xlsx of 9 April 2025: GRP 2021 of every region, its
+  income components (compensation of employees, other net taxes on production) and household
+  actual final consumption;
+- Rosstat, GVA structure by OKVED2 section of every region, 2021 (VRP_OKVED2_s2016.xlsx);
+- Rosstat, matrix of goods sales between regions, 2016 (thousand RUB; the latest published);
+- Rosstat, Russian Statistical Yearbooks 2022/2023: territory, population, employment, wages,
+  investment in fixed capital (inputs); foreign exports by region, industrial shipments by
+  section (checks only);
+- coordinates of the regional capitals (hflabs/city, DaData geocoding, CC BY-SA 4.0);
+- Rosstat's 2021 transport-margin rates by sector (`calibration/vologda_margins_rosstat.csv`);
+- for Vologda, the flagship's sizing of its manufacturing from published evidence
+  (`sam/vologda/`, `cge/sources/vologda.py`).
+
+Regions are the 85 federal subjects as non-overlapping units: Arkhangelsk and Tyumen oblasts
+without their autonomous okrugs; the Nenets, Khanty-Mansi and Yamal-Nenets okrugs on their own
+(the sources' composite rows "with okrugs" are never read). Codes: ISO 3166-2:RU
+(`sam/regions/regions.csv`). Every assumption is numbered (R1-R15) in
+`sam/regions/ASSUMPTIONS.md`; `REPORT.md` compares the SAM with published figures.
+
+Accounts per region: as the Vologda SAM (activities `a-*`, commodities `c-*`, `lab`, `cap`,
+`hh`, `gov`, `ptax`, `ctax`, `etax`, `dtax`, `inv`).
+{extra}"""
+
+
+def build_multiregion(sources_dir: str | Path, regions_dir: str | Path,
+                      vologda_dir: str | Path, *, named: list[str] | None, name: str,
+                      title: str, command: str, margins_file: str | Path,
+                      sparse: bool = False) -> MultiRegionBuild:
+    """Build the SAM of the ``named`` units plus the rest of Russia (``RUS``), or of all units
+    (``named=None``), with the rest of the world."""
+    sources_dir, regions_dir, vologda_dir = Path(sources_dir), Path(regions_dir), Path(vologda_dir)
+    nat, sectors, tables = national_sector_accounts(sources_dir, vologda_dir,
+                                                    "okpd2_to_sectors.csv")
+    stats = read_regional_stats(sources_dir, vologda_dir)
+    size = regional_size(nat, sectors, stats, sector_evidence(tables, stats,
+                                                              read_figures(sources_dir)))
+    data = read_region_data(sources_dir, regions_dir)
+    rules = read_trade_rules(regions_dir, sectors)
+    uf = unit_flows(nat, sectors, data, {"VLG": size.gva}, rules, named)
+    trade_u = uf.trade
+    if sparse:
+        trade_u = sparsify(trade_u, rules, data.param("sparse_threshold"),
+                           data.param("sparse_min_flow"), hub="MOW")
+    if named is None:
+        groups = {u: u for u in data.codes}
+        order = list(data.codes)
+        hub = "MOW"
+    else:
+        unknown = [c for c in named if c not in data.codes]
+        if unknown:
+            raise InputError(Problem("unknown-region", f"regions {unknown} are not codes of "
+                                     f"{regions_dir / 'regions.csv'}"))
+        groups = {u: (u if u in named else "RUS") for u in data.codes}
+        order = list(named) + ["RUS"]
+        hub = "RUS"
+    flows, trade, dist = aggregate(UnitFlows(uf.flows, trade_u, uf.gva), groups, order, data)
+    rates = margin_rates(margins_file)
+    tm = margins(trade, dist, trade_u, data.dist, rates, data.param("margin_terminal_share"))
+    sam = assemble(flows, trade, sectors, hub=hub, name=name,
+                   source=f"Rosstat IO tables 2021, regional accounts 2021, 2016 interregional "
+                          f"goods matrix; built by {command} (cge/sources/regions.py)")
+    yb = pd.read_csv(sources_dir / "regions" / "russia_regions_rosstat_yearbook_2021_selected.csv")
+    ship_n = {g: float(yb[(yb["indicator"] == ind) & (yb["level"] == "RF")
+                          & (yb["year"].astype(str) == "2021")]["value"].iloc[0])
+              for g, ind in SHIPMENTS.items()}
+    targets = pd.read_csv(vologda_dir / "targets.csv", comment="#").set_index("name")
+    milk = targets.loc["vol_milk_outflow"] if "vol_milk_outflow" in targets.index else None
+    rows = _report_rows(flows, trade, groups, data, nat, sectors, ship_n, milk,
+                        {"RUS"} if named is not None else set())
+    n_flows = sum(int(((t.to_numpy() > 0) & ~np.eye(len(t), dtype=bool)).sum())
+                  for t in trade.values())
+    facts = {"regions": f"{len(order)} + ROW", "accounts": str(len(sam.keys)),
+             "interregional flows (origin, destination, sector)": str(n_flows),
+             "flows with a margin": str(len(tm)),
+             "mean margin on goods flows": f"{tm['value'].mean():.4f}" if len(tm) else "-",
+             "sum of regional GVA (mln RUB)": f"{sum(f.gva.sum() for f in flows.values()):,.1f}",
+             "national GVA of the IO tables (mln RUB)": f"{nat.gva.sum():,.1f}"}
+    if named is not None:
+        for r in named:
+            facts[f"{r}: GVA, goods sold to other regions / bought from them (mln RUB)"] = (
+                f"{flows[r].gva.sum():,.0f}; "
+                f"{sum(t.loc[r].drop(r).sum() for t in trade.values()):,.0f} / "
+                f"{sum(t[r].drop(r).sum() for t in trade.values()):,.0f}")
+    return MultiRegionBuild(sam, tm, rows, facts, uf.notes, title, command)
+
+
+def write_multiregion(build: MultiRegionBuild, out: str | Path, extra: str = "") -> Path:
+    """Write the SAM folder with ``margins.csv``, ``REPORT.md`` and ``SOURCES.md``."""
+    from cge.outputs import write_text
+    from cge.sam.io import write_csv
+
+    out = write_csv(build.sam, out)
+    write_text(out / "margins.csv", build.margins.to_csv(index=False, lineterminator="\n"))
+    write_text(out / "REPORT.md", build.to_markdown())
+    regions = ", ".join(f"`{r}`" for r in build.sam.regions if r != "ROW")
+    write_text(out / "SOURCES.md", SOURCES_TEXT.format(
+        name=build.sam.name, title=build.title, command=build.command, regions=regions,
+        extra=extra))
+    return out
+
+
+def read_partners(regions_dir: str | Path) -> list[str]:
+    """Vologda and its partner regions (``partners.csv``, in order)."""
+    file = Path(regions_dir) / "partners.csv"
+    return list(_csv(file, dtype=str)["code"])
+
+
+def build_partners(sources_dir: str | Path = "sam/sources", regions_dir: str | Path = "sam/regions",
+                   vologda_dir: str | Path = "sam/vologda",
+                   margins_file: str | Path = "calibration/vologda_margins_rosstat.csv"
+                   ) -> MultiRegionBuild:
+    """Vologda, its main partner regions by the 2016 goods matrix, the rest of Russia, ROW."""
+    return build_multiregion(sources_dir, regions_dir, vologda_dir,
+                             named=read_partners(regions_dir), name="vologda_partners_2021",
+                             title="Vologda and its partner regions",
+                             command="cge sam-build partners", margins_file=margins_file)
+
+
+def build_russia(sources_dir: str | Path = "sam/sources", regions_dir: str | Path = "sam/regions",
+                 vologda_dir: str | Path = "sam/vologda",
+                 margins_file: str | Path = "calibration/vologda_margins_rosstat.csv"
+                 ) -> MultiRegionBuild:
+    """All 85 federal subjects and ROW (interregional flows sparsified as the synthetic SAMs)."""
+    return build_multiregion(sources_dir, regions_dir, vologda_dir, named=None,
+                             name="russia_2021", title="Russia's 85 regions",
+                             command="cge sam-build russia", margins_file=margins_file,
+                             sparse=True)

@@ -1,0 +1,124 @@
+"""Multi-region SAMs from regional accounts (cge/sources/regions.py): the partner-region SAM
+(`cge sam-build partners`) and all 85 regions (`cge sam-build russia`). Balance, byte-for-byte
+rebuild of the committed folders, and published figures with tolerances; expected values are
+read from the source files in sam/sources/regions (Rosstat), never typed in unless cited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cge.errors import InputError
+from cge.sources.regions import (
+    build_partners,
+    build_russia,
+    read_region_data,
+    read_trade_rules,
+    write_multiregion,
+)
+from cge.sources.sectors import read_sectors
+
+ROOT = Path(__file__).parents[1]
+SOURCES = ROOT / "sam" / "sources"
+REGIONS = ROOT / "sam" / "regions"
+MODEL = ROOT / "sam" / "vologda"
+MARGINS = ROOT / "calibration" / "vologda_margins_rosstat.csv"
+FILES = ("accounts.csv", "cells.csv", "meta.toml", "margins.csv", "REPORT.md", "SOURCES.md")
+
+
+def published(region_ru: str, indicator: str) -> float:
+    """A 2021 figure of Rosstat's regional accounts VRP_s1998.xlsx (9 April 2025)."""
+    df = pd.read_csv(SOURCES / "regions" / "russia_regions_grp_income_consumption_2021.csv")
+    row = df[(df["region_ru"] == region_ru) & (df["indicator"] == indicator)]
+    assert len(row) == 1
+    return float(row["value"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def partners():
+    return build_partners(SOURCES, REGIONS, MODEL, MARGINS)
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_partner_sam_balances_matches_published_figures_and_rebuilds(partners, tmp_path):
+    sam = partners.sam
+    assert sam.regions == ["VLG", "MOW", "SPE", "MOS", "NIZ", "KO", "PER", "YAR", "LEN", "KOS",
+                           "RUS", "ROW"]
+    # exact balance in whole roubles (1e-6 mln RUB)
+    assert sam.is_balanced(rtol=0.0, atol=1e-6)
+    # GRP 2021 of named regions = Rosstat's regional accounts (April 2025 vintage): Vologda
+    # 1,026,496.5 and Moscow 24,265,759.9 mln RUB; the build keeps them exactly [R4]
+    gva = {r.name: r for r in partners.rows}
+    for code, name in (("VLG", "Вологодская область"), ("MOW", "г. Москва")):
+        row = gva[f"GRP | {code}"]
+        assert row.built == pytest.approx(published(name, "gross regional product (GVA at "
+                                                    "basic prices)"), rel=1e-6)
+    # Vologda's manufacturing share of GVA 2021: 53.8 % (Rosstat VRP_OKVED2_s2016.xlsx, as the
+    # issue's audit quotes it), within 0.5 pp (shares are normalised to sum to 100)
+    secs = read_sectors(MODEL / "sectors.csv")
+    va = sam.to_frame()
+    manuf = [f"VLG:a-{s}" for s in secs.index[secs["okved_section"] == "C"]]
+    acts = [f"VLG:a-{s}" for s in secs.index]
+    fac = ["VLG:lab", "VLG:cap", "VLG:ptax"]
+    share = 100 * va.loc[fac, manuf].to_numpy().sum() / va.loc[fac, acts].to_numpy().sum()
+    assert share == pytest.approx(53.8, abs=0.5)
+    # household consumption of Vologda within 2 % of the regional accounts (an input, R7/R9)
+    assert abs(gva["household actual final consumption | VLG"].diff) < 0.02
+    # Moscow is Vologda's largest customer among the partners, as in the 2016 matrix (41.7 bln
+    # RUB of 214.3 bln of Vologda's goods sold in Russia, sam/regions/partners.csv)
+    goods = [s for s in secs.index if secs.at[s, "okved_section"] in ("A", "B", "C")]
+    sales = {d: sum(sam.get(f"VLG:a-{s}", f"{d}:c-{s}") for s in goods)
+             for d in sam.regions if d not in ("VLG", "ROW", "RUS")}
+    assert max(sales, key=sales.get) == "MOW"
+    # margins: every interregional goods flow has one, none within a region, all in (0, 0.2)
+    tm = partners.margins
+    assert (tm["origin"] != tm["destination"]).all()
+    assert tm["value"].between(0.0, 0.2, inclusive="neither").all()
+    # the committed folder rebuilds byte for byte
+    out = write_multiregion(partners, tmp_path / "p")
+    committed = ROOT / "sam" / "vologda_partners_2021"
+    for f in FILES:
+        assert (out / f).read_bytes() == (committed / f).read_bytes(), f
+
+
+def test_unit_missing_from_a_source_is_named(tmp_path):
+    """A region of regions.csv without rows in a source names the file and the region."""
+    rdir = tmp_path / "regions"
+    rdir.mkdir()
+    for f in ("parameters.csv", "trade.csv", "partners.csv"):
+        (rdir / f).write_bytes((REGIONS / f).read_bytes())
+    text = (REGIONS / "regions.csv").read_text(encoding="utf-8")
+    (rdir / "regions.csv").write_text(text.replace("Вологодская область,Vologda",
+                                                   "Вологодская обл,Vologda"), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_region_data(SOURCES, rdir)
+    msg = str(e.value)
+    assert "Вологодская обл" in msg and "russia_regions_grp_income_consumption_2021.csv" in msg
+
+
+def test_bad_trade_rule_is_named(tmp_path):
+    secs = read_sectors(MODEL / "sectors.csv")
+    text = (REGIONS / "trade.csv").read_text(encoding="utf-8")
+    (tmp_path / "trade.csv").write_text(text.replace("cons,local", "cons,teleport"),
+                                        encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_trade_rules(tmp_path, secs)
+    assert "teleport" in str(e.value) and "trade.csv" in str(e.value)
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_russia_sam_has_85_regions_balances_and_rebuilds(tmp_path):
+    b = build_russia(SOURCES, REGIONS, MODEL, MARGINS)
+    sam = b.sam
+    assert len(sam.regions) == 86 and sam.regions[-1] == "ROW"
+    assert sam.is_balanced(rtol=0.0, atol=1e-6)
+    # regions sum to the national GVA of Rosstat's IO tables 2021, 120.80 trn RUB
+    # (sam/sources/SOURCES.md), within the rounding of whole roubles
+    facts = b.facts
+    total = float(facts["sum of regional GVA (mln RUB)"].replace(",", ""))
+    assert total == pytest.approx(120.80e6, rel=5e-4)
+    out = write_multiregion(b, tmp_path / "r")
+    for f in FILES:
+        assert (out / f).read_bytes() == (ROOT / "sam" / "russia_2021" / f).read_bytes(), f
