@@ -89,3 +89,22 @@ def test_flagship_experiments_solve(tmp_path, name):
                  str(ROOT / "calibration" / "labels_vologda.csv")]) == 0
     ds = xr.open_dataset(out / "results.nc", engine="scipy")
     assert (ds["status"].values[1:] == "ok").all()
+
+
+HEAVY = ("pandas", "xarray", "pyomo", "matplotlib", "scipy", "casadi", "dask")
+
+
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_and_version_import_no_heavy_module(option):
+    """``cge --help`` builds every command's parser without the model stack (what made it
+    take seconds); the start-up time itself is measured by benchmarks/startup.py."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom cge.cli import main\n"
+            f"try:\n    main([{option!r}])\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert ("cge 0." if option == "--version" else "usage: cge") in proc.stdout
+    assert proc.stderr.strip().splitlines()[-1] == "[]", proc.stderr
