@@ -17,7 +17,7 @@ from cge.tomlfile import key_line
 if TYPE_CHECKING:  # calibration imports this module
     from cge.calibration.nests import NestRules
 
-NUMERAIRES = ("exchange_rate", "factor", "cpi")
+NUMERAIRES = ("exchange_rate", "factor", "commodity", "income", "cpi")
 HOME = "home"  # the country of a SAM whose regions share one currency
 INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
@@ -34,13 +34,15 @@ class Closure:
     """Which variables are fixed and which market is left to Walras' law.
 
     numeraire:
-        ``"exchange_rate"`` (the exchange rate is fixed at its benchmark value; with several
-        countries every country's, each being its price level's anchor),
-        ``"factor:REGION:FACTOR"`` (that factor price is fixed; use ``"factor:*:FACTOR"`` for a
-        factor mobile across regions; one country only) or ``"cpi"`` (a consumer price index
-        over all regions is fixed; with several countries every country's, over its regions).
-        Countries without a rest of the world have no world prices to fix an exchange rate
-        against, so each country's CPI is the anchor.
+        the price that anchors each country's price level, fixed at its benchmark value:
+        ``"exchange_rate"`` (the country's exchange rate), ``"factor:REGION:FACTOR"`` (a factor
+        price; ``"factor:*:FACTOR"`` is the country's price of the factor: its national market
+        if the factor is mobile between regions, else the country's only region),
+        ``"commodity:REGION:COMMODITY"`` (a purchaser price), ``"income:REGION:HOUSEHOLD"`` (a
+        household's nominal income) or ``"cpi"`` (a consumer price index over the country's
+        regions). One string is every country's numeraire; a table ``{COUNTRY = "...", ...}``
+        names each country's. Countries without a rest of the world have no world prices to
+        fix an exchange rate against: each needs a price of its own (e.g. its CPI or its wage).
     investment:
         ``"savings_driven"``: investment spending equals the savings pool; ``"investment_driven"``:
         real investment is fixed and the households' savings rate adjusts.
@@ -69,7 +71,7 @@ class Closure:
         ``"bop"``.
     """
 
-    numeraire: str = "exchange_rate"
+    numeraire: str | Mapping[str, str] = "exchange_rate"
     investment: str = "savings_driven"
     foreign: str = "flexible_exchange_rate"
     government: str = "savings_rate"
@@ -79,6 +81,12 @@ class Closure:
 
     def mobility(self, factor: str) -> str:
         return self.factor_mobility.get(factor, "sectors")
+
+    def numeraire_of(self, countries: Sequence[str]) -> dict[str, str]:
+        """Each country's numeraire (one string is every country's)."""
+        if isinstance(self.numeraire, Mapping):
+            return dict(self.numeraire)
+        return dict.fromkeys(countries, self.numeraire)
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,9 @@ class ModelConfig:
     countries:
         country -> its regions, for regions that are countries with currencies of their own
         (each country has an exchange rate, a balance of payments and a savings pool); by
-        default all regions form one country.
+        default all regions form one country. In a world without a rest of the world, the
+        first country named is the unit of account of cross-border flows (its exchange rate is
+        fixed; the other countries' foreign savings ``Sf`` are in its currency).
     scale, units:
         model values are SAM values divided by ``scale``, in ``units`` (e.g. a SAM in mln RUB
         with ``scale = 1000`` and ``units = "bln RUB"``). Keeps the largest values near 1e3-1e5,
@@ -174,16 +184,17 @@ class ModelConfig:
                     bad(f"countries: region {r!r} must belong to exactly one country "
                         f"(found in {listed.count(r)})")
         several = len(self.countries) > 1
-        kind, *rest = c.numeraire.split(":")
-        if several and not rest_of_world and c.numeraire != "cpi":
-            bad(f"closure.numeraire = {c.numeraire!r}: countries trading only with each other "
-                "have no world prices to tie an exchange rate to, and every country's price "
-                "level needs an anchor of its own: numeraire = 'cpi' (each country's consumer "
-                "price index)")
-        elif several and kind == "factor":
-            bad(f"closure.numeraire = {c.numeraire!r}: with several countries every country's "
-                "price level needs an anchor, and a factor price anchors one country only: "
-                "numeraire = 'exchange_rate' (each country's) or 'cpi' (each country's)")
+        country = self.country_of(regions)
+        countries = list(dict.fromkeys(country[r] for r in regions if r in country))
+        if isinstance(c.numeraire, Mapping) and set(c.numeraire) != set(countries):
+            bad(f"closure.numeraire names countries {sorted(c.numeraire)}; name each country "
+                f"of the model once: {countries}")
+        for cty, numeraire in c.numeraire_of(countries).items():
+            members = [r for r in regions if country.get(r) == cty]
+            for msg in _numeraire_problems(c, numeraire, members, factors, several,
+                                           rest_of_world):
+                bad(f"closure.numeraire = {numeraire!r}"
+                    + (f" (country {cty})" if several else "") + f": {msg}")
         if several and c.walras != "auto":
             bad("closure.walras: with several countries each country's balance of payments is "
                 "left to Walras' law; leave walras = 'auto'")
@@ -193,24 +204,6 @@ class ModelConfig:
         if several and c.foreign == "fixed_exchange_rate":
             bad("closure.foreign = 'fixed_exchange_rate' is for one country; with several, "
                 "fix one country's exchange rate as the numeraire instead")
-        if kind == "factor":
-            if len(rest) != 2:
-                bad(f"closure.numeraire = {c.numeraire!r}; write it as 'factor:REGION:FACTOR'")
-            else:
-                r, f = rest
-                if f not in factors:
-                    bad(f"numeraire factor {f!r} is not in the SAM (factors: {factors})")
-                elif c.mobility(f) == "specific":
-                    bad(f"numeraire factor {f!r} is sector-specific and has no single price; "
-                        "choose a mobile factor, the exchange rate or the CPI")
-                elif c.mobility(f) == "national" and r != "*":
-                    bad(f"factor {f!r} is mobile between regions, so its price is national: "
-                        f"write the numeraire as 'factor:*:{f}'")
-                elif c.mobility(f) != "national" and r not in regions:
-                    bad(f"numeraire region {r!r} is not a model region ({regions})")
-        if not rest_of_world and kind == "exchange_rate" and not several:
-            bad("the SAM has no rest-of-world account, so there is no exchange rate to fix: "
-                "choose numeraire = 'cpi' or 'factor:REGION:FACTOR'")
         if not rest_of_world and c.foreign == "fixed_exchange_rate":
             bad("the SAM has no rest-of-world account: closure.foreign cannot be "
                 "'fixed_exchange_rate'")
@@ -247,11 +240,16 @@ class ModelConfig:
             elif who not in RECIPIENTS:
                 bad("tax_recipients", f"tax_recipients[{tax!r}] = {who!r}; choose one of "
                     f"{list(RECIPIENTS)}")
-        kind = c.numeraire.split(":")[0]
-        if kind not in NUMERAIRES:
-            bad("numeraire", f"closure.numeraire = {c.numeraire!r}; choose 'exchange_rate', "
-                "'cpi' or 'factor:REGION:FACTOR'")
-        if c.foreign == "fixed_exchange_rate" and kind == "exchange_rate":
+        kinds = [n.split(":")[0] for n in c.numeraire_of([HOME]).values()]
+        for numeraire, kind in zip(c.numeraire_of([HOME]).values(), kinds, strict=True):
+            if kind not in NUMERAIRES:
+                bad("numeraire", f"closure.numeraire = {numeraire!r}; choose 'exchange_rate', "
+                    "'cpi', 'factor:REGION:FACTOR', 'commodity:REGION:COMMODITY' or "
+                    "'income:REGION:HOUSEHOLD'")
+            elif kind != "cpi" and kind != "exchange_rate" and len(numeraire.split(":")) != 3:
+                bad("numeraire", f"closure.numeraire = {numeraire!r}; write it as "
+                    f"'{kind}:REGION:{'FACTOR' if kind == 'factor' else kind.upper()}'")
+        if c.foreign == "fixed_exchange_rate" and "exchange_rate" in kinds:
             bad("foreign", "with a fixed exchange rate, foreign savings adjust and the exchange "
                 "rate no longer pins the price level on its own: choose numeraire = 'cpi' or "
                 "'factor:REGION:FACTOR' (both nominal anchors are scaled together in the "
@@ -295,7 +293,7 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
 
 
 #: What each option must be, as the error message says it.
-_TYPES = {"numeraire": "a string", "investment": "a string", "foreign": "a string",
+_TYPES = {"numeraire": "a string or a table of country = string", "investment": "a string", "foreign": "a string",
           "government": "a string", "walras": "a string",
           "factor_mobility": "a table of factor = string",
           "unemployment": "a table of factor = number", "activity_prefix": "a string",
@@ -315,6 +313,9 @@ def _has_type(value: object, expected: str) -> bool:
 
     if expected == "a string":
         return isinstance(value, str)
+    if expected == "a string or a table of country = string":
+        return isinstance(value, str) or (isinstance(value, Mapping) and bool(value) and all(
+            isinstance(v, str) for v in value.values()))
     if expected == "a positive number":
         return number(value) and 0 < value < float("inf")
     if expected == "a list of strings":
@@ -327,3 +328,38 @@ def _has_type(value: object, expected: str) -> bool:
              "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str)
              }[expected]
     return all(check(v) for v in value.values())
+
+
+def _numeraire_problems(c: Closure, numeraire: str, members: list[str], factors: list[str],
+                        several: bool, rest_of_world: bool) -> list[str]:
+    """Why ``numeraire`` cannot anchor the price level of a country with regions ``members``
+    (empty: it can). Commodities and households are checked when the model is built."""
+    kind, *rest = numeraire.split(":")
+    if kind == "exchange_rate" and not rest_of_world:
+        return ["countries trading only with each other have no world prices to tie an "
+                "exchange rate to (the first country's currency is the unit of their trade): "
+                "anchor each country with a price of its own, e.g. 'cpi' or "
+                "'factor:*:FACTOR'" if several else
+                "the SAM has no rest-of-world account, so there is no exchange rate to fix: "
+                "choose 'cpi', 'factor:REGION:FACTOR', 'commodity:REGION:COMMODITY' or "
+                "'income:REGION:HOUSEHOLD'"]
+    if kind not in ("factor", "commodity", "income") or len(rest) != 2:
+        return []
+    r, label = rest
+    if kind == "factor":
+        if label not in factors:
+            return [f"factor {label!r} is not in the SAM (factors: {factors})"]
+        mobility = c.mobility(label)
+        if mobility == "specific":
+            return [f"factor {label!r} is sector-specific and has no single price; choose a "
+                    "mobile factor, the exchange rate or the CPI"]
+        if mobility == "national":
+            return [] if r == "*" else [f"factor {label!r} is mobile between regions, so its "
+                                        f"price is national: write 'factor:*:{label}'"]
+        if r == "*":
+            return [] if len(members) == 1 else [
+                f"factor {label!r} has a price in each region of the country ({members}): "
+                f"name one, 'factor:REGION:{label}'"]
+    if r not in members:
+        return [f"region {r!r} is not a region of the country ({members})"]
+    return []

@@ -135,9 +135,15 @@ def test_a_world_without_a_rest_of_the_world_needs_a_price_index_per_country():
     sam = examples.toy_world_sam()
     with pytest.raises(InputError, match="no world prices to tie an exchange rate to"):
         calibrate(sam, EL, ModelConfig(countries=TWO))
-    with pytest.raises(InputError, match="no world prices"):
-        calibrate(sam, EL, ModelConfig(countries=TWO,
-                                       closure=Closure(numeraire="factor:NORTH:lab")))
+    # a price of each country's own anchors it (issue 16 item 5): its wage, a purchaser
+    # price or a household's income, or a mix of them and CPIs
+    for numeraire in ("factor:*:lab", {"N": "factor:NORTH:lab", "S": "cpi"},
+                      {"N": "commodity:NORTH:man", "S": "income:SOUTH:hh"}):
+        m = build_model(calibrate(sam, EL, ModelConfig(countries=TWO,
+                                                       closure=Closure(numeraire=numeraire))))
+        assert check_benchmark(m).passed, numeraire
+        assert [c for c in m.C if m.eq_cpi[c].active] == (
+            ["S"] if isinstance(numeraire, dict) and numeraire["S"] == "cpi" else [])
     # as one country the same SAM is a closed economy of two regions
     cal = calibrate(sam, EL, ModelConfig(closure=Closure(numeraire="factor:NORTH:lab")))
     assert check_benchmark(build_model(cal)).passed
@@ -162,9 +168,16 @@ def test_countries_with_a_rest_of_the_world_may_anchor_their_price_indices():
 
 def test_country_configuration_is_checked():
     sam = examples.toy_sam()
-    with pytest.raises(InputError, match="a factor price anchors one country only"):
+    with pytest.raises(InputError, match=r"\(country S\): region 'NORTH' is not a region of "
+                       r"the country \(\['SOUTH'\]\)"):
         calibrate(sam, EL, ModelConfig(countries=TWO,
                                        closure=Closure(numeraire="factor:NORTH:lab")))
+    with pytest.raises(InputError, match="name each country of the model once"):
+        calibrate(sam, EL, ModelConfig(countries=TWO,
+                                       closure=Closure(numeraire={"N": "cpi"})))
+    with pytest.raises(InputError, match="names no commodity price of this model"):
+        build_model(calibrate(sam, EL, ModelConfig(countries=TWO, closure=Closure(
+            numeraire={"N": "commodity:NORTH:gold", "S": "cpi"}))))
     with pytest.raises(InputError, match="must belong to exactly one country"):
         calibrate(sam, EL, ModelConfig(countries={"N": ["NORTH"]}))
     with pytest.raises(InputError, match="region 'EAST' is not a model region"):

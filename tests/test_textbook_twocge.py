@@ -3,7 +3,10 @@
 Two STDCGE economies, JPN and USA, trade only with each other: benchmark import tariffs on the
 other country's goods (bilateral duties in the SAM), CET between home sales and exports to the
 other country, Armington CES between home goods and imports, and each country's wage as its own
-numeraire (pf("LAB",r) = 1). The counterfactual abolishes every tariff.
+numeraire (pf("LAB",r) = 1), USA's currency the unit of world prices. The counterfactual
+abolishes every tariff. In the experiment file these are data: the tariffs are duties on
+shipments (``duty_accounts``, read into ``tb``), the CET is ``psi_dest`` and the numeraire is
+``factor:*:LAB`` in each country.
 
 Published: the GAMS run's objective SW = UU(JPN) + UU(USA) = 56.7778 (4 decimals;
 jeffreyhorn/nlp2mcp data/gamslib/gamslib_status.json at 30be3c05b1c16ebe5c8c8d1f9636e27cde8474c8,
@@ -24,12 +27,6 @@ from cge.experiments import run_experiment
 ROOT = Path(__file__).resolve().parents[1]
 SW_PUBLISHED = 56.7778            # GAMS run record, 4 decimals
 UU_REPLICATION = {"JPN": 26.167266595529746, "USA": 30.610571348622187}
-
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="needs benchmark bilateral tariffs read into tb, CET by destination without a rest "
-           "of the world and a factor price as numeraire in each country (issue 16 items 4-5)")
-
 
 @pytest.fixture(scope="module")
 def ds():

@@ -37,7 +37,9 @@ def build_model(cal: Calibration) -> pyo.ConcreteModel:
     m.R = cal.regions
     # countries (one, "home", unless configured): currencies, balances of payments, savings pools
     m.COUNTRY = cal.country_of
-    m.C = list(dict.fromkeys(m.COUNTRY[r] for r in m.R))
+    # in the order the configuration names them: in a world without a rest of the world the
+    # first country's currency is the unit of cross-border flows (closures)
+    m.C = list(dict.fromkeys(m.COUNTRY.values()))
     m.REGIONS_OF = grouped([(m.COUNTRY[r], r) for r in m.R], m.C)
     for block in BLOCKS:
         block.declare(m, cal)

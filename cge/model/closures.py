@@ -5,14 +5,17 @@ options). Every choice is a visible fix/unfix or activate/deactivate here, nowhe
 without a rest-of-world account is a closed economy: the exchange rate is fixed at one and the
 balance of payments is left out.
 
-A CPI numeraire adds, for each country ``c``,
+Each country's price level is anchored by its numeraire (configuration): a price fixed at
+``numeraire_level`` (its exchange rate, a factor price, a purchaser price or a household's
+income) or its consumer price index; a CPI numeraire adds, for each country ``c`` whose
+numeraire it is,
 
 .. math:: \sum_{r \in c,\, i} cw_{ri}\, pq_{ri} = \bar p \qquad \text{eq\_cpi}
 
 with ``cw`` the benchmark household consumption shares over the country's regions.
 
-Several countries without a rest of the world trade only with each other. Each country's CPI
-anchors its price level; the first country's currency is the unit of cross-border flows (its
+Several countries without a rest of the world trade only with each other. Each country's
+numeraire anchors its price level; the first country's currency is the unit of cross-border flows (its
 exchange rate is fixed at the numeraire level, so the others' are prices of its currency); and
 because the balances of payments of a closed world sum to zero identically, the last country's
 capital inflow ``Sf`` is endogenous, the mirror of the others' lending. Each balance of payments
@@ -57,21 +60,47 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.eq_cpi.deactivate()
 
 
-def numeraire_vars(m: pyo.ConcreteModel, cal: Calibration) -> list:
-    """The variables fixed as numeraire (none for the CPI, which is an equation).
+def numeraires(m: pyo.ConcreteModel, cal: Calibration) -> dict[str, tuple[str, tuple]]:
+    """Each country's numeraire as ``(kind, index)``: ``("cpi", ())``, ``("exchange_rate",
+    (country,))``, ``("factor_national", (country, factor))``, ``("factor", (region, factor))``,
+    ``("commodity", (region, commodity))`` or ``("income", (region, household))``."""
+    out = {}
+    for c, numeraire in cal.config.closure.numeraire_of(m.C).items():
+        kind, *rest = numeraire.split(":")
+        if kind == "cpi":
+            out[c] = (kind, ())
+        elif kind == "exchange_rate":
+            out[c] = (kind, (c,))
+        elif kind == "factor" and cal.config.closure.mobility(rest[1]) == "national":
+            out[c] = ("factor_national", (c, rest[1]))
+        else:
+            r = m.REGIONS_OF[c][0] if rest[0] == "*" else rest[0]
+            out[c] = (kind, (r, rest[1]))
+            component = {"factor": m.pfr, "commodity": m.pq, "income": m.YH}[kind]
+            if out[c][1] not in component:
+                raise InputError(Problem("closure", f"closure.numeraire = {numeraire!r} names "
+                                         f"no {kind} price of this model ({component.name} "
+                                         f"has {[str(k) for k in component][:10]})"))
+    return out
 
-    With several countries every country's price level needs an anchor (each country's
-    nominal system is homogeneous on its own): the numeraire is then every exchange rate.
+
+def numeraire_vars(m: pyo.ConcreteModel, cal: Calibration) -> list:
+    """The variables fixed as numeraire, one per country whose numeraire is a price (a CPI is
+    an equation).
+
+    Every country's price level needs an anchor (each country's nominal system is homogeneous
+    on its own).
     """
-    kind, *rest = cal.config.closure.numeraire.split(":")
-    if kind == "exchange_rate":
-        return [m.epsilon[c] for c in m.C]
-    if kind == "factor":
-        r, f = rest
-        # one country (a factor numeraire is refused with several)
-        national = cal.config.closure.mobility(f) == "national"
-        return [m.pfn[m.C[0], f] if national else m.pfr[r, f]]
-    return []
+    component = {"exchange_rate": m.epsilon, "factor_national": m.pfn, "factor": m.pfr,
+                 "commodity": m.pq, "income": m.YH}
+    return [component[kind][index] for kind, index in numeraires(m, cal).values()
+            if kind != "cpi"]
+
+
+def fix_numeraire(m: pyo.ConcreteModel, level: float) -> None:
+    """Fix every country's numeraire variable at ``level`` times its benchmark value."""
+    for v in numeraire_vars(m, m.cal):
+        v.fix(level * m.numeraire_base[v.name])
 
 
 def walras_equations(m: pyo.ConcreteModel, cal: Calibration) -> list:
@@ -87,9 +116,11 @@ def _walras_equation(m: pyo.ConcreteModel, cal: Calibration):
     c = cal.config.closure
     choice = c.walras
     if choice == "auto":
-        kind, *rest = c.numeraire.split(":")
+        kind, index = numeraires(m, cal)[m.C[0]]
         if kind == "factor":
-            choice = f"factor:{rest[0]}:{rest[1]}"
+            choice = "factor:{}:{}".format(*index)
+        elif kind == "factor_national":
+            choice = f"factor:*:{index[1]}"
         elif c.foreign == "flexible_exchange_rate" and cal.has_rest_of_world:
             choice = "bop"
         else:
@@ -115,11 +146,12 @@ def _walras_equation(m: pyo.ConcreteModel, cal: Calibration):
 
 def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
     c = cal.config.closure
-    anchors = numeraire_vars(m, cal)
-    if not anchors:
-        m.eq_cpi.activate()
-    for v in anchors:
-        v.fix(pyo.value(m.numeraire_level))
+    # a numeraire is fixed at numeraire_level times its benchmark value (one for prices)
+    m.numeraire_base = {v.name: pyo.value(v) for v in numeraire_vars(m, cal)}
+    for country, (kind, _) in numeraires(m, cal).items():
+        if kind == "cpi":
+            m.eq_cpi[country].activate()
+    fix_numeraire(m, pyo.value(m.numeraire_level))
     dropped = walras_equations(m, cal)
     for eq in dropped:
         eq.deactivate()

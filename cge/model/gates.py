@@ -80,11 +80,10 @@ def set_numeraire(m: pyo.ConcreteModel, level: float) -> None:
     A fixed exchange rate is a second nominal anchor and moves with the numeraire (as does the
     inert exchange rate of a closed economy).
     """
-    from cge.model.closures import numeraire_vars
+    from cge.model.closures import fix_numeraire
 
     m.numeraire_level = level
-    for v in numeraire_vars(m, m.cal):
-        v.fix(level)
+    fix_numeraire(m, level)
     if m.cal.config.closure.foreign == "fixed_exchange_rate" or not m.cal.has_rest_of_world:
         # a fixed exchange rate is a nominal anchor too; in a closed economy it is inert
         m.epsilon[m.C[0]].fix(level)
