@@ -23,6 +23,11 @@ and against the Jacobian's nonzeros (least squares in logs over the newton runs)
 Usage::
 
     python benchmarks/scale.py --sizes 3,10,30,85 --paths newton,ipopt --skip ipopt:85
+    python benchmarks/scale.py --sam sam/russia_2021 --paths newton   # the real 85 regions
+
+With ``--sam DIR`` the SAM is read from ``DIR`` (a multi-region SAM written by ``cge sam-build
+russia`` or ``partners``, with its ``margins.csv``) instead of being generated; ``gen`` is then the
+time to read it, ``--sizes`` is ignored and the results go to ``results/scale_<DIR name>.json``.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ SKIP_REASON = ("CasADi's nlpsol differentiates the whole system at once for Ipop
                "the square of the model; see the 30-region run")
 
 
-def run_one(n: int, path: str, seed: int) -> dict:
+def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
     """One measured run in this process (called in a subprocess by :func:`main`)."""
     import casadi as ca
 
@@ -61,13 +66,31 @@ def run_one(n: int, path: str, seed: int) -> dict:
 
     out: dict = {"regions": n, "sectors": 25, "path": path, "seed": seed}
     t0 = time.perf_counter()
-    nat, sectors = national_flows()
-    gen = synthetic_sam(nat, sectors, n, seed=seed)
-    out["sectors"] = len(sectors)
-    out["interregional_flows"] = gen.n_flows
+    if sam_dir is None:
+        nat, sectors = national_flows()
+        gen = synthetic_sam(nat, sectors, n, seed=seed)
+        sam, margins = gen.sam, gen.trade_margins
+        out["sectors"] = len(sectors)
+        out["interregional_flows"] = gen.n_flows
+    else:
+        import pandas as pd
+
+        from cge.sam.io import read_csv
+
+        sam = read_csv(sam_dir)
+        tm = pd.read_csv(Path(sam_dir) / "margins.csv")
+        margins = {(o, d, c): float(v) for o, d, c, v in
+                   zip(tm["origin"], tm["destination"], tm["commodity"], tm["value"],
+                       strict=True)}
+        regions = [r for r in sam.regions if r != "ROW"]
+        out.update(regions=len(regions), sam=str(sam_dir),
+                   sectors=len(sam.names_of("activity", regions[0])))
+        flows = sam.block("activity", "commodity")
+        other = (flows["row_region"].values[:, None] != flows["col_region"].values[None, :])
+        out["interregional_flows"] = int(((flows.values > 0) & other).sum())
     t1 = time.perf_counter()
     el = read_elasticities(ROOT / "calibration" / "vologda_elasticities.csv")
-    cal = calibrate(gen.sam, el, model_config(), gen.trade_margins)
+    cal = calibrate(sam, el, model_config(), margins)
     t2 = time.perf_counter()
     m = build_model(cal)
     t3 = time.perf_counter()
@@ -133,20 +156,32 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (size, path)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=1200.0)
+    ap.add_argument("--sam", help="a multi-region SAM folder with margins.csv (e.g. "
+                    "sam/russia_2021) instead of synthetic SAMs")
     ap.add_argument("--one", nargs=2, metavar=("N", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed)))
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.sam)))
         return
     skip = {tuple(s.split(":")) for s in args.skip.split(",") if s}
     runs = []
-    for n in (int(s) for s in args.sizes.split(",")):
+    results = RESULTS
+    sizes = args.sizes
+    extra: list[str] = []
+    if args.sam:
+        from cge.sam.io import read_csv
+
+        n_real = len([r for r in read_csv(args.sam).regions if r != "ROW"])
+        sizes, extra = str(n_real), ["--sam", args.sam]
+        results = RESULTS.with_name(f"scale_{Path(args.sam).name}.json")
+    for n in (int(s) for s in sizes.split(",")):
         for path in args.paths.split(","):
             if (path, str(n)) in skip:
                 runs.append({"regions": n, "path": path, "error": f"skipped: {SKIP_REASON}"})
                 continue
             for _ in range(args.repeat):
-                cmd = [sys.executable, __file__, "--one", str(n), path, "--seed", str(args.seed)]
+                cmd = [sys.executable, __file__, "--one", str(n), path, "--seed", str(args.seed),
+                       *extra]
                 try:
                     done = subprocess.run(cmd, capture_output=True, text=True,
                                           timeout=args.timeout, check=False)
@@ -164,12 +199,12 @@ def main() -> None:
     print("\ngrowth exponents b of t = a n^b (newton runs):")
     for size, steps in growth.items():
         print(f"  vs {size:<10}" + "  ".join(f"{s} {v['exponent']:.2f}" for s, v in steps.items()))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps({
         "machine": {"platform": platform.platform(), "processor": platform.processor(),
                     "python": platform.python_version(), "cpus": os.cpu_count()},
         "runs": runs, "growth": growth}, indent=2))
-    print(f"\nwrote {RESULTS}")
+    print(f"\nwrote {results}")
 
 
 if __name__ == "__main__":
