@@ -23,7 +23,7 @@ INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
 GOVERNMENT = ("savings_rate", "fixed_consumption")
 #: Tax rates an experiment may shock (government block) and who may receive their revenue.
-TAX_INSTRUMENTS = ("tauz", "taum", "tq", "taud", "tb", "te")
+TAX_INSTRUMENTS = ("tauz", "taum", "tq", "taud", "tb", "te", "tf", "tc")
 RECIPIENTS = ("government", "households")
 MOBILITY = ("sectors", "specific", "national")
 HOUSEHOLD_DEMAND = ("cobb_douglas", "les")

@@ -10,6 +10,8 @@ household) receiving transfers.
     Tb_{d} &= \sum_{o,i} tb_{odi}\, pl_{odi}\, DS_{odi}            && \text{eq\_barrier\_revenue} \to Tb_{d} \\
     Tq_{ri} &= t^q_{ri}\, pq_{ri} Q_{ri} / (1 + t^q_{ri})      && \text{eq\_sales\_tax} \to Tq_{ri} \\
     Te_{ri} &= te_{ri}\, pe_{ri} E_{ri}                         && \text{eq\_export\_tax} \to Te_{ri} \\
+    Tf_r &= \sum_{f,i} tf_{rfi}\, pf_{rfi} F_{rfi}              && \text{eq\_factor\_use\_tax} \to Tf_r \\
+    Tc_r &= \sum_{i,h} tc_{ri}\, pq_{ri} Xp_{rih}               && \text{eq\_consumption\_tax} \to Tc_r \\
     GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^b_r) Tb_r
         + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + (1-fs^p_r)\, TP_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
@@ -34,7 +36,11 @@ export tax ``te`` (rest-of-world block) on the price exporters receive, shared w
 government like tariffs (customs duties). ``Tb`` is the duty collected on shipments from other
 regions (and countries) at the ad-valorem barrier ``tb`` on their landed price
 ``pl = (1 + tmg) pd`` in the destination's currency (trade block); a SAM may record it
-(``duty_accounts``), and its federal share ``fs^b`` is then the SAM's.
+(``duty_accounts``), and its federal share ``fs^b`` is then the SAM's. ``Tf`` (a tax on factor
+use, production block) and ``Tc`` (a tax on household consumption, households block) are
+instruments a SAM does not record: zero at the benchmark, shared with a federal government like
+production taxes and sales taxes respectively (their ``fs`` terms are left out of ``GREV``
+above for brevity, as ``Te``'s).
 
 Closure ``government = "fixed_consumption"`` fixes ``Xg`` at its benchmark level and replaces
 eq_government_savings and eq_government_demand by the budget
@@ -91,6 +97,10 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         init=_by_region(cal, "Tb0"), lower=None)
     var(m, "Te", m.RE, ("region", "sector"), block=BLOCK, unit="value", latex="T^e",
         doc="export tax revenue", init=0.0, lower=None)
+    var(m, "Tf", m.R, ("region",), block=BLOCK, unit="value", latex="T^f",
+        doc="revenue of the tax on factor use", init=0.0, lower=None)
+    var(m, "Tc", m.R, ("region",), block=BLOCK, unit="value", latex="T^c",
+        doc="revenue of the tax on household consumption", init=0.0, lower=None)
     var(m, "Tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="value", latex="T^q",
         doc="sales tax revenue", init=cal.table("Tq0"), lower=None)
     var(m, "TLS", m.R, ("region",), block=BLOCK, unit="value", latex="TLS",
@@ -135,6 +145,16 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_export_tax", m.RE, ("region", "sector"), block=BLOCK, determines="Te",
              latex=r"T^e = te\, p^e E", doc="export tax revenue",
              rule=lambda m, r, i: m.Te[r, i] == m.te[r, i] * m.pe[r, i] * m.E[r, i])
+    factor_uses = grouped([(r, f, i) for r, f, i in m.RFS], m.R)
+    equation(m, "eq_factor_use_tax", m.R, ("region",), block=BLOCK, determines="Tf",
+             latex=r"T^f = \sum tf\, p^f F", doc="revenue of the tax on factor use",
+             rule=lambda m, r: m.Tf[r] == sum(m.tf[r, f, i] * m.pf[r, f, i] * m.F[r, f, i]
+                                              for f, i in factor_uses[r]))
+    purchases = grouped([(r, i, h) for r, i, h in m.RIH], m.R)
+    equation(m, "eq_consumption_tax", m.R, ("region",), block=BLOCK, determines="Tc",
+             latex=r"T^c = \sum tc\, p^q X^p", doc="revenue of the tax on household consumption",
+             rule=lambda m, r: m.Tc[r] == sum(m.tc[r, i] * m.pq[r, i] * m.Xp[r, i, h]
+                                              for i, h in purchases[r]))
     from_federal = set(m.R_TRG)
     equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
              latex=r"GREV = \sum (1-fs)\,T + TRG", doc="regional government revenue",
@@ -175,18 +195,19 @@ def _by_region(cal: Calibration, name: str) -> dict[str, float]:
 
 def _revenue(m: pyo.ConcreteModel, r: str, tax: str):
     """Revenue raised in region r by one tax rate."""
-    if tax == "tb":
-        return m.Tb[r]
+    regional = {"tb": m.Tb, "tf": m.Tf, "tc": m.Tc}
+    if tax in regional:
+        return regional[tax][r]
     comp, members = {"tauz": (m.Tz, m.REGION_SECTORS), "taum": (m.Tm, m.REGION_MARKETS),
                      "tq": (m.Tq, m.REGION_MARKETS), "taud": (m.Td, m.REGION_HOUSEHOLDS),
                      "te": (m.Te, m.REGION_EXPORTS)}[tax]
     return sum(comp[r, k] for k in members[r])
 
 
-#: The share of each tax a region passes to a federal government (customs duties share the
-#: tariffs').
+#: The share of each tax a region passes to a federal government (export taxes share the
+#: tariffs', taxes on factor use the production taxes', taxes on consumption the sales taxes').
 _FEDERAL_SHARE = {"tauz": "fsz", "taum": "fsm", "tb": "fsb", "te": "fsm", "tq": "fsq",
-                  "taud": "fsd"}
+                  "taud": "fsd", "tf": "fsz", "tc": "fsq"}
 
 
 def lump_sum_taxes(cal: Calibration) -> list[str]:
@@ -210,10 +231,11 @@ def tax_revenue(m: pyo.ConcreteModel, r: str, *, federal: bool):
 
 #: Tax instruments (rate parameters an experiment may shock) and the position, in their index,
 #: of the region whose government collects the revenue.
-TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1, "te": 0}
+TAX_INSTRUMENTS = {"tauz": 0, "taum": 0, "tq": 0, "taud": 0, "tb": 1, "te": 0, "tf": 0,
+                   "tc": 0}
 #: Benchmark revenue of each tax in the calibration (None: zero in every SAM).
 REVENUE_AT_BENCHMARK = {"tauz": "Tz0", "taum": "Tm0", "tq": "Tq0", "taud": "Td0", "tb": "Tb0",
-                        "te": None}
+                        "te": None, "tf": None, "tc": None}
 #: The profit tax of a region's enterprise (enterprises block), shared with a federal
 #: government in the SAM's proportion ``fsp``.
 TAX_INSTRUMENTS["taup"] = 0

@@ -4,14 +4,17 @@ Nominal GRP at market prices of region r (in r's currency):
 
 .. math::
 
-    GRP_r &= \sum_{fi} pf_{rfi} F_{rfi} + \sum_i \big(Tz_{ri} + Tm_{ri} + Tq_{ri}\big) + Tb_r
+    GRP_r &= \sum_{fi} pf_{rfi} F_{rfi} + \sum_i \big(Tz_{ri} + Tm_{ri} + Tq_{ri} + Te_{ri}\big)
+             + Tb_r + Tf_r + Tc_r
         && \text{(production: value added + taxes)} \\
-          &= \sum_i pq_{ri} FD_{ri} + \sum_i pe_{ri}E_{ri} - \sum_i pm_{ri}M_{ri}
+          &= \sum_i pq_{ri} FD_{ri} + Tc_r + \sum_i (1+te_{ri}) pe_{ri}E_{ri} - \sum_i pm_{ri}M_{ri}
              + \sum_{d \ne r,i} pl_{rdi} DS_{rdi} - \sum_{o \ne r,i} pl_{ori} DS_{ori}
         && \text{(expenditure)}
 
 with ``FD`` every final use of the composite good (households, governments, investment,
-re-exports, projects) and ``pl = (1 + tmg) pd`` the landed price of a shipment before the
+re-exports, projects), ``Tc`` the consumption tax households pay on top of purchaser prices,
+and ``pl = (1 + tmg) pd`` (``pdo`` for origins selling under a CET between destinations) the
+landed price of a shipment before the
 destination's duty (converted between currencies where o and d are in different countries; on
 the exporter's side in its own currency).
 
@@ -131,11 +134,13 @@ def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
                             + [(k[0], m.Tz[k]) for k in m.RS]
                             + [(k[0], m.Tm[k] + m.Tq[k]) for k in m.RQ]
                             + [(k[0], m.Te[k]) for k in m.RE]
-                            + [(r, m.Tb[r]) for r in m.R])
+                            + [(r, m.Tb[r] + m.Tf[r] + m.Tc[r]) for r in m.R])
     # exports at their fob value, export tax included
     terms = ([(k[0], m.pq[k] * fd[k]) for k in m.RQ]
              + [(k[0], (1 + m.te[k]) * m.pe[k] * m.E[k]) for k in m.RE]
-             + [(k[0], -m.pm[k] * m.M[k]) for k in m.RM])
+             + [(k[0], -m.pm[k] * m.M[k]) for k in m.RM]
+             # households pay the consumption tax on top of purchaser prices
+             + [(r, m.Tc[r]) for r in m.R])
     for o, d, i in m.ODC:
         if o != d:
             # on the exporter's side in its own currency, on the importer's in its own

@@ -32,6 +32,10 @@ default tree, one Cobb-Douglas nest with unit scale, is Stone-Geary demand (``ga
 subsistence quantities, ``household_demand = "les"``) or, with ``gamma_h = 0``, Cobb-Douglas:
 :math:`UU = \prod_i (Xp_i - \gamma^h_i)^{\alpha_i}`.
 
+Households buy commodity i at the consumer price :math:`(1 + tc_{ri})\,pq_{ri}`: ``tc`` is a tax
+on household consumption (:math:`pq` in the equations above stands for it), zero at the
+benchmark (an instrument experiments may introduce; revenue: government block).
+
 The trees are homothetic over supernumerary quantities, so the expenditure function is
 :math:`e(p, U) = \sum_i p_i \gamma^h_i + U P(p)` with :math:`P` the root's unit cost
 (:func:`unit_cost`, used for EV and CV).
@@ -81,6 +85,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           init=cal.nonzero("ah"))
     param(m, "shf", m.RHF, ("region", "household", "factor"), block=BLOCK, unit="1",
           latex="sh", doc="household share of regional factor income", init=cal.nonzero("shf"))
+    m.RC = list(dict.fromkeys((r, i) for r, i, _ in m.RIH))
+    param(m, "tc", m.RC, ("region", "commodity"), block=BLOCK, unit="1", latex="t^c",
+          doc="tax rate on household consumption (zero in the SAM)", init=0.0)
     param(m, "taud", m.RH, ("region", "household"), block=BLOCK, unit="1", latex=r"\tau^d",
           doc="direct tax rate", init=cal.table("taud"))
     param(m, "ssp", m.RH, ("region", "household"), block=BLOCK, unit="1", latex="ss^p",
@@ -145,6 +152,12 @@ def _tree(m: pyo.ConcreteModel) -> dict:
     for r, i, h in m.RIH:
         tree[(r, h, commodity_nest[(r, i, h)])].append((m.alpha[r, i, h], "commodity", i))
     return tree
+
+
+def consumer_price(m: pyo.ConcreteModel, r: str, i: str):
+    """What households pay for a unit of commodity i: the purchaser price plus the
+    consumption tax."""
+    return (1 + m.tc[r, i]) * m.pq[r, i]
 
 
 def unit_cost(m: pyo.ConcreteModel, prices: dict) -> dict[tuple[str, str], float]:
@@ -216,7 +229,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
     # (share, quantity, price) of every input of every nest
     parts = {k: [(d, quantity(k[0], k[1], x), price(k[0], k[1], x)) if kind == "nest"
-                 else (d, supernumerary(k[0], x, k[1]), m.pq[k[0], x])
+                 else (d, supernumerary(k[0], x, k[1]), consumer_price(m, k[0], x))
                  for d, kind, x in inputs] for k, inputs in tree.items()}
 
     def demand(r, h, nest, share, price_input):
@@ -230,7 +243,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              "subsistence",
              rule=lambda m, r, h: m.pU[r, h] * m.UU[r, h]
              == m.YH[r, h] - m.Td[r, h] - m.Sp[r, h]
-             - sum(m.pq[r, i] * m.gamma_h[r, i, h] for i in goods[(r, h)]))
+             - sum(consumer_price(m, r, i) * m.gamma_h[r, i, h] for i in goods[(r, h)]))
     equation(m, "eq_utility", m.RH, ("region", "household"), block=BLOCK, determines="UU",
              latex=r"UU = g^h\,\mathrm{CES}(q_k)",
              doc="utility, the root of the demand tree (under fixed proportions its unit cost)",
@@ -254,4 +267,4 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              doc="utility-maximising demand of the commodity's nest for supernumerary "
              "consumption (with the default tree the linear expenditure system)",
              rule=lambda m, r, i, h: supernumerary(r, i, h) == demand(
-                 r, h, commodity_nest[(r, i, h)], m.alpha[r, i, h], m.pq[r, i]))
+                 r, h, commodity_nest[(r, i, h)], m.alpha[r, i, h], consumer_price(m, r, i)))

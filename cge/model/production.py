@@ -6,7 +6,9 @@ An activity (region r, sector i) combines its inputs in a tree of nests given as
 :math:`q_k` and price :math:`p_k`: inner nests (:math:`QN, PN`), factors and commodities. The
 root nest is gross output :math:`Z` at price :math:`p^z`. A factor enters as the effective
 input :math:`b F` at price :math:`p^f / b`: :math:`b` is factor-augmenting productivity, 1 at
-the benchmark (for the default tree the old value-added scale times :math:`b`).
+the benchmark (for the default tree the old value-added scale times :math:`b`). The activity
+pays :math:`(1 + tf_{rfi})\,p^f` for a unit of factor f: ``tf`` is a tax on factor use, zero at
+the benchmark (an instrument experiments may introduce; revenue: government block).
 
 Sets: ``RS`` = (region r, sector i) with output; ``RSN`` = (r, i, nest n) of the activity's
 tree, root included; ``RSNI`` = the inner nests (every nest but the root); ``RFS`` = (r, factor
@@ -20,7 +22,7 @@ f, i) with factor use; ``RJS`` = (r, commodity j, i) with intermediate use.
         && \text{eq\_nest\_technology} \to p^n_{rin} \\
     QN_{rin} &= (gn_{rim}^{\rho_m} an_{rin}\, P_m / PN_{rin})^{1/(1-\rho_m)} Q_m
         && \text{eq\_nest\_demand} \to Q^n_{rin} \\
-    b_{ri} F_{rfi} &= (gn_{rim}^{\rho_m} \beta_{rfi}\, P_m b_{ri}/pf_{rfi})^{1/(1-\rho_m)} Q_m
+    b_{ri} F_{rfi} &= (gn_{rim}^{\rho_m} \beta_{rfi}\, P_m b_{ri}/((1+tf_{rfi})\,pf_{rfi}))^{1/(1-\rho_m)} Q_m
         && \text{eq\_factor\_demand} \to F_{rfi} \\
     X_{rji} &= (gn_{rim}^{\rho_m} ax_{rji}\, P_m / pq_{rj})^{1/(1-\rho_m)} Q_m
         && \text{eq\_intermediate\_demand} \to X_{rji}
@@ -65,6 +67,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
     param(m, "b", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex="b",
           doc="factor-augmenting productivity of the activity (1 at the benchmark)", init=1.0)
+    param(m, "tf", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="1", latex="tf",
+          doc="tax rate on the use of the factor by the activity (zero in the SAM)", init=0.0)
     param(m, "gn", m.RSN, ("region", "sector", "nest"), block=BLOCK, unit="1",
           latex=r"\gamma^n", doc="scale parameter of the nest", init=cal.nonzero("gn"))
     param(m, "an", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="1", latex="a^n",
@@ -126,9 +130,13 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     parts: dict[tuple, list] = {k: [] for k in m.RSN}
     for r, i, n in m.RSNI:
         parts[(r, i, parent[(r, i, n)])].append((m.an[r, i, n], m.QN[r, i, n], m.PN[r, i, n]))
+    def user_cost(r, f, i):
+        """What the activity pays for a unit of effective factor input."""
+        return (1 + m.tf[r, f, i]) * m.pf[r, f, i] / m.b[r, i]
+
     for r, f, i in m.RFS:
         parts[(r, i, factor_nest[(r, f, i)])].append(
-            (m.beta[r, f, i], m.b[r, i] * m.F[r, f, i], m.pf[r, f, i] / m.b[r, i]))
+            (m.beta[r, f, i], m.b[r, i] * m.F[r, f, i], user_cost(r, f, i)))
     for r, j, i in m.RJS:
         parts[(r, i, commodity_nest[(r, j, i)])].append((m.ax[r, j, i], m.X[r, j, i],
                                                          m.pq[r, j]))
@@ -156,10 +164,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, r, i, n: m.QN[r, i, n] == demand(
                  r, i, parent[(r, i, n)], m.an[r, i, n], m.PN[r, i, n]))
     equation(m, "eq_factor_demand", m.RFS, ("region", "factor", "sector"), block=BLOCK,
-             determines="F", latex=r"b F = (\gamma^{\rho} \beta\, P b/p^f)^{1/(1-\rho)} Q",
+             determines="F", latex=r"b F = (\gamma^{\rho} \beta\, P b/((1+tf) p^f))^{1/(1-\rho)} Q",
              doc="cost-minimising factor demand of the factor's nest",
              rule=lambda m, r, f, i: m.F[r, f, i] == demand(
-                 r, i, factor_nest[(r, f, i)], m.beta[r, f, i], m.pf[r, f, i] / m.b[r, i])
+                 r, i, factor_nest[(r, f, i)], m.beta[r, f, i], user_cost(r, f, i))
              / m.b[r, i])
     equation(m, "eq_intermediate_demand", m.RJS, ("region", "commodity", "sector"),
              block=BLOCK, determines="X",

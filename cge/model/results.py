@@ -54,7 +54,9 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
 
     ``benchmark`` is :func:`solution` of the same model at its benchmark point.
     """
-    p1 = {k: pyo.value(v) for k, v in m.pq.items()}
+    # consumer prices: purchaser prices plus the consumption tax (zero at the benchmark)
+    p1 = {k: pyo.value(households.consumer_price(m, *k)) if k in m.tc else pyo.value(v)
+          for k, v in m.pq.items()}
     p0 = {k: float(benchmark["pq"].sel(region=k[0], commodity=k[1])) for k in m.pq}
     ev, cv = {}, {}
     cost0, cost1 = households.unit_cost(m, p0), households.unit_cost(m, p1)
