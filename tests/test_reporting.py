@@ -28,6 +28,7 @@ from cge.reporting import (
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "calibration" / "labels_vologda.csv"
+CUT = "import tariffs halved in both regions"
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,9 @@ def test_tidy_csv_has_one_row_per_entry(ds):
 def test_headline_tables_match_the_dataset(ds):
     tables = headline_tables(ds, read_labels(None))
     assert set(tables) >= {"welfare", "grp", "trade", "output_NORTH", "output_SOUTH"}
-    assert tables["grp"].loc["tariff_cut", "NORTH"] == float(
+    # rows are scenario descriptions (the experiment gives them), not ids
+    tariff, half = CUT, "interregional trade margins halved in both directions"
+    assert tables["grp"].loc[tariff, "NORTH"] == float(
         ds["pct_GRP_real"].sel(scenario="tariff_cut", region="NORTH"))
     assert "benchmark" not in tables["welfare"].index
     # trade: shipments NORTH -> SOUTH at benchmark prices, % change, recomputed here
@@ -66,13 +69,15 @@ def test_headline_tables_match_the_dataset(ds):
     expected = 100 * (float(vol.sel(scenario="margins_half")) / float(vol.sel(
         scenario="benchmark")) - 1)
     col = [c for c in tables["trade"].columns if "NORTH \u2192 SOUTH" in c]
-    assert tables["trade"].loc["margins_half", col[0]] == pytest.approx(expected, rel=1e-12)
+    assert tables["trade"].loc[half, col[0]] == pytest.approx(expected, rel=1e-12)
+    assert tables["trade"].attrs["units"][col[0]] == "%"
+    assert set(tables["welfare"].attrs["units"].values()) == {ds.attrs["units"], "%"}
 
 
 def test_latex_is_booktabs_and_escaped(ds):
     tex = to_latex(headline_tables(ds, read_labels(None))["grp"], label="toy:grp")
     assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
-    assert r"margins\_half" in tex and r"\label{tab:toy:grp}" in tex
+    assert "import tariffs halved in both regions" in tex and r"\label{tab:toy:grp}" in tex
     assert r"\% change" in tex
 
 

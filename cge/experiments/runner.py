@@ -460,7 +460,7 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
                                     else ""),
         "household_nests_sha256": (_sha256(exp.household_nests) if exp.household_nests
                                    else ""),
-        "units": exp.config.units or "SAM units",
+        "units": model_units(exp.config, sam.units),
         "closure": repr(exp.config.closure),
         "solver": exp.solver,
         "solver_options": repr(exp.solver_options),
@@ -471,7 +471,34 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         "layout": "levels under model names; pct_<name> = percent change from the benchmark; "
                   "see cge.experiments.runner",
     }
+    with_units(ds, ds.attrs["units"])
     return ExperimentResult(exp, gates, ds, timings, tuple(outcomes), interrupted)
+
+
+def model_units(config, sam_units: str) -> str:
+    """The unit of the model's money values: ``[model] units``, else the SAM's unit when
+    ``scale`` is 1 (e.g. "mln RUB"), else the SAM's unit divided by ``scale``."""
+    if config.units:
+        return config.units
+    if not sam_units:
+        return "SAM units"
+    return sam_units if config.scale == 1 else f"{sam_units} / {config.scale:g}"
+
+
+def with_units(ds: xr.Dataset, money: str) -> xr.Dataset:
+    """Give every variable its unit in ``units`` and a CF ``long_name``, in place.
+
+    The model tags symbols with the kind of their unit; what it measures in money (kind
+    ``value``: incomes, revenues, EV, CV, trade values, residuals of money equations) is in
+    ``money``, the experiment's unit (e.g. "bln RUB" for a SAM in mln RUB with scale 1000);
+    the kind stays in ``unit_kind``. ``long_name`` is the description.
+    """
+    for da in ds.data_vars.values():
+        if da.attrs.get("units") == "value":
+            da.attrs.update(units=money, unit_kind="value")
+        if da.attrs.get("description") and "long_name" not in da.attrs:
+            da.attrs["long_name"] = da.attrs["description"]
+    return ds
 
 
 def percent_change(ds: xr.Dataset, variables: list[str] | None = None) -> xr.Dataset:

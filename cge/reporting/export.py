@@ -3,16 +3,18 @@
 * :func:`write_netcdf` / :func:`read_results`: the whole Dataset, NetCDF 3 via the scipy engine
   (no extra dependency); strings, units, descriptions and traceability attrs round-trip.
 * :func:`to_tidy` / :func:`write_csv`: one row per variable, index and scenario.
-* :func:`write_excel`: one sheet per headline table, plus ``scenarios`` (status, description,
-  solve) and ``metadata`` (the Dataset attrs).
-* :func:`write_latex`: one booktabs table per headline table, written here rather than through
-  pandas' Styler so no template engine is needed.
+* :func:`write_excel`: one sheet per headline table (header in row 1, frozen panes, number
+  formats), plus ``scenarios`` (status, description, solve) and ``metadata`` (the Dataset
+  attrs).
+* :func:`write_latex`: one booktabs table per headline table, laid out to fit the page
+  (:func:`latex_layout`), written here rather than through pandas' Styler so no template
+  engine is needed.
 """
 
 from __future__ import annotations
 
 import io
-import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +22,7 @@ import xarray as xr
 
 from cge.errors import InputError, Location, Problem
 from cge.outputs import safe_name, write_bytes, write_text
+from cge.reporting.numbers import decimals, excel_format, format_number, text_width_pt
 
 RESULTS_FILE = "results.nc"
 #: Per-scenario run information, listed in every export next to the numbers.
@@ -76,57 +79,178 @@ def run_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.Index(ds["scenario"].values, name="scenario"))
 
 
+def _header(df: pd.DataFrame, col: object) -> str:
+    """A column's header with its unit, as a spreadsheet shows it."""
+    unit = df.attrs.get("units", {}).get(col, "")
+    return f"{col} ({unit})" if unit else str(col)
+
+
 def write_excel(ds: xr.Dataset, tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
-    """Workbook: a sheet per headline table (title in the first row), scenarios, metadata."""
+    """Workbook: a sheet per headline table (header with units in row 1, panes frozen below
+    it and right of the labels, numbers formatted with the decimals of :func:`decimals`,
+    title and notes under the table), then ``scenarios`` and ``metadata``."""
+    from openpyxl.styles import Alignment, Font
+
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in tables.items():
             sheet = name[:31]  # Excel's limit on sheet names
-            df.to_excel(xl, sheet_name=sheet, startrow=1)
-            xl.sheets[sheet].cell(row=1, column=1, value=df.attrs.get("title", name))
+            out = df.rename(columns=lambda c, df=df: _header(df, c))
+            out.to_excel(xl, sheet_name=sheet)
+            ws = xl.sheets[sheet]
+            ws.freeze_panes = "B2"
+            ws.column_dimensions["A"].width = min(60, max(
+                [len(str(i)) for i in df.index] + [len(str(df.index.name or ""))] + [10]) + 2)
+            for k, col in enumerate(df.columns, start=2):
+                letter = ws.cell(row=1, column=k).column_letter
+                ws.column_dimensions[letter].width = 16
+                ws.cell(row=1, column=k).alignment = Alignment(wrap_text=True,
+                                                               horizontal="center")
+                fmt = excel_format(decimals(df[col]))
+                for row in range(2, len(df) + 2):
+                    ws.cell(row=row, column=k).number_format = fmt
+            ws.cell(row=len(df) + 3, column=1, value=df.attrs.get("title", name)).font = Font(
+                bold=True)
             for n, note in enumerate(df.attrs.get("notes", [])):
-                xl.sheets[sheet].cell(row=len(df) + 4 + n, column=1, value=note)
+                ws.cell(row=len(df) + 4 + n, column=1, value=note)
         run_table(ds).to_excel(xl, sheet_name="scenarios")
+        xl.sheets["scenarios"].freeze_panes = "B2"
         meta = pd.DataFrame({"value": [str(v) for v in ds.attrs.values()]},
                             index=pd.Index(list(ds.attrs), name="attribute"))
         meta.to_excel(xl, sheet_name="metadata")
+        xl.sheets["metadata"].freeze_panes = "B2"
     return write_bytes(path, buf.getvalue())
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                   "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                  "^": r"\textasciicircum{}", "\u2192": r"$\to$"}
+                  "^": r"\textasciicircum{}", "\u2192": r"$\to$", "\u2212": "$-$"}
 
 
 def latex_escape(text: object) -> str:
     return "".join(_LATEX_SPECIAL.get(c, c) for c in str(text))
 
 
-def to_latex(df: pd.DataFrame, *, label: str, digits: int = 2) -> str:
-    """A booktabs table (needs ``\\usepackage{booktabs}``); NaN prints as an en dash."""
-    def fmt(x: object) -> str:
-        if isinstance(x, float):
-            return "--" if math.isnan(x) else f"{x:,.{digits}f}".replace(",", "{,}")
-        return latex_escape(x)
+#: The article class at 10 pt: ``\textwidth``, and ``\textheight`` (the width of a
+#: landscape page); ``\tabcolsep``.
+TEXT_WIDTH_PT = 345.0
+TEXT_HEIGHT_PT = 550.0
+TABCOLSEP_PT = 6.0
+#: A column header wider than this wraps; one wider than KEY_PT becomes a key, (1), (2), ...,
+#: explained under the table (e.g. scenario descriptions as columns).
+HEADER_PT = 62.0
+KEY_PT = 200.0
+#: Row labels wider than LABEL_PT wrap, down to LABEL_MIN_PT wide if the table is wide.
+LABEL_PT = 130.0
+LABEL_MIN_PT = 90.0
 
-    head = [latex_escape(df.index.name or "")] + [latex_escape(c) for c in df.columns]
-    lines = [
-        r"\begin{table}[htbp]",
-        r"\centering",
-        rf"\caption{{{latex_escape(df.attrs.get('title', label))}}}",
-        rf"\label{{tab:{label}}}",
-        r"\begin{tabular}{l" + "r" * len(df.columns) + "}",
-        r"\toprule",
-        " & ".join(head) + r" \\",
-        r"\midrule",
-    ]
-    for idx, row in df.iterrows():
-        lines.append(" & ".join([latex_escape(idx)] + [fmt(v) for v in row]) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    # what a table leaves out is said under it (e.g. flows without a benchmark value)
-    lines += [r"\par\footnotesize " + latex_escape(note) for note in df.attrs.get("notes", [])]
-    lines += [r"\end{table}", ""]
-    return "\n".join(lines)
+
+def _measured(cell: str) -> str:
+    """What a LaTeX cell prints, to measure it (a minus is as wide as a plus in CM)."""
+    return cell.replace("$-$", "+").replace("{,}", ",").replace("\\", "")
+
+
+@dataclass
+class LatexLayout:
+    """How a table is set: column widths (pt), which columns go in each tabular, and the
+    float (``table``, or ``sidewaystable`` for a landscape page)."""
+
+    digits: dict[object, int]
+    label_width: float
+    label_wraps: bool
+    widths: dict[object, float]
+    headers: dict[object, str]
+    keys: list[str]
+    chunks: list[list[object]]
+    env: str
+
+    def width(self, chunk: list[object]) -> float:
+        """Width of the tabular of one chunk of columns, in points."""
+        return (self.label_width + 2 * TABCOLSEP_PT
+                + sum(self.widths[c] + 2 * TABCOLSEP_PT for c in chunk))
+
+
+def latex_layout(df: pd.DataFrame, *, text_width: float = TEXT_WIDTH_PT,
+                 text_height: float = TEXT_HEIGHT_PT) -> LatexLayout:
+    """Fit ``df`` to the page: decimals per column, wrapped or keyed headers, wrapped row
+    labels; portrait if the table fits the text width, landscape if it fits the text height,
+    else its columns split into several tables that each fit the text width."""
+    units = df.attrs.get("units", {})
+    digits = {c: decimals(df[c]) for c in df.columns}
+    headers, keys, widths = {}, [], {}
+    for c in df.columns:
+        text = str(c)
+        if text_width_pt(text) > KEY_PT:
+            keys.append(f"({len(keys) + 1}) {text}")
+            text = f"({len(keys)})"
+        headers[c] = text
+        numbers = [text_width_pt(_measured(format_number(v, digits[c]))) for v in df[c]]
+        words = [text_width_pt(w) for w in (text + " " + units.get(c, "")).split()]
+        widths[c] = max([*numbers, *words, min(text_width_pt(text), HEADER_PT), 0.0])
+    natural = max([text_width_pt(str(i)) for i in df.index]
+                  + [text_width_pt(str(df.index.name or ""))])
+    # row labels wrap at LABEL_PT, or narrower (down to LABEL_MIN_PT) if that fits the page
+    room = text_width - 2 * TABCOLSEP_PT - sum(w + 2 * TABCOLSEP_PT for w in widths.values())
+    label_width = min(natural, max(LABEL_MIN_PT, min(LABEL_PT, room)))
+    layout = LatexLayout(digits, label_width, natural > label_width, widths, headers, keys,
+                         [list(df.columns)], "table")
+    if layout.width(list(df.columns)) <= text_width:
+        return layout
+    if layout.width(list(df.columns)) <= text_height:
+        layout.env = "sidewaystable"
+        return layout
+    chunks: list[list[object]] = [[]]
+    for c in df.columns:
+        if chunks[-1] and layout.width([*chunks[-1], c]) > text_width:
+            chunks.append([])
+        chunks[-1].append(c)
+    layout.chunks = chunks
+    return layout
+
+
+def to_latex(df: pd.DataFrame, *, label: str, text_width: float = TEXT_WIDTH_PT,
+             text_height: float = TEXT_HEIGHT_PT) -> str:
+    """Booktabs table(s) laid out by :func:`latex_layout`: decimals per column, true minus
+    signs, units under the headers (in the caption if every column has the same), NaN as an
+    en dash. Needs ``\\usepackage{booktabs,array}``, and ``rotating`` for landscape tables."""
+    lay = latex_layout(df, text_width=text_width, text_height=text_height)
+    units = df.attrs.get("units", {})
+    title = str(df.attrs.get("title", label))
+    same = {units.get(c, "") for c in df.columns}
+    unit_row = len(same) > 1
+    if len(same) == 1 and (u := same.pop()) and u not in title:
+        title += f" ({u})"
+    label_col = (rf">{{\raggedright\arraybackslash}}p{{{lay.label_width:.0f}pt}}"
+                 if lay.label_wraps else "l")
+    notes = [*lay.keys, *df.attrs.get("notes", [])]
+    out = ["% needs \\usepackage{booktabs,array}"
+           + (" and \\usepackage{rotating}" if lay.env == "sidewaystable" else "")]
+    for n, chunk in enumerate(lay.chunks):
+        caption = title if n == 0 else f"{title} (continued)"
+        head = [latex_escape(df.index.name or "")] + [
+            rf"\multicolumn{{1}}{{>{{\centering\arraybackslash}}p{{{lay.widths[c]:.0f}pt}}}}"
+            f"{{{latex_escape(lay.headers[c])}}}" for c in chunk]
+        out += [rf"\begin{{{lay.env}}}[htbp]", r"\centering",
+                rf"\caption{{{latex_escape(caption)}}}"]
+        if n == 0:
+            out.append(rf"\label{{tab:{label}}}")
+        out += [r"\begin{tabular}{" + label_col + "r" * len(chunk) + "}", r"\toprule",
+                " & ".join(head) + r" \\"]
+        if unit_row:
+            out.append(" & ".join([""] + [rf"\multicolumn{{1}}{{c}}{{\footnotesize "
+                                          f"{latex_escape(units.get(c, ''))}}}"
+                                          for c in chunk]) + r" \\")
+        out.append(r"\midrule")
+        for idx, row in df[chunk].iterrows():
+            cells = [format_number(v, lay.digits[c]) if isinstance(v, int | float)
+                     else latex_escape(v) for c, v in row.items()]
+            out.append(" & ".join([latex_escape(idx), *cells]) + r" \\")
+        out += [r"\bottomrule", r"\end{tabular}"]
+        # what a table leaves out or abbreviates is said under it
+        if n == len(lay.chunks) - 1:
+            out += [r"\par\footnotesize " + latex_escape(note) for note in notes]
+        out += [rf"\end{{{lay.env}}}", ""]
+    return "\n".join(out)
 
 
 def write_latex(tables: dict[str, pd.DataFrame], folder: str | Path, *, prefix: str = ""

@@ -9,8 +9,10 @@ leaks between calls. Each function takes the headline tables of :mod:`cge.report
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -20,6 +22,8 @@ from cge.outputs import safe_name, write_bytes
 from cge.reporting.labels import Labels
 
 FORMATS = ("png", "pdf")
+#: Characters per line of tick labels and legend entries.
+WRAP = 40
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -28,12 +32,21 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _wrap(text: object, width: int = WRAP) -> str:
+    return textwrap.fill(str(text), width)
+
+
 def grouped_bars(df: pd.DataFrame, *, title: str, xlabel: str, horizontal: bool = False
                  ) -> Figure:
-    """Bars of every column for every row of ``df`` (rows are groups); NaN bars are left out."""
+    """Bars of every column for every row of ``df`` (rows are groups); NaN bars are left out.
+    Many rows or long row labels (scenario descriptions) make the bars horizontal; labels
+    and legend entries are wrapped, the legend sits under the axes."""
     n_rows, n_cols = df.shape
-    long = horizontal or n_rows > 8
-    fig = _figure(8.0, max(3.0, 0.22 * n_rows * max(n_cols, 1) ** 0.5 + 1.5) if long else 4.5)
+    long = horizontal or n_rows > 8 or max((len(str(i)) for i in df.index), default=0) > 20
+    legend = (0.18 * sum(len(_wrap(c).splitlines()) for c in df.columns) + 0.3
+              if n_cols > 1 else 0.0)
+    fig = _figure(8.0, legend + (max(3.0, 0.22 * n_rows * max(n_cols, 1) ** 0.5 + 1.5)
+                                 if long else 4.5))
     ax = fig.add_subplot()
     pos = np.arange(n_rows)
     width = 0.8 / max(n_cols, 1)
@@ -41,22 +54,23 @@ def grouped_bars(df: pd.DataFrame, *, title: str, xlabel: str, horizontal: bool 
         shift = pos - 0.4 + width * (k + 0.5)
         vals = df[col].to_numpy(dtype=float)
         if long:
-            ax.barh(shift, vals, height=width, label=str(col))
+            ax.barh(shift, vals, height=width, label=_wrap(col))
         else:
-            ax.bar(shift, vals, width=width, label=str(col))
+            ax.bar(shift, vals, width=width, label=_wrap(col))
     if long:
-        ax.set_yticks(pos, [str(i) for i in df.index])
+        ax.set_yticks(pos, [_wrap(i) for i in df.index])
         ax.invert_yaxis()
         ax.axvline(0.0, color="black", linewidth=0.6)
         ax.set_xlabel(xlabel)
     else:
-        ax.set_xticks(pos, [str(i) for i in df.index], rotation=20, ha="right")
+        ax.set_xticks(pos, [_wrap(i, 20) for i in df.index])
         ax.axhline(0.0, color="black", linewidth=0.6)
         ax.set_ylabel(xlabel)
     ax.set_title(title)
     ax.grid(axis="x" if long else "y", linewidth=0.3)
     if n_cols > 1:
-        ax.legend(fontsize="small", loc="best")
+        fig.legend(fontsize="small", loc="outside lower center",
+                   ncols=1 if max(len(str(c)) for c in df.columns) > WRAP // 2 else 2)
     return fig
 
 
@@ -83,12 +97,15 @@ def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[st
 
 def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
                  ) -> list[Path]:
+    """Write each figure in each format; PDFs embed TrueType fonts (Type 42), which journals
+    accept and text tools can search, instead of matplotlib's default Type 3."""
     folder = Path(folder)
     out = []
     for name, fig in figs.items():
         safe_name(name, what="figure name")  # from SAM labels: must stay in this folder
         for fmt in formats:
             buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, dpi=150)
+            with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+                fig.savefig(buf, format=fmt, dpi=150)
             out.append(write_bytes(folder / f"{name}.{fmt}", buf.getvalue()))
     return out

@@ -1,7 +1,8 @@
 """Headline tables of an experiment's results (the Dataset of ``run_experiment``).
 
 Each function returns a :class:`pandas.DataFrame` with readable labels (see
-:mod:`cge.reporting.labels`) and a ``title`` in ``df.attrs``; exports write the same frames to
+:mod:`cge.reporting.labels`; scenarios by their descriptions), a ``title`` and the ``units`` of
+each column in ``df.attrs``; exports write the same frames to
 Excel, LaTeX and CSV. Scenarios are rows in the scenario tables and columns in the sector tables
 (22 sectors read better down a page). Failed scenarios appear with NaN.
 """
@@ -19,10 +20,25 @@ def _scenarios(ds: xr.Dataset, include_benchmark: bool = False) -> list[str]:
     return names if include_benchmark else [s for s in names if s != "benchmark"]
 
 
+def scenario_label(ds: xr.Dataset, labels: Labels, name: str) -> str:
+    """A scenario as readers see it: its label in the label file, else (in English) its
+    description in the experiment, else its name."""
+    text = labels.of("scenario", name)
+    if text != name or labels.lang != "en" or "description" not in ds:
+        return text
+    description = str(ds["description"].sel(scenario=name).item()).strip()
+    return description or name
+
+
+def _labelled(df: pd.DataFrame, ds: xr.Dataset, labels: Labels, axis: str) -> pd.DataFrame:
+    """Scenario names on ``axis`` ("index" or "columns") replaced by their labels."""
+    return df.rename(**{axis: lambda s: scenario_label(ds, labels, s)})
+
+
 def welfare(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
     """EV per region and household (model value units) and EV in % of consumption."""
     scen = _scenarios(ds)
-    cols = {}
+    cols, units = {}, {}
     for r in ds["region"].values:
         for h in ds["household"].values:
             # households a region does not have are NaN at the benchmark; a household whose
@@ -32,14 +48,18 @@ def welfare(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
                 who = labels.of("region", r)
                 if ds.sizes["household"] > 1:
                     who += ", " + labels.of("household", h)
-                units = ds.attrs.get("units", ds["EV"].attrs.get("units", ""))
-                cols[f"{labels.text('EV')} {who} ({units})"] = (
+                cols[f"{labels.text('EV')} {who}"] = (
                     ds["EV"].sel(region=r, household=h, scenario=scen).values)
+                units[f"{labels.text('EV')} {who}"] = ds["EV"].attrs.get(
+                    "units", ds.attrs.get("units", ""))
                 if "EV_pct" in ds:
                     cols[f"{labels.text('EV_pct')} {who}"] = (
                         ds["EV_pct"].sel(region=r, household=h, scenario=scen).values)
+                    units[f"{labels.text('EV_pct')} {who}"] = "%"
     df = pd.DataFrame(cols, index=pd.Index(scen, name=labels.text("scenario")))
+    df = _labelled(df, ds, labels, "index")
     df.attrs["title"] = labels.text("welfare")
+    df.attrs["units"] = units
     return df
 
 
@@ -50,7 +70,9 @@ def grp(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
     df = da.to_pandas()
     df = df.rename(columns=lambda r: labels.of("region", r))
     df.index.name, df.columns.name = labels.text("scenario"), None
+    df = _labelled(df, ds, labels, "index")
     df.attrs["title"] = labels.text("grp")
+    df.attrs["units"] = dict.fromkeys(df.columns, "%")
     return df
 
 
@@ -60,9 +82,21 @@ def by_sector(ds: xr.Dataset, labels: Labels, region: str, variable: str = "pct_
     scen = _scenarios(ds)
     df = ds[variable].sel(region=region, scenario=scen).to_pandas().T
     df = df.loc[labels.order("sector", list(df.index))]
+    notes = []
+    level = variable.removeprefix("pct_")
+    if level != variable and level in ds:  # sectors absent at the benchmark: no % change
+        base = ds[level].sel(region=region, scenario="benchmark").to_series()
+        absent = [s for s in df.index if not base.get(s, 0.0) > 0]
+        if absent:
+            df = df.drop(index=absent)
+            notes.append("not produced at the benchmark: "
+                         + ", ".join(labels.of("sector", s) for s in absent))
     df = df.rename(index=lambda s: labels.of("sector", s))
     df.index.name, df.columns.name = labels.text("sector"), None
+    df = _labelled(df, ds, labels, "columns")
     df.attrs["title"] = f"{labels.text(title)}: {labels.of('region', region)}"
+    df.attrs["units"] = dict.fromkeys(df.columns, "%")
+    df.attrs["notes"] = notes
     return df
 
 
@@ -106,9 +140,10 @@ def trade(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
            for k, v in cols.items()}
     df = pd.DataFrame({k: v.values for k, v in out.items()},
                       index=pd.Index(scen, name=labels.text("scenario")))
-    df = df.drop(index="benchmark")
+    df = _labelled(df.drop(index="benchmark"), ds, labels, "index")
     df.attrs["title"] = labels.text("trade")
     df.attrs["notes"] = notes
+    df.attrs["units"] = dict.fromkeys(df.columns, "%")
     return df
 
 
