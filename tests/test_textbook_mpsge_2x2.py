@@ -17,6 +17,14 @@ plus the lump-sum tax revenue TLS); LX, KX, ... (DXL, DXK, ...) are factor deman
 activity, F / (Z / Z0); DX, DY (DUX, DUY) are consumption per unit of utility, Xp / (UU / UU0).
 MPSGE levies an output tax on the gross price (the producer receives PX (1 - otax)); the
 experiment sets tauz = otax / (1 - otax), the same tax on the net price.
+
+Numeraires: the "PL=1" columns fix the wage (``numeraire = "factor:ECO:LAB"``), the "PX=1"
+columns the price of X (``"commodity:ECO:X"``), the "RA=157" columns of TwoxTwowOTax and
+TwoxTwoCESProd the agent's income (``"income:ECO:RA"``, YH set to 157 in the scenario): the same
+real equilibrium, rescaled. Not used: the "RA=157" column of TwoxTwoScalar, which MPSGE.jl's
+test_twobytwo_indexed.jl produces by fixing PX = 1 *and* RA = 157, dropping both the X market and
+the agent's budget; it is not an equilibrium (the agent spends 157 while owning
+77 x 0.95359243 + 80 x 1.04866605 = 157.32), so no closure of a consistent model reproduces it.
 """
 
 from pathlib import Path
@@ -66,6 +74,43 @@ CES_LABOUR_PLUS_10 = {
     "RA": 172.56044658173593, "LX": 52.32335976642014, "LY": 21.340810008438144,
     "KX": 47.87420014736182, "KY": 28.77327180464423, "DX": 100.57861367465195,
     "DY": 49.42636976712583,
+}
+
+
+# MPSGEresults.xlsx, sheet TwoxTwowOTax, column "RA=157" (the agent's income as numeraire)
+INCOME_NUMERAIRE = {
+    "X": 1.0488088482223459, "Y": 1.0388601182966062, "U": 1.0454820636283344,
+    "PX": 0.9979575100019727, "PY": 1.0075145327263733, "PK": 1.0466666666627262,
+    "RA": 157, "LX": 52.440442414743885, "KX": 47.67312945661025, "LY": 21.177057061457788,
+    "KY": 28.87780507693768, "DX": 100.31820580330329, "DY": 49.683306602247974,
+}
+# MPSGEresults.xlsx, sheet TwoxTwoScalar, column "PX=1" (= sheet TwoxTwowOTax, column "PX=1",
+# which agrees to 1e-11)
+COMMODITY_NUMERAIRE = {
+    "X": 1.0488088481701514, "Y": 1.0388601182540846, "U": 1.0454820635789996, "PX": 1,
+    "PY": 1.009576582776887, "PK": 1.0488088481701519, "RA": 157.32132722552274,
+    "LX": 52.440442408507586, "LY": 21.17705705843569, "KX": 47.67312946227963,
+    "KY": 28.87780507968503, "DX": 100.31820580257144, "DY": 49.68330660297289,
+}
+# the same sheet's other column, for the check that both sheets say the same
+COMMODITY_NUMERAIRE_OTAX_SHEET = {
+    "X": 1.0488088481702906, "Y": 1.038860118253863, "U": 1.0454820635787618, "PX": 1,
+    "PY": 1.0095765827768821, "PK": 1.0488088481701119, "RA": 157.32132722551978,
+    "LX": 52.44044240850651, "KX": 47.67312946228059, "LY": 21.177057058435174,
+    "KY": 28.8778050796855, "DX": 100.31820580257127, "DY": 49.68330660297305,
+}
+# MPSGEresults.xlsx, sheet TwoxTwoCESProd, columns "RA=157" and "PX=1"
+CES_INCOME_NUMERAIRE = {
+    "X": 1.0505065385597352, "Y": 1.0324804194812658, "U": 1.0444631320629607,
+    "PX": 0.9963447424426385, "PY": 1.0137399672541887, "PK": 1.0867923683845564,
+    "RA": 157, "LX": 52.32335975215146, "LY": 21.34080999971782, "KX": 47.87420013022492,
+    "KY": 28.773271795128522, "DX": 100.57861367370879, "DY": 49.426369767387456,
+}
+CES_COMMODITY_NUMERAIRE = {
+    "X": 1.0505065382343373, "Y": 1.0324804191372636, "U": 1.0444631317247959, "PX": 1,
+    "PY": 1.0174590420922098, "PK": 1.0907794477357717, "RA": 157.57598073515192,
+    "LX": 52.32335976687205, "LY": 21.340810008702093, "KX": 47.87420014714937,
+    "KY": 28.773271804519155, "DX": 100.57861367468627, "DY": 49.426369767113975,
 }
 
 
@@ -137,3 +182,45 @@ def test_larger_output_taxes_as_published():
 
 def test_ces_production_as_published(ces_run):
     _check(_mpsge_values(ces_run, "labour_plus_10"), CES_LABOUR_PLUS_10)
+
+
+def _check_numeraire(name: str, expected: dict[str, float], fixed: tuple[str, float]):
+    ds = _run(name)
+    got = _mpsge_values(ds, "labour_plus_10")
+    _check(got, expected)
+    # the numeraire holds exactly, not just to the published precision
+    assert got[fixed[0]] == pytest.approx(fixed[1], rel=1e-12)
+    assert float(ds.sel(scenario="labour_plus_10")["walras_residual"]) < 1e-8
+    return got
+
+
+def test_commodity_numeraire_as_published():
+    got = _check_numeraire("mpsge_2x2_commodity_numeraire.toml", COMMODITY_NUMERAIRE, ("PX", 1))
+    _check(got, COMMODITY_NUMERAIRE_OTAX_SHEET)
+
+
+def test_ces_income_numeraire_as_published():
+    _check_numeraire("mpsge_2x2_ces_income_numeraire.toml", CES_INCOME_NUMERAIRE, ("RA", 157))
+
+
+@pytest.mark.slow  # over 10 s here with the two above; runs in the CI stage for slow tests
+def test_income_numeraire_as_published():
+    _check_numeraire("mpsge_2x2_income_numeraire.toml", INCOME_NUMERAIRE, ("RA", 157))
+
+
+@pytest.mark.slow
+def test_ces_commodity_numeraire_as_published():
+    _check_numeraire("mpsge_2x2_ces_commodity_numeraire.toml", CES_COMMODITY_NUMERAIRE, ("PX", 1))
+
+
+def test_numeraires_give_one_real_equilibrium():
+    """The published columns themselves: PL=1, PX=1 and RA=157 are one equilibrium rescaled
+    (quantities equal, relative prices equal) - the reason a numeraire choice may not change
+    real results."""
+    for a, b in ((LABOUR_PLUS_10, COMMODITY_NUMERAIRE), (LABOUR_PLUS_10, INCOME_NUMERAIRE),
+                 (CES_LABOUR_PLUS_10, CES_COMMODITY_NUMERAIRE),
+                 (CES_LABOUR_PLUS_10, CES_INCOME_NUMERAIRE)):
+        for q in ("X", "Y", "U", "LX", "LY", "KX", "KY", "DX", "DY"):
+            assert a[q] == pytest.approx(b[q], rel=REL)
+        for p in ("PY", "PK", "RA"):
+            assert a[p] / a["PX"] == pytest.approx(b[p] / b["PX"], rel=REL)
