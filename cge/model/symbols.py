@@ -29,6 +29,7 @@ class Symbol:
     latex: str
     block: str
     determines: str = ""  # for equations: the variable the equation is paired with
+    complementary: bool = False  # for equations: an inequality complementary to `determines`
 
 
 def _register(m: pyo.ConcreteModel, sym: Symbol) -> None:
@@ -84,11 +85,46 @@ def param(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequenc
 
 
 def equation(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str],
-             rule: Callable, *, block: str, determines: str, doc: str, latex: str
-             ) -> pyo.Constraint:
-    """Declare an equation paired with the variable it determines."""
+             rule: Callable, *, block: str, determines: str, doc: str, latex: str,
+             complementary: bool = False) -> pyo.Constraint:
+    """Declare an equation paired with the variable it determines.
+
+    With ``complementary=True`` the pair is a mixed complementarity condition, ``F(x) >= 0 ⟂
+    v >= lower``: the rule returns an inequality (``cost >= price``, ``quota >= imports``; F is
+    its greater side less its lesser side), and each element is complementary to the element of
+    the variable ``determines`` with the same index: the inequality holds, and holds as an
+    equality wherever the variable is above its lower bound (an activity runs only at zero
+    profit, a quota earns a rent only when it binds). The variable must be declared before,
+    over the equation's index, with a finite lower bound and no upper bound. Pairs are listed in
+    ``m.complements`` (equation name -> variable name), which :mod:`cge.solvers.mcp` reads; a
+    pair whose variable is fixed is dropped at the solve, as GAMS drops it.
+    """
     args = () if index is None else (list(index),)
+    if complementary:
+        _check_complement(m, name, index, determines)
     c = pyo.Constraint(*args, rule=rule, doc=doc)
     setattr(m, name, c)
-    _register(m, Symbol(name, "equation", tuple(dims), "", doc, latex, block, determines))
+    _register(m, Symbol(name, "equation", tuple(dims), "", doc, latex, block, determines,
+                        complementary))
+    if complementary:
+        if not hasattr(m, "complements"):
+            m.complements = {}
+        m.complements[name] = determines
     return c
+
+
+def _check_complement(m: pyo.ConcreteModel, name: str, index: Sequence | None,
+                      determines: str) -> None:
+    v = getattr(m, determines, None)
+    if not isinstance(v, pyo.Var):
+        raise ValueError(f"complementary equation {name}: {determines!r} is not a variable "
+                         "declared before it")
+    keys = [None] if index is None else list(index)
+    missing = [k for k in keys if k not in v]
+    if missing:
+        raise ValueError(f"complementary equation {name}: {determines} has no element for "
+                         f"{missing[:5]} (the pair needs one variable per equation)")
+    for k in keys:
+        if v[k].lb is None or v[k].ub is not None:
+            raise ValueError(f"complementary equation {name}: {v[k].name} needs a finite lower "
+                             f"bound and no upper bound (has {v[k].bounds})")
