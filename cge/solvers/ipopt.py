@@ -96,9 +96,10 @@ def casadi_ipopt_solve(
 ) -> IpoptOutcome:
     """Run bundled Ipopt from ``x0``; success also requires residuals within ``tol``."""
     opts, tol = casadi_options(options, tee)
-    nlp = {"x": system.x, "f": system.f, "g": system.g}
+    nlp = {"x": system.x, "p": system.p, "f": system.f, "g": system.g}
     solver = ca.nlpsol("cge_ipopt", "ipopt", nlp, opts)
-    sol = solver(x0=x0, lbx=system.lbx, ubx=system.ubx, lbg=system.lbg, ubg=system.ubg)
+    sol = solver(x0=x0, p=system.parameter_values(), lbx=system.lbx, ubx=system.ubx,
+                 lbg=system.lbg, ubg=system.ubg)
     stats = solver.stats()
     return_status = str(stats.get("return_status", "unknown"))
     status = _IPOPT_STATUS.get(return_status, SolveStatus.ERROR)

@@ -2,12 +2,15 @@
 
 Each iteration solves the linear Newton system ``J(x) dx = -F(x)`` with a
 sparse LU factorisation of the exact Jacobian, which CasADi differentiates
-from the translated expressions: SuperLU (:func:`scipy.sparse.linalg.splu`)
-below ``LARGE_SYSTEM`` equations, MUMPS (bundled with CasADi) from there up
-(``linear_solver`` chooses explicitly). Interregional trade links every
-region's prices, and SuperLU's COLAMD ordering then fills the factors about
-70-fold at 45,000 equations (10 s per factorisation); MUMPS' ordering keeps
-it to about a second.
+from the translated expressions. The default, UMFPACK (through cvxopt),
+analyses the Jacobian's pattern once per translated system (the ordering that
+keeps the factors sparse) and refactorises numerically at each new Jacobian;
+SuperLU (:func:`scipy.sparse.linalg.splu`) and MUMPS (bundled with CasADi)
+are available as ``linear_solver``. Interregional trade links every region's
+prices, and SuperLU's COLAMD ordering then fills the factors about 70-fold at
+45,000 equations (10 s per factorisation); CasADi's MUMPS redoes its analysis
+at every call.  A factor is reused for further steps while they converge fast
+(chord steps, ``chord_ratio``).
 The step ``x + a dx`` is then damped:
 
 * truncated so that variables stay strictly inside their bounds (fraction to
@@ -22,17 +25,20 @@ The step ``x + a dx`` is then damped:
 
 Convergence is declared when max_i |F_i(x)| <= ``tol`` (absolute, in model
 units), i.e. on the residuals a user checks, not on step sizes.  Near the
-solution the full step is accepted and convergence is quadratic, so going
-from 1e-6 to 1e-12 costs one or two iterations.
+solution the full step is accepted and convergence is quadratic (fast linear
+on chord steps), so going from 1e-6 to 1e-12 costs one to three iterations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import casadi as ca
+import cvxopt
 import numpy as np
 import scipy.sparse as sp
+from cvxopt import umfpack
 from scipy.sparse.linalg import splu
 
 from cge.solvers.result import SolveStatus
@@ -48,13 +54,13 @@ class NewtonOptions:
     min_step: float = 1e-10
     armijo: float = 1e-4
     tau: float = 0.99
-    linear_solver: str = "auto"  # "superlu", "mumps" or "auto" (by size, see module docstring)
+    linear_solver: str = "auto"  # "umfpack" (= "auto"), "superlu" or "mumps"
+    #: a factor is reused for the next step while a full step reduces ||F|| at least this much
+    chord_ratio: float = 0.25
     tee: bool = False
 
 
-#: From this many equations up, ``linear_solver = "auto"`` factorises with MUMPS.
-LARGE_SYSTEM = 20_000
-LINEAR_SOLVERS = ("auto", "superlu", "mumps")
+LINEAR_SOLVERS = ("auto", "umfpack", "superlu", "mumps")
 
 
 @dataclass
@@ -64,6 +70,8 @@ class NewtonOutcome:
     status: SolveStatus
     iterations: int
     message: str
+    factorisations: int = 0
+    linear_solver: str = ""
 
 
 def sparse_jacobian(res: ca.SX, x: ca.SX) -> ca.SX:
@@ -94,18 +102,31 @@ def sparse_jacobian(res: ca.SX, x: ca.SX) -> ca.SX:
 
 
 class _Evaluator:
-    """F and sparse J of ``g(x) - lbg`` with CasADi's zero-copy numpy buffers."""
+    """F and sparse J of ``g(x, p) - lbg`` (equality systems) with CasADi's zero-copy numpy buffers.
+
+    Built once per translated system (see :func:`evaluator`); :meth:`set_parameters` sets the
+    values of the fixed Vars before a solve.
+    """
 
     def __init__(self, system: CasadiSystem):
-        res = system.g - ca.DM(system.lbg)
-        self._f = ca.Function("F", [system.x], [res])
-        self._j = ca.Function("J", [system.x], [sparse_jacobian(res, system.x)])
+        # The right-hand sides are subtracted at each evaluation, not built in: a change of a
+        # Param in the bounds (a numeraire's level) leaves these functions valid.
+        self._system = system
+        self._f = ca.Function("F", [system.x, system.p], [system.g])
+        self._j = ca.Function("J", [system.x, system.p], [sparse_jacobian(system.g, system.x)])
         colind, row = self._j.sparsity_out(0).get_ccs()
         self._indptr = np.asarray(colind, dtype=np.int64)
         self._indices = np.asarray(row, dtype=np.int64)
         self._shape = (system.n_constraints, system.n_variables)
         self._f_buf, self._f_eval = self._f.buffer()
         self._j_buf, self._j_eval = self._j.buffer()
+        self.set_parameters(np.zeros(system.p.numel()))
+
+    def set_parameters(self, p: np.ndarray) -> None:
+        # The buffers keep a pointer to the array: keep it alive in self.
+        self._p = np.ascontiguousarray(p, dtype=float)
+        self._f_buf.set_arg(1, memoryview(self._p))
+        self._j_buf.set_arg(1, memoryview(self._p))
 
     def residual(self, x: np.ndarray) -> np.ndarray:
         xin = np.ascontiguousarray(x, dtype=float)
@@ -113,7 +134,7 @@ class _Evaluator:
         self._f_buf.set_arg(0, memoryview(xin))
         self._f_buf.set_res(0, memoryview(out))
         self._f_eval()
-        return out
+        return out - self._system.lbg
 
     def jacobian(self, x: np.ndarray) -> sp.csc_matrix:
         xin = np.ascontiguousarray(x, dtype=float)
@@ -125,29 +146,78 @@ class _Evaluator:
 
 
 class _LinearSolver:
-    """Solves ``J dx = rhs`` for Jacobians of one fixed sparsity pattern."""
+    """Factorises Jacobians of one fixed sparsity pattern; see :data:`LINEAR_SOLVERS`.
+
+    UMFPACK (through cvxopt) splits the work as the Newton method needs it: the symbolic
+    analysis (fill-reducing ordering, elimination tree) depends on the pattern only and is done
+    once per translated system, for every solve and step on it; the numeric factorisation is
+    redone when the Jacobian is, and a factor can be reused for several steps (chord steps,
+    see :func:`newton_solve`). SuperLU's factors can be reused too but it orders afresh at
+    each factorisation; CasADi's MUMPS analyses and factorises at every call, so it is never
+    reused.
+    """
 
     def __init__(self, name: str, jac_pattern: sp.csc_matrix):
         if name not in LINEAR_SOLVERS:
             raise ValueError(f"linear_solver must be one of {LINEAR_SOLVERS}, got {name!r}")
-        if name == "auto":
-            name = "mumps" if jac_pattern.shape[0] >= LARGE_SYSTEM else "superlu"
-        self.name = name
-        if name == "mumps":
-            n, m = jac_pattern.shape
+        self.name = "umfpack" if name == "auto" else name
+        self.reusable = self.name != "mumps"
+        n, m = jac_pattern.shape
+        if self.name == "mumps":
             self._sparsity = ca.Sparsity(n, m, jac_pattern.indptr.tolist(),
                                          jac_pattern.indices.tolist())
             self._mumps = ca.Linsol("newton", "mumps", self._sparsity)
+        elif self.name == "umfpack":
+            cols = np.repeat(np.arange(m), np.diff(jac_pattern.indptr))
+            # cvxopt keeps entries in compressed-column order, as scipy and CasADi do, so new
+            # values are written into V in place
+            self._matrix = cvxopt.spmatrix(np.ones(jac_pattern.nnz).tolist(),
+                                           jac_pattern.indices.tolist(), cols.tolist(), (n, m))
+            self._symbolic = umfpack.symbolic(self._matrix)
 
-    def solve(self, jac: sp.csc_matrix, rhs: np.ndarray) -> np.ndarray:
-        """The solution; RuntimeError if the matrix is singular."""
+    def factorize(self, jac: sp.csc_matrix) -> Callable[[np.ndarray], np.ndarray]:
+        """A function solving ``jac dx = rhs``; RuntimeError if the matrix is singular."""
         if self.name == "superlu":
-            return splu(jac).solve(rhs)
-        dx = np.asarray(self._mumps.solve(ca.DM(self._sparsity, jac.data), ca.DM(rhs))).ravel()
-        # MUMPS returns some vector for a singular matrix instead of failing: check it.
-        if not np.linalg.norm(jac @ dx - rhs) <= 1e-6 * max(np.linalg.norm(rhs), 1e-300):
-            raise RuntimeError("MUMPS: the Jacobian is numerically singular")
-        return dx
+            return splu(jac).solve
+        if self.name == "umfpack":
+            self._matrix.V = cvxopt.matrix(jac.data)
+            try:
+                numeric = umfpack.numeric(self._matrix, self._symbolic)
+            except ArithmeticError as exc:  # cvxopt: "singular matrix"
+                raise RuntimeError(f"UMFPACK: {exc}") from None
+            matrix = self._matrix
+
+            def solve_umfpack(rhs: np.ndarray) -> np.ndarray:
+                b = cvxopt.matrix(np.asarray(rhs, dtype=float))
+                umfpack.solve(matrix, numeric, b)
+                return np.asarray(b).ravel()
+
+            return solve_umfpack
+        values = ca.DM(self._sparsity, jac.data)
+
+        def solve_mumps(rhs: np.ndarray) -> np.ndarray:
+            dx = np.asarray(self._mumps.solve(values, ca.DM(rhs))).ravel()
+            # MUMPS returns some vector for a singular matrix instead of failing: check it.
+            if not np.linalg.norm(jac @ dx - rhs) <= 1e-6 * max(np.linalg.norm(rhs), 1e-300):
+                raise RuntimeError("MUMPS: the Jacobian is numerically singular")
+            return dx
+
+        return solve_mumps
+
+
+def linear_solver(system: CasadiSystem, name: str, jac_pattern: sp.csc_matrix) -> _LinearSolver:
+    """The system's linear solver ``name``, with its symbolic analysis, kept with the system."""
+    key = f"linear_solver:{name}"
+    if key not in system.cache:
+        system.cache[key] = _LinearSolver(name, jac_pattern)
+    return system.cache[key]
+
+
+def evaluator(system: CasadiSystem) -> _Evaluator:
+    """The system's residual and Jacobian functions, built on first use and kept with it."""
+    if "evaluator" not in system.cache:
+        system.cache["evaluator"] = _Evaluator(system)
+    return system.cache["evaluator"]
 
 
 def _step_to_boundary(x, dx, lb, ub, tau) -> float:
@@ -176,31 +246,53 @@ def _norm(f: np.ndarray) -> float:
 
 
 def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions) -> NewtonOutcome:
-    """Solve the square equality system ``system`` from ``x0`` (see module docstring)."""
+    """Solve the square equality system ``system`` from ``x0`` (see module docstring).
+
+    A factorised Jacobian is kept for the next step (a chord step) while a full step reduced
+    ||F|| by ``chord_ratio`` or more, as it does near the solution; otherwise, and whenever a
+    step along an old factor's direction fails the line search, the Jacobian is evaluated and
+    factorised at the current point. The convergence test is the same either way.
+    """
     lb, ub = system.lbx, system.ubx
-    ev = _Evaluator(system)
+    ev = evaluator(system)
+    ev.set_parameters(system.parameter_values())
     x = np.clip(np.asarray(x0, dtype=float), lb, ub)
     fx = ev.residual(x)
     if not np.all(np.isfinite(fx)):
         return NewtonOutcome(x, fx, SolveStatus.ERROR, 0, "residual undefined at the start point")
     norm = _norm(fx)
+    solve_with = None  # the current factor's solve, None when the Jacobian is to be factorised
+    it = factorisations = 0
     linear = None
-    for it in range(opts.max_iter + 1):
+
+    def outcome(status: SolveStatus, message: str = "") -> NewtonOutcome:
+        return NewtonOutcome(x, fx, status, it, message, factorisations,
+                             linear.name if linear else "")
+
+    while True:
         max_abs = float(np.max(np.abs(fx))) if fx.size else 0.0
         if opts.tee:
-            print(f"newton {it:3d}  max|F| {max_abs:.3e}  ||F|| {norm:.3e}")
+            print(f"newton {it:3d}  max|F| {max_abs:.3e}  ||F|| {norm:.3e}"
+                  + ("" if solve_with is None else "  (chord)"))
         if max_abs <= opts.tol:
-            return NewtonOutcome(x, fx, SolveStatus.OK, it, "")
+            return outcome(SolveStatus.OK)
         if it == opts.max_iter:
             break
-        jac = ev.jacobian(x)
-        linear = linear or _LinearSolver(opts.linear_solver, jac)
+        fresh = solve_with is None
+        if fresh:
+            jac = ev.jacobian(x)
+            linear = linear_solver(system, opts.linear_solver, jac)
+            factorisations += 1
+            try:
+                solve_with = linear.factorize(jac)
+            except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"; UMFPACK
+                return outcome(SolveStatus.SINGULAR, f"Jacobian singular ({exc})")
         try:
-            dx = linear.solve(jac, -fx)
-        except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"; MUMPS: error code
-            return NewtonOutcome(x, fx, SolveStatus.SINGULAR, it, f"Jacobian singular ({exc})")
+            dx = solve_with(-fx)
+        except RuntimeError as exc:  # MUMPS: numerically singular
+            return outcome(SolveStatus.SINGULAR, f"Jacobian singular ({exc})")
         if not np.all(np.isfinite(dx)):
-            return NewtonOutcome(x, fx, SolveStatus.SINGULAR, it, "Jacobian numerically singular")
+            return outcome(SolveStatus.SINGULAR, "Jacobian numerically singular")
         alpha = _step_to_boundary(x, dx, lb, ub, opts.tau)
         while alpha >= opts.min_step:
             trial = np.clip(x + alpha * dx, lb, ub)
@@ -211,6 +303,9 @@ def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions) -> N
                     break
             alpha *= 0.5
         else:
+            if not fresh:  # an old factor's direction: factorise here and try again
+                solve_with = None
+                continue
             relative_step = float(np.max(np.abs(dx) / (1.0 + np.abs(x))))
             if relative_step < 1e3 * np.finfo(float).eps:
                 why = (
@@ -219,15 +314,13 @@ def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions) -> N
                 )
             else:
                 why = "the system may have no solution nearby (try homotopy or ipopt)"
-            return NewtonOutcome(
-                x,
-                fx,
+            return outcome(
                 SolveStatus.LINE_SEARCH_FAILED,
-                it,
                 f"no step of length >= {opts.min_step:g} along the Newton direction reduces "
                 f"||F|| (max|F| = {max_abs:.3e}); {why}",
             )
+        if not (linear.reusable and alpha == 1.0 and norm_trial <= opts.chord_ratio * norm):
+            solve_with = None
         x, fx, norm = trial, f_trial, norm_trial
-    return NewtonOutcome(
-        x, fx, SolveStatus.ITERATION_LIMIT, opts.max_iter, f"max_iter = {opts.max_iter} reached"
-    )
+        it += 1
+    return outcome(SolveStatus.ITERATION_LIMIT, f"max_iter = {opts.max_iter} reached")

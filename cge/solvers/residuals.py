@@ -29,7 +29,8 @@ def equality_constraints(model: pyo.Block) -> list[ConstraintData]:
     ]
 
 
-def _residual(con: ConstraintData) -> float:
+def constraint_residual(con: ConstraintData) -> float:
+    """``body - rhs`` of one constraint in Pyomo (NaN where undefined)."""
     # Expressions can be undefined away from the solution (log or fractional
     # power of a negative number); report those as NaN rather than raising so
     # that a diagnostic table can still be produced.
@@ -44,7 +45,10 @@ def residuals(model: pyo.Block) -> pd.Series:
     """``body - rhs`` of every active equality constraint, indexed by ``name[index]``."""
     cons = equality_constraints(model)
     return pd.Series(
-        [_residual(c) for c in cons], index=[c.name for c in cons], name="residual", dtype=float
+        [constraint_residual(c) for c in cons],
+        index=[c.name for c in cons],
+        name="residual",
+        dtype=float,
     )
 
 
@@ -82,4 +86,4 @@ def worst_table(cons: Sequence[ConstraintData], values: np.ndarray, n: int = 20)
 def model_worst(model: pyo.Block, n: int = 20) -> pd.DataFrame:
     """:func:`worst_table` evaluated in Pyomo for every active equality constraint."""
     cons = equality_constraints(model)
-    return worst_table(cons, np.array([_residual(c) for c in cons]), n)
+    return worst_table(cons, np.array([constraint_residual(c) for c in cons]), n)

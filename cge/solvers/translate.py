@@ -15,21 +15,35 @@ visitor.  The NL writer is called with
   the writer's returned ``info.variables`` / ``info.constraints`` give the
   column and row order instead.
 
-Mutable Params and fixed Vars are written as numbers, so a translation is a
-snapshot of the parameters: re-translate after changing them.
+Fixed Vars (the numeraire, endowments, closure variables) are unfixed while the
+NL file is written, so they arrive as columns; they become the CasADi
+parameter vector ``p`` of the translated system, whose values are read from
+the model at each solve.  Mutable Params are written as numbers: the NL
+writer folds them into coefficients and drops terms whose coefficient is
+zero, so the structure itself depends on their values.
+
+:func:`translation` keeps one translation per model and reuses it (with its
+derivative functions and the structural check's answer) while the model's
+structure and Param values are unchanged: the benchmark gates, which only
+move the start point and the fixed numeraire, translate once.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
 
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.collections import ComponentSet
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
+from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.nl_writer import NLWriter
 
 
@@ -37,9 +51,13 @@ from pyomo.repn.plugins.nl_writer import NLWriter
 class CasadiSystem:
     """A Pyomo model as CasADi SX expressions: min f(x) s.t. lbg <= g(x) <= ubg, lbx <= x <= ubx.
 
-    Row ``i`` of ``g`` is ``constraints[i]`` and column ``j`` of ``x`` is
-    ``variables[j]``.  For an equality row ``lbg[i] == ubg[i]`` is the
+    Row ``i`` of ``g`` is ``constraints[i]``, entry ``j`` of ``x`` is
+    ``variables[j]`` and entry ``k`` of the parameters ``p`` is the fixed Var
+    ``parameters[k]``.  For an equality row ``lbg[i] == ubg[i]`` is the
     constant right-hand side, so its residual is ``g[i] - lbg[i]``.
+    ``cache`` holds what callers derive from the expressions (derivative
+    functions, the structural check's answer) so that reuses of the system
+    do not derive it again.
     """
 
     variables: list[VarData]
@@ -51,6 +69,9 @@ class CasadiSystem:
     ubx: np.ndarray
     lbg: np.ndarray
     ubg: np.ndarray
+    parameters: list[VarData] = field(default_factory=list)
+    p: ca.SX = field(default_factory=lambda: ca.SX(0, 1))
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n_variables(self) -> int:
@@ -68,10 +89,17 @@ class CasadiSystem:
     def objective_is_constant(self) -> bool:
         return not ca.depends_on(self.f, self.x)
 
+    def values(self) -> np.ndarray:
+        """Current Pyomo values of ``variables`` (unset ones as NaN)."""
+        return np.array([np.nan if v.value is None else float(v.value) for v in self.variables])
+
     def start_point(self) -> np.ndarray:
         """Current Pyomo values (unset ones as 0), projected into the bounds."""
-        x0 = np.array([0.0 if v.value is None else float(v.value) for v in self.variables])
-        return np.clip(x0, self.lbx, self.ubx)
+        return np.clip(np.nan_to_num(self.values(), nan=0.0), self.lbx, self.ubx)
+
+    def parameter_values(self) -> np.ndarray:
+        """Current values of the fixed Vars in ``parameters``."""
+        return np.array([np.nan if v.value is None else float(v.value) for v in self.parameters])
 
     def write_back(self, x: np.ndarray) -> None:
         """Store ``x`` in the Pyomo variables (only ever called with a solution)."""
@@ -79,22 +107,44 @@ class CasadiSystem:
             var.set_value(float(value), skip_validation=True)
 
 
-def to_casadi(model: pyo.Block) -> CasadiSystem:
-    """Translate the active part of ``model`` (see module docstring for how and why)."""
-    with tempfile.TemporaryDirectory(prefix="cge_nl_") as tmp:
-        path = os.path.join(tmp, "model.nl")
-        with open(path, "w") as stream:
-            info = NLWriter().write(
-                model,
-                stream,
-                symbolic_solver_labels=False,
-                linear_presolve=False,
-                scale_model=False,
-                skip_trivial_constraints=True,
-            )
-        builder = ca.NlpBuilder()
-        builder.import_nl(path)
+def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiSystem:
+    """Translate the active part of ``model`` (see module docstring for how and why).
 
+    With ``fixed_as_parameters`` the fixed Vars are the parameters ``p`` of the system (as
+    :func:`translation` makes it); without, they are numbers and ``p`` is empty.
+    """
+    fixed = [v for v in model.component_data_objects(pyo.Var, descend_into=True)
+             if v.fixed] if fixed_as_parameters else []
+    was_fixed = ComponentSet(fixed)
+    # The NL writer and CasADi's parser allocate millions of small objects that all survive:
+    # the cyclic garbage collector would traverse them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for v in fixed:
+            v.unfix()
+        with tempfile.TemporaryDirectory(prefix="cge_nl_") as tmp:
+            path = os.path.join(tmp, "model.nl")
+            with open(path, "w") as stream:
+                info = NLWriter().write(
+                    model,
+                    stream,
+                    symbolic_solver_labels=False,
+                    linear_presolve=False,
+                    scale_model=False,
+                    skip_trivial_constraints=True,
+                )
+            builder = ca.NlpBuilder()
+            builder.import_nl(path)
+    finally:
+        for v in fixed:
+            v.fix()
+        if collecting:
+            gc.enable()
+
+    columns = list(info.variables)
+    is_param = np.array([v in was_fixed for v in columns], dtype=bool)
+    free, par = np.flatnonzero(~is_param), np.flatnonzero(is_param)
     mx_x = ca.vertcat(*builder.x)
     # A model without an objective comes back with an empty (0x0) one.
     mx_f = builder.f if builder.f.numel() == 1 else ca.MX(0)
@@ -102,16 +152,130 @@ def to_casadi(model: pyo.Block) -> CasadiSystem:
     # Expanding to SX once turns the NL graph of scalar MX nodes into a flat
     # instruction list: function and Jacobian evaluations become much faster.
     fun = ca.Function("nlp", [mx_x], [mx_f, mx_g]).expand()
-    x = ca.SX.sym("x", mx_x.numel())
-    f, g = fun(x)
+    x = ca.SX.sym("x", free.size)
+    p = ca.SX.sym("p", par.size)
+    position = np.empty(len(columns), dtype=np.int64)
+    position[free] = np.arange(free.size)
+    position[par] = free.size + np.arange(par.size)
+    f, g = fun(ca.vertcat(x, p)[position.tolist()])
+    constraints = list(info.constraints)
+    lbg, ubg = np.array(builder.g_lb, dtype=float), np.array(builder.g_ub, dtype=float)
+    # Constraints over fixed Vars only were skipped by the NL writer before the Vars were
+    # unfixed; skip them again, so that the system is the one the writer would have written.
+    _, row = ca.jacobian_sparsity(g, x).get_ccs()
+    keep = np.flatnonzero(np.bincount(np.asarray(row, dtype=np.int64), minlength=g.numel()))
+    if keep.size < g.numel():
+        g = g[keep.tolist()]
+        constraints = [constraints[i] for i in keep]
+        lbg, ubg = lbg[keep], ubg[keep]
     return CasadiSystem(
-        variables=list(info.variables),
-        constraints=list(info.constraints),
+        variables=[columns[j] for j in free],
+        constraints=constraints,
         x=x,
         f=f,
         g=g,
-        lbx=np.array(builder.x_lb, dtype=float),
-        ubx=np.array(builder.x_ub, dtype=float),
-        lbg=np.array(builder.g_lb, dtype=float),
-        ubg=np.array(builder.g_ub, dtype=float),
+        lbx=np.array(builder.x_lb, dtype=float)[free],
+        ubx=np.array(builder.x_ub, dtype=float)[free],
+        lbg=lbg,
+        ubg=ubg,
+        parameters=[columns[j] for j in par],
+        p=p,
     )
+
+
+def _fingerprint(model: pyo.Block) -> tuple[tuple, tuple, np.ndarray]:
+    """What a translation depends on besides the values of fixed Vars: structure and Params.
+
+    Structure: the active constraints and objectives and their expression objects (a rebuilt
+    or added equation is a new object), named expressions, which Vars are fixed and every Var's
+    bounds. Then every mutable Param (its id, and its value). Walking the model's components
+    costs a small fraction of a translation.
+    """
+    active = [
+        (id(c), id(c.expr))
+        for ctype in (pyo.Constraint, pyo.Objective)
+        for c in model.component_data_objects(ctype, active=True, descend_into=True)
+    ]
+    named = [(id(e), id(e.expr)) for e in model.component_data_objects(
+        pyo.Expression, descend_into=True)]
+    variables = [(id(v), v.fixed, v.lb, v.ub)
+                 for v in model.component_data_objects(pyo.Var, descend_into=True)]
+    params = [
+        d
+        for param in model.component_objects(pyo.Param, descend_into=True)
+        if param.mutable
+        for d in param.values()
+    ]
+    values = np.array([np.nan if d.value is None else d.value for d in params], dtype=float)
+    return (tuple(active), tuple(named), tuple(variables)), tuple(id(d) for d in params), values
+
+
+@dataclass
+class _Cached:
+    structure: tuple
+    param_ids: tuple
+    values: np.ndarray
+    system: CasadiSystem
+    body_params: set[int] | None = None  # ids of the Params the expressions (not bounds) use
+
+
+def _body_params(model: pyo.Block, system: CasadiSystem) -> set[int]:
+    exprs = [c.body for c in system.constraints] + [
+        o.expr for o in model.component_data_objects(pyo.Objective, active=True,
+                                                      descend_into=True)]
+    return {id(d) for e in exprs for d in identify_mutable_parameters(e)}
+
+
+def _refresh_bounds(system: CasadiSystem) -> None:
+    """Constraint bounds from the model's current Params, keeping the NL writer's offsets.
+
+    The writer moves the constant of each body into its bounds; that constant does not
+    change when only Params that appear in bounds change, so the new bound is the Pyomo
+    bound plus the offset recorded at translation.
+    """
+    lower, upper = system.cache["bound_offsets"]
+    for i, con in enumerate(system.constraints):
+        if np.isfinite(system.lbg[i]):
+            system.lbg[i] = pyo.value(con.lower) + lower[i]
+        if np.isfinite(system.ubg[i]):
+            system.ubg[i] = pyo.value(con.upper) + upper[i]
+
+
+_TRANSLATIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def translation(model: pyo.Block) -> CasadiSystem:
+    """The model's translation, reused while its structure and the Params it uses are unchanged.
+
+    Fixed Vars are parameters of the translation, so their values never matter. Mutable
+    Params that appear only in constraint bounds (a numeraire's level, a right-hand side) are
+    refreshed; a change to a Param inside an expression (a scenario's shock) or to the
+    structure makes a new translation. One translation per model is kept (the last).
+    """
+    structure, param_ids, values = _fingerprint(model)
+    cached = _TRANSLATIONS.get(model)
+    if cached is not None and cached.structure == structure and cached.param_ids == param_ids:
+        changed = values != cached.values
+        changed &= ~(np.isnan(values) & np.isnan(cached.values))
+        if not changed.any():
+            return cached.system
+        if cached.body_params is None:
+            cached.body_params = _body_params(model, cached.system)
+        if not any(param_ids[i] in cached.body_params for i in np.flatnonzero(changed)):
+            _refresh_bounds(cached.system)
+            cached.values = values
+            return cached.system
+    system = to_casadi(model, fixed_as_parameters=True)
+    system.cache["bound_offsets"] = _bound_offsets(system)
+    _TRANSLATIONS[model] = _Cached(structure, param_ids, values, system)
+    return system
+
+
+def _bound_offsets(system: CasadiSystem) -> tuple[np.ndarray, np.ndarray]:
+    lower = np.array([_value_or_nan(c.lower) for c in system.constraints])
+    upper = np.array([_value_or_nan(c.upper) for c in system.constraints])
+    return system.lbg - lower, system.ubg - upper
+
+
+def _value_or_nan(bound) -> float:
+    return np.nan if bound is None else float(pyo.value(bound))
