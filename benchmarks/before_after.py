@@ -1,0 +1,128 @@
+"""Before/after timings of one change, measured side by side in one run (issue 21).
+
+Two code trees are timed in alternation on the same machine: ``--baseline DIR`` (a checkout
+of the code before the change, e.g. ``git worktree add /tmp/before REV``) and ``--candidate
+DIR`` (default: this tree; a checkout of the change's commit keeps other uncommitted work out),
+each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` times each:
+
+* ``scale N``: one run of ``benchmarks/scale.py`` (synthetic N regions x 25 sectors: build,
+  the five gates, one counterfactual), newton path; the steps are scale.py's;
+* ``flagship``: ``cge run experiments/vologda_trade.toml`` as a whole process (wall seconds
+  and CPU seconds of the process, report writing included).
+
+Both trees run the baseline's ``scale.py`` and the baseline's flagship experiment and data, so
+that only the code under test differs. Alternating the trees spreads the load of other jobs on
+a shared machine over both; the table
+gives medians and the ratio before / after of each median. Usage::
+
+    python benchmarks/before_after.py --baseline /tmp/before --sizes 3,10,30 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results" / "before_after.json"
+SCALE_STEPS = ("build", "gates", "transl", "solve", "cf", "total")
+CODES = ("before", "after")
+
+
+def _env(src: Path) -> dict:
+    return {**os.environ, "PYTHONPATH": str(src)}
+
+
+def scale_run(src: Path, data: Path, n: int, timeout: float) -> dict:
+    cmd = [sys.executable, str(data / "benchmarks" / "scale.py"), "--one", str(n), "newton"]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=_env(src), timeout=timeout,
+                          check=False, cwd=src)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+    return json.loads(lines[-1])
+
+
+def flagship_run(src: Path, data: Path, timeout: float) -> dict:
+    """Wall and CPU seconds of ``cge run`` on the flagship, as a whole process."""
+    with tempfile.TemporaryDirectory(prefix="cge_flagship_") as out:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from cge.cli import main; sys.exit(main())",
+             "run", str(data / "experiments" / "vologda_trade.toml"), "--out", out + "/r"],
+            capture_output=True, text=True, env=_env(src), timeout=timeout, check=False, cwd=src)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu}
+
+
+def medians(runs: list[dict], case: str, steps: tuple[str, ...]) -> dict:
+    out: dict = {}
+    for code in CODES:
+        rows = [r for r in runs if r["case"] == case and r["code"] == code and "error" not in r]
+        out[code] = {s: float(np.median([r[s] for r in rows if r.get(s) is not None]))
+                     for s in steps if any(r.get(s) is not None for r in rows)}
+    out["ratio"] = {s: out["before"][s] / out["after"][s] for s in steps
+                    if out["before"].get(s) and out["after"].get(s)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--baseline", type=Path, required=True, help="checkout of the old code")
+    ap.add_argument("--candidate", type=Path, default=ROOT, help="checkout of the new code")
+    ap.add_argument("--sizes", default="3,10,30")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-flagship", action="store_true")
+    ap.add_argument("--timeout", type=float, default=1800.0)
+    ap.add_argument("--output", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    trees = {"before": args.baseline.resolve(), "after": args.candidate.resolve()}
+    data = trees["before"]
+    cases = [(f"scale {n}", SCALE_STEPS,
+              lambda src, n=int(n): scale_run(src, data, n, args.timeout))
+             for n in args.sizes.split(",") if n]
+    if not args.no_flagship:
+        cases.append(("flagship", ("wall", "cpu"),
+                      lambda src: flagship_run(src, data, args.timeout)))
+    load = os.getloadavg()
+    runs: list[dict] = []
+    summary: dict = {}
+    for case, steps, run in cases:
+        for k in range(args.repeat):
+            for code in CODES if k % 2 == 0 else CODES[::-1]:
+                rec = {"case": case, "code": code, **run(trees[code])}
+                runs.append(rec)
+                shown = ", ".join(f"{s} {rec[s]:.2f}" for s in steps if rec.get(s) is not None)
+                print(f"{case:<10} {code:<7} {rec.get('error', shown)}", flush=True)
+        summary[case] = medians(runs, case, steps)
+    print(f"\nmedians of {args.repeat} runs (seconds) and ratio before / after")
+    for case, med in summary.items():
+        print(f"\n{case}")
+        for code in (*CODES, "ratio"):
+            print(f"  {code:<7}" + "".join(f"{s:>8} {v:7.2f}" for s, v in med[code].items()))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "cpus": os.cpu_count(), "load_average_at_start": load},
+        "baseline": str(args.baseline), "candidate": str(args.candidate),
+        "repeat": args.repeat, "summary": summary, "runs": runs}, indent=2) + "\n")
+    print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
