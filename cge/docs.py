@@ -253,6 +253,15 @@ def _set_meaning(expr: str, m: pyo.ConcreteModel) -> str:
     return f"entries where `{name}` is nonzero" + (f" ({desc})" if desc else "")
 
 
+def determines_cell(s) -> str:
+    """An equation's *determines* column: its variable, after ⟂ for a complementarity pair
+    (``equation(..., complementary=True)``: the inequality holds, as an equality wherever the
+    variable is above its lower bound)."""
+    if s.determines == NUMERAIRE:
+        return s.determines
+    return f"⟂ `{s.determines}`" if s.complementary else f"`{s.determines}`"
+
+
 def model_reference(m: pyo.ConcreteModel, instance: str) -> str:
     """The reference page (Markdown) of a built model."""
     sources = [read_block_source(b) for b in BLOCKS]
@@ -328,9 +337,8 @@ def model_reference(m: pyo.ConcreteModel, instance: str) -> str:
                 dims = ", ".join(s.dims) or "(scalar)"
                 index = _code(src.index_of.get(s.name, ""))
                 if kind == "equation":
-                    det = s.determines if s.determines == NUMERAIRE else f"`{s.determines}`"
-                    rows.append([f"`{s.name}`", det, f"${s.latex}$", s.description, dims,
-                                 index, n, status])
+                    rows.append([f"`{s.name}`", determines_cell(s), f"${s.latex}$",
+                                 s.description, dims, index, n, status])
                 else:
                     row = [f"`{s.name}`", f"${s.latex}$", s.description, s.unit, dims, index, n]
                     rows.append(row + ([status] if kind == "variable" else []))

@@ -22,6 +22,7 @@ import numpy as np
 import pyomo.environ as pyo
 import pytest
 
+from cge.docs import determines_cell
 from cge.mcp_examples import (
     JOSEPHY,
     KOJIMA_SHINDO,
@@ -179,3 +180,9 @@ def test_square_system_through_the_mcp_solver_matches_newton():
         solve(m, route)
         solutions.append([pyo.value(m.x[1]), pyo.value(m.x[2])])
     np.testing.assert_allclose(solutions[0], solutions[1], atol=1e-12)
+
+
+def test_docs_show_pairs_with_the_perp_sign():
+    m = ncp4(JOSEPHY, (1, 1, 1, 1))
+    assert determines_cell(m.symbols["F"]) == "⟂ `x`"
+    assert m.complements == {"F": "x"}
