@@ -18,6 +18,10 @@ activity, F / (Z / Z0); DX, DY (DUX, DUY) are consumption per unit of utility, X
 MPSGE levies an output tax on the gross price (the producer receives PX (1 - otax)); the
 experiment sets tauz = otax / (1 - otax), the same tax on the net price.
 
+A new tax on factor use: the sheet TwoxTwowOTax's column "Itax=.1" (a 10 % tax on X's labour
+input, revenue to the agent) is ``tf`` recycled lump-sum (``mpsge_2x2_input_tax.toml``); GAMS left
+it converged to 8e-9.
+
 Numeraires: the "PL=1" columns fix the wage (``numeraire = "factor:ECO:LAB"``), the "PX=1"
 columns the price of X (``"commodity:ECO:X"``), the "RA=157" columns of TwoxTwowOTax and
 TwoxTwoCESProd the agent's income (``"income:ECO:RA"``, YH set to 157 in the scenario): the same
@@ -77,6 +81,16 @@ CES_LABOUR_PLUS_10 = {
 }
 
 
+# MPSGEresults.xlsx, sheet TwoxTwowOTax, column "Itax=.1" (a 10 % tax on X's labour input,
+# recycled lump-sum; GAMS converged it to 8e-9: PK = 1.17638888137 where the accounts give
+# 1.17638888889)
+INPUT_TAX = {
+    "X": 1.03413946975517, "Y": 1.0671374602439139, "U": 1.0450238394808722,
+    "PX": 1.137553415066088, "PY": 1.1023780243665877, "PK": 1.1763888813745906,
+    "RA": 176.45833271126418, "LX": 51.70697335982024, "KX": 48.349377995941,
+    "LY": 22.04756046593385, "KY": 28.112592036960997, "DX": 98.958457271622,
+    "DY": 51.058043851920374,
+}
 # MPSGEresults.xlsx, sheet TwoxTwowOTax, column "RA=157" (the agent's income as numeraire)
 INCOME_NUMERAIRE = {
     "X": 1.0488088482223459, "Y": 1.0388601182966062, "U": 1.0454820636283344,
@@ -194,6 +208,7 @@ def _check_numeraire(name: str, expected: dict[str, float], fixed: tuple[str, fl
     return got
 
 
+@pytest.mark.slow  # the commodity numeraire also runs in the default suite (mpsge_2x2_demand)
 def test_commodity_numeraire_as_published():
     got = _check_numeraire("mpsge_2x2_commodity_numeraire.toml", COMMODITY_NUMERAIRE, ("PX", 1))
     _check(got, COMMODITY_NUMERAIRE_OTAX_SHEET)
@@ -224,3 +239,13 @@ def test_numeraires_give_one_real_equilibrium():
             assert a[q] == pytest.approx(b[q], rel=REL)
         for p in ("PY", "PK", "RA"):
             assert a[p] / a["PX"] == pytest.approx(b[p] / b["PX"], rel=REL)
+
+
+def test_new_input_tax_recycled_lump_sum_as_published():
+    """Itax=.1: a tax on X's labour input (tf), zero in the SAM, revenue to the agent."""
+    ds = _run("mpsge_2x2_input_tax.toml")
+    _check(_mpsge_values(ds, "itax_10"), INPUT_TAX)
+    s = ds.sel(scenario="itax_10", region="ECO")
+    labour_x = float(s["F"].sel(factor="LAB", sector="X"))
+    assert float(s["TLS"].sum()) == pytest.approx(0.1 * labour_x, rel=1e-10)  # PL = 1
+    assert float(ds.sel(scenario="itax_10")["walras_residual"]) < 1e-8
