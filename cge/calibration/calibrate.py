@@ -25,6 +25,8 @@ from cge.calibration.elasticities import Elasticities
 from cge.calibration.enterprises import SPEC as _ENTERPRISE_SPEC
 from cge.calibration.enterprises import calibrate_enterprises, read_enterprise_flows, received
 from cge.calibration.households import calibrate_households
+from cge.calibration.make import SPEC as _MAKE_SPEC
+from cge.calibration.make import calibrate_make, has_make_matrix, made_commodities, read_make
 from cge.calibration.production import calibrate_production
 from cge.calibration.shares import ces_shares, data_array
 from cge.config import ModelConfig
@@ -126,6 +128,9 @@ class _Reader:
                                     f"the SAM has {federal}: aggregate them"))
         self.federal = federal[0] if federal else None
         ap, cp = config.activity_prefix, config.commodity_prefix
+        #: whether some activity sells a commodity of another name (a make matrix,
+        #: :mod:`cge.calibration.make`); without one every activity makes its own commodity
+        self.make = has_make_matrix(sam, ap, cp)
         sectors: dict[str, None] = {}
         for r in self.regions:
             for a in sam.names_of(Kind.ACTIVITY, r):
@@ -135,11 +140,26 @@ class _Reader:
                     continue
                 s = a[len(ap):]
                 sectors[s] = None
-                if key(r, cp + s) not in self.pos:
+                if not self.make and key(r, cp + s) not in self.pos:
                     problems.append(Problem("missing-account", f"activity {a} has no commodity "
                                             f"account {cp + s} in region {r}",
                                             Location(account=key(r, a))))
-        for r in sam.regions:
+        if self.make:
+            # the sector labels are those of activities and commodities together
+            made = made_commodities(sam, ap, cp)
+            for r in sam.regions:
+                for c in sam.names_of(Kind.COMMODITY, r):
+                    if not c.startswith(cp):
+                        continue
+                    sectors[c[len(cp):]] = None
+                    if c[len(cp):] not in made:
+                        problems.append(Problem(
+                            "missing-account", f"commodity {c} of region {r} is made by no "
+                            "activity (no activity of any region sells it): the model needs "
+                            "domestic output of every commodity (a commodity only imported is "
+                            "not modelled; aggregate it into one that is produced)",
+                            Location(account=key(r, c))))
+        for r in sam.regions if not self.make else ():
             for c in sam.names_of(Kind.COMMODITY, r):
                 if c.startswith(cp) and key(r, ap + c[len(cp):]) not in self.pos:
                     problems.append(Problem(
@@ -320,20 +340,28 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
         "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
         "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0", "Tz0f", "Tm0f", "Tq0f", "Td0f",
         "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0", "Tb0", "Tb0f")}
+    if rd.make:  # sales by commodity: several activities may add to one entry
+        b["E0"] = {(r, i): 0.0 for r in R for i in S}
+        b["V0"] = {(o, d, i): 0.0 for o in R for d in R for i in S}
+        b["MAKE0"] = {}
     for r in R:
         gov, inv = rd.one(Kind.GOVERNMENT, r), rd.one(Kind.SAVINGS_INVESTMENT, r)
         for i in S:
             a, c = acc[r][i], com[r][i]
-            if a not in rd.pos:
+            if a in rd.pos:
+                for j in S:
+                    b["X0"][(r, j, i)] = rd.take(com[r][j], a)
+                for f in FAC:
+                    b["F0"][(r, f, i)] = rd.take(key(r, f), a)
+                b["Tz0"][(r, i)], b["Tz0f"][(r, i)] = rd.take_taxes(a)
+                if rd.make:
+                    rd.problems += read_make(rd, b, r, i, a, com, R, S)
+                else:
+                    b["E0"][(r, i)] = rd.take(a, rd.row)
+                    for d in R:
+                        b["V0"][(r, d, i)] = rd.take(a, com[d][i])
+            elif not rd.make:
                 continue
-            for j in S:
-                b["X0"][(r, j, i)] = rd.take(com[r][j], a)
-            for f in FAC:
-                b["F0"][(r, f, i)] = rd.take(key(r, f), a)
-            b["Tz0"][(r, i)], b["Tz0f"][(r, i)] = rd.take_taxes(a)
-            b["E0"][(r, i)] = rd.take(a, rd.row)
-            for d in R:
-                b["V0"][(r, d, i)] = rd.take(a, com[d][i])
             b["M0"][(r, i)] = rd.take(rd.row, c)
             b["Tm0"][(r, i)], b["Tm0f"][(r, i)] = rd.take_taxes(c, names=tariffs)
             b["Tb0"][(r, i)], b["Tb0f"][(r, i)] = (rd.take_taxes(c, names=duties) if duties
@@ -441,12 +469,22 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
         "rho_o", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
         "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsb", "fsq", "fsd", "fsw", "FREV0",
         "ssgf", "muf", "omegag", "omegaf", "tb0")}
+    # with a make matrix, activities transform output into products (cge.calibration.make)
+    # and the CET below is that of each commodity's supply ZS0, the production tax being on
+    # the activity; without one, of each activity's output Z0, the tax included
+    make = (calibrate_make(b["MAKE0"], Z0, R, S, elasticities,
+                           lambda r, i: key(r, config.activity_prefix + i))
+            if "MAKE0" in b else None)
+    supply = Z0 if make is None else make["ZS0"]
     for r in R:
         for i in S:
-            z0 = Z0.get((r, i), 0.0)
+            if make is not None and Z0.get((r, i), 0.0) > 0:
+                p["tauz"][(r, i)] = b["Tz0"][(r, i)] / Z0[(r, i)]
+            z0 = supply.get((r, i), 0.0)
             if z0 <= 0:
                 continue
-            p["tauz"][(r, i)] = b["Tz0"][(r, i)] / z0
+            if make is None:
+                p["tauz"][(r, i)] = b["Tz0"][(r, i)] / z0
             e0 = b["E0"][(r, i)]
             d0 = sum(b["V0"][(r, d, i)] for d in R)
             p["D0"][(r, i)] = d0
@@ -573,6 +611,9 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     spec = _SPEC | DESTINATIONS_SPEC
     spec = spec | _ENTERPRISE_SPEC
     p |= calibrate_enterprises(b, p["FF0"])
+    if make is not None:
+        spec = spec | _MAKE_SPEC
+        p |= make
     coords = {**coords, "nest": nests, "hnest": hnests}
     arrays = dict(production) | households
     for name, values in {**b, **p}.items():

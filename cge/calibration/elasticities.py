@@ -15,6 +15,11 @@ psi_cet    transformation between domestic sales and exports           transform
 psi_dest   transformation between the destinations of domestic sales    transformation.py
            (the home region and each other region or country; optional:
            absent = one price for all destinations)
+psi_make   transformation between the products of a multi-product      make.py
+           activity (make matrix; 0 = fixed output shares; needed only
+           for activities that make two or more commodities)
+sigma_make substitution between the activities that make one commodity  make.py
+           (optional: absent = perfect substitutes at one price)
 sigma_arm  Armington substitution between imports and domestic goods   trade.py
 sigma_dom  substitution between domestic goods of different regions    trade.py
 income_el  income elasticity of household demand (LES only)            households.py
@@ -42,6 +47,10 @@ PARAMETERS = {
     "psi_cet": "elasticity of transformation between domestic sales and exports",
     "psi_dest": "elasticity of transformation between destinations of domestic sales "
                 "(optional: without it the region sells to every destination at one price)",
+    "psi_make": "elasticity of transformation between the products of a multi-product activity "
+                "(MPSGE's t:; 0 = fixed output shares)",
+    "sigma_make": "elasticity of substitution between the activities that make one commodity "
+                  "(optional: without it their outputs are perfect substitutes at one price)",
     "sigma_arm": "Armington elasticity between imports and the domestic composite",
     "sigma_dom": "elasticity of substitution between domestic goods of different regions",
     "income_el": "income elasticity of household demand (linear expenditure system)",
@@ -51,7 +60,7 @@ PARAMETERS = {
 }
 COLUMNS = ["region", "sector", "parameter", "value", "source"]
 #: Elasticities of substitution and transformation: 0 is fixed proportions (Leontief).
-NESTS = ("sigma_va", "psi_cet", "psi_dest", "sigma_arm", "sigma_dom")
+NESTS = ("sigma_va", "psi_cet", "psi_dest", "psi_make", "sigma_make", "sigma_arm", "sigma_dom")
 MAX_ELASTICITY = 1e6
 
 

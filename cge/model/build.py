@@ -18,6 +18,7 @@ from cge.model import (
     government,
     households,
     investment,
+    make,
     markets,
     production,
     rest_of_world,
@@ -26,7 +27,7 @@ from cge.model import (
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, transformation, trade, factors, enterprises, households, government,
+BLOCKS = (production, make, transformation, trade, factors, enterprises, households, government,
           federal, investment, rest_of_world, markets, closures)
 
 

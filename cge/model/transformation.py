@@ -15,7 +15,10 @@ commodity i) shipments of those.
         && \text{eq\_domestic\_supply} \to D_{ri}
 
 with ``phi = (psi_cet + 1)/psi_cet``: the supply price of output gross of the production tax
-``tauz`` is ``(1 + tauz) pz`` (Hosoe et al. 2010 convention). A sector with no exports (or no
+``tauz`` is ``(1 + tauz) pz`` (Hosoe et al. 2010 convention). With a make matrix
+(:mod:`cge.model.make`) the CET is that of each commodity's supply, over ``RSC``: ``ZS`` at its
+supply price ``ps`` take the place of ``Z`` and ``(1 + tauz) pz`` (the tax is levied on the
+activity) and ``eq_cet`` determines ``ps``. A sector with no exports (or no
 domestic sales) has a single outlet and the CET reduces to a proportion. ``pe`` is set by the
 rest-of-world block and ``pd`` by the domestic market of the origin region (trade block).
 
@@ -41,7 +44,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces
+from cge.model import ces, make
 from cge.model.symbols import equation, param, var
 
 BLOCK = "transformation"
@@ -52,7 +55,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RD = list(cal.nonzero("D0"))
     param(m, "tauz", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex=r"\tau^z",
           doc="production tax rate", init=cal.table("tauz"))
-    param(m, "theta", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex=r"\theta",
+    param(m, "theta", m.RSC, ("region", "sector"), block=BLOCK, unit="1", latex=r"\theta",
           doc="CET scale parameter", init=cal.table("theta"))
     param(m, "xie", m.RE, ("region", "sector"), block=BLOCK, unit="1", latex=r"\xi^e",
           doc="CET share of exports", init=cal.table("xie"))
@@ -95,25 +98,26 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         return out
 
     def gross_price(m, r, i):
-        return (1 + m.tauz[r, i]) * m.pz[r, i]
+        return make.supply_price(m, r, i)
 
-    equation(m, "eq_cet", m.RS, ("region", "sector"), block=BLOCK, determines="pz",
+    equation(m, "eq_cet", m.RSC, ("region", "sector"), block=BLOCK,
+             determines="ps" if m.make_matrix else "pz",
              latex=r"Z = \theta(\xi^e E^\phi + \xi^d D^\phi)^{1/\phi}",
              doc="constant-elasticity transformation of output",
-             rule=lambda m, r, i: ces.technology(m.Z[r, i], gross_price(m, r, i),
+             rule=lambda m, r, i: ces.technology(make.supply(m, r, i), gross_price(m, r, i),
                                                  m.theta[r, i], parts(m, r, i), phi[(r, i)]))
     equation(m, "eq_export_supply", m.RE, ("region", "sector"), block=BLOCK, determines="E",
              latex=r"E = (\theta^\phi \xi^e (1+\tau^z) p^z/p^e)^{1/(1-\phi)} Z",
              doc="revenue-maximising export supply",
              rule=lambda m, r, i: m.E[r, i] == ces.demand(
-                 m.theta[r, i], m.xie[r, i], gross_price(m, r, i), m.pe[r, i], m.Z[r, i],
-                 phi[(r, i)]))
+                 m.theta[r, i], m.xie[r, i], gross_price(m, r, i), m.pe[r, i],
+                 make.supply(m, r, i), phi[(r, i)]))
     equation(m, "eq_domestic_supply", m.RD, ("region", "sector"), block=BLOCK, determines="D",
              latex=r"D = (\theta^\phi \xi^d (1+\tau^z) p^z/p^d)^{1/(1-\phi)} Z",
              doc="revenue-maximising domestic supply",
              rule=lambda m, r, i: m.D[r, i] == ces.demand(
-                 m.theta[r, i], m.xid[r, i], gross_price(m, r, i), m.pd[r, i], m.Z[r, i],
-                 phi[(r, i)]))
+                 m.theta[r, i], m.xid[r, i], gross_price(m, r, i), m.pd[r, i],
+                 make.supply(m, r, i), phi[(r, i)]))
 
     phi_o = cal.table("phi_o")
     leaving = {k: [] for k in m.RCD}
