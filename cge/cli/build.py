@@ -1,9 +1,11 @@
 """``cge sam-build ...``: build the project's SAMs from the published statistics they come from.
 
-``cge sam-build vologda [--sources sam/sources] [--model sam/vologda] [--out sam/vologda_2021]``
-rebuilds the Vologda / rest of Russia / rest of world SAM, writes it with ``REPORT.md`` (the
-comparison with published figures) and ``SOURCES.md``, and prints the report. The build is
-deterministic: the same inputs give the same bytes.
+``cge sam-build vologda [--sources sam/sources] [--model sam/vologda] [--out sam/vologda_2021]
+[--set NAME=VALUE ...]`` rebuilds the Vologda / rest of Russia / rest of world SAM, writes it
+with ``REPORT.md`` (the comparison with published figures) and ``SOURCES.md``, and prints the
+report. The build is deterministic: the same inputs give the same bytes. ``--set`` overrides a
+parameter of ``parameters.csv`` by name for a sensitivity build (e.g. the chemicals share of
+assumption A21: ``--set output_share:chem=0.02 --out sam/vologda_2021_chem2``).
 
 ``cge sam-build partners`` (Vologda, nine partner regions, the rest of Russia and the world) and
 ``cge sam-build russia`` (all 85 federal subjects) build multi-region SAMs from the regional
@@ -18,7 +20,17 @@ import argparse
 def _vologda(args: argparse.Namespace) -> int:
     from cge.sources.vologda import build_vologda_sam, write_vologda
 
-    sam, report = build_vologda_sam(args.sources, args.model)
+    overrides = {}
+    for item in args.set or []:
+        name, sep, value = item.partition("=")
+        try:
+            overrides[name.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise SystemExit(f"cge sam-build vologda: --set {item!r}: expected NAME=NUMBER, "
+                             "e.g. output_share:chem=0.02")
+    sam, report = build_vologda_sam(args.sources, args.model, overrides)
     out = write_vologda(sam, report, args.out)
     print(report.to_markdown())
     print(f"wrote {out}: {sam!r}")
@@ -36,6 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           "(default sam/vologda)")
     vol.add_argument("--out", default="sam/vologda_2021",
                      help="output folder (default sam/vologda_2021)")
+    vol.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="override a parameter of parameters.csv for a sensitivity build "
+                          "(repeatable), e.g. --set output_share:chem=0.02 (assumption A21) "
+                          "--out sam/vologda_2021_chem2")
     vol.set_defaults(func=_vologda)
     register_regions(sub)
 

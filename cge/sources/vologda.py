@@ -437,9 +437,12 @@ def _need(file: Path) -> Path:
     return file
 
 
-def read_regional_stats(sources: Path, model_dir: Path) -> RegionalStats:
+def read_regional_stats(sources: Path, model_dir: Path,
+                        overrides: dict[str, float] | None = None) -> RegionalStats:
     """Read the yearbook indicators, the 2021 GVA structure and regional accounts (Vologda and
-    the Russian Federation) and ``parameters.csv``."""
+    the Russian Federation) and ``parameters.csv``; ``overrides`` (``cge sam-build vologda
+    --set NAME=VALUE``) replace parameters by name, e.g. ``{"output_share:chem": 0.02}`` for
+    the sensitivity of assumption A21; a name not in ``parameters.csv`` is an error."""
     yb = pd.read_csv(_need(sources / "vologda" / "vologda_rosstat_yearbook_2021_2022.csv"))
     indicators = {(r.indicator, int(r.year)): (float(r.vologda), float(r.russian_federation))
                   for r in yb.itertuples()}
@@ -468,6 +471,12 @@ def read_regional_stats(sources: Path, model_dir: Path) -> RegionalStats:
     accounts["goods_kept_2016"] = own / domestic
     par = pd.read_csv(_need(model_dir / "parameters.csv"), comment="#")
     parameters = dict(zip(par["name"], par["value"].astype(float), strict=True))
+    for name, value in (overrides or {}).items():
+        if name not in parameters:
+            raise InputError(Problem("unknown-parameter", f"--set {name}: no such parameter in "
+                                     "parameters.csv", Location(file=str(model_dir /
+                                                                        "parameters.csv"))))
+        parameters[name] = float(value)
     return RegionalStats(indicators, structure, accounts, parameters)
 
 
@@ -1089,16 +1098,17 @@ def read_figures(sources_dir: str | Path) -> pd.DataFrame:
                              / "vologda_misc_published_figures.csv"))
 
 
-def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = None
-                      ) -> tuple[SAM, Report]:
+def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = None,
+                      overrides: dict[str, float] | None = None) -> tuple[SAM, Report]:
     """Build the VOL/RUS/ROW SAM from ``sources_dir`` (``sam/sources``) and ``model_dir``
     (``sam/vologda``: sector map, sectors, parameters, targets; default: ``sources_dir``'s
-    sibling ``vologda``). Returns the SAM and the comparison report."""
+    sibling ``vologda``). ``overrides`` replace parameters of ``parameters.csv`` by name (a
+    sensitivity build; the report lists them). Returns the SAM and the comparison report."""
     sources_dir = Path(sources_dir)
     model_dir = Path(model_dir) if model_dir is not None else sources_dir.parent / "vologda"
     nat, sectors, tables = national_sector_accounts(sources_dir, model_dir,
                                                     "okpd2_to_sectors.csv")
-    stats = read_regional_stats(sources_dir, model_dir)
+    stats = read_regional_stats(sources_dir, model_dir, overrides)
     figures = read_figures(sources_dir)
     evidence = sector_evidence(tables, stats, figures)
     flows, ship, size = regionalise(nat, sectors, stats, evidence)
@@ -1137,6 +1147,9 @@ def build_vologda_sam(sources_dir: str | Path, model_dir: str | Path | None = No
                  f"{sam.get('VOL:inv', 'RUS:inv'):,.1f}"}
     facts |= {f"output {s} (mln RUB)": f"{size.output[s]:,.1f}"
               for s in ("agr", "for", "food", "dairy", "wood", "paper", "chem", "ferr")}
+    if overrides:
+        facts["parameters overridden (cge sam-build vologda --set): a sensitivity build"] = (
+            ", ".join(f"{k} = {v:g}" for k, v in overrides.items()))
     report = compare(read_targets(model_dir / "targets.csv"),
                      built_figures(flows, ship, sectors, stats, sam), facts)
     return sam, report
