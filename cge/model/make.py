@@ -24,7 +24,7 @@ with :math:`\phi^m = (\psi + 1)/\psi`: per unit of activity, product i is suppli
 ``MAKE0 (p_i / r_j)^psi`` with :math:`r_j = (1+\tau^z) p^z` the unit revenue (MPSGE's ``t:``
 elasticity is ``psi_make``). The region's supply of commodity i is the sum over the activities
 making it, perfect substitutes at one price :math:`p^s_{ri}` (:math:`p^c_{rji} = p^s_{ri}`),
-or, where the elasticity file gives ``sigma_make`` (set ``RCM``), a CES over them:
+or, where the elasticity file gives ``sigma_make`` (set ``RMS``), a CES over them:
 
 .. math::
 
@@ -41,10 +41,10 @@ activity) into exports and domestic sales, its ``eq_cet`` determining :math:`p^s
 :math:`p^z`; shipments to other regions, the Armington composite and the markets are by
 commodity, as before. The production tax revenue stays :math:`\tau^z p^z Z` (government block).
 
-Sets: ``RJI`` = (region r, activity j, commodity i) in the make matrix; ``RA`` = activities
-with a CET over products; ``RC`` = (r, i) with a supply of the commodity; ``RSC`` = what the
-transformation block transforms (``RC`` with a make matrix, else the activities ``RS``);
-``RCM`` = (r, i) supplied under a CES over activities, ``RJM`` its (r, j, i).
+Sets: ``RJI`` = (region r, activity j, commodity i) in the make matrix; ``RMA`` = activities
+with a CET over products; ``RMC`` = (r, i) with a supply of the commodity; ``RSC`` = what the
+transformation block transforms (``RMC`` with a make matrix, else the activities ``RS``);
+``RMS`` = (r, i) supplied under a CES over activities, ``RJM`` its (r, j, i).
 """
 
 from __future__ import annotations
@@ -63,31 +63,31 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.make_matrix = "MAKE0" in cal.data
     on = m.make_matrix
     m.RJI = list(cal.nonzero("MAKE0")) if on else []
-    m.RA = list(cal.nonzero("theta_m")) if on else []
-    m.RC = list(cal.nonzero("ZS0")) if on else []
-    m.RSC = m.RC if on else m.RS
-    m.RCM = list(cal.nonzero("gammas")) if on else []
+    m.RMA = list(cal.nonzero("theta_m")) if on else []
+    m.RMC = list(cal.nonzero("ZS0")) if on else []
+    m.RSC = m.RMC if on else m.RS
+    m.RMS = list(cal.nonzero("gammas")) if on else []
     m.RJM = list(cal.nonzero("deltas")) if on else []
     table = cal.nonzero if on else (lambda name: {})
 
     param(m, "xim", m.RJI, ("region", "sector", "commodity"), block=BLOCK, unit="1",
           latex=r"\xi^m", doc="CET share of the commodity in the activity's output",
           init=table("xim"))
-    param(m, "theta_m", m.RA, ("region", "sector"), block=BLOCK, unit="1",
+    param(m, "theta_m", m.RMA, ("region", "sector"), block=BLOCK, unit="1",
           latex=r"\theta^m", doc="scale of the activity's CET between its products",
           init=table("theta_m"))
     param(m, "deltas", m.RJM, ("region", "sector", "commodity"), block=BLOCK, unit="1",
           latex=r"\delta^s", doc="CES share of the activity in the region's supply of the "
           "commodity", init=table("deltas"))
-    param(m, "gammas", m.RCM, ("region", "commodity"), block=BLOCK, unit="1",
+    param(m, "gammas", m.RMS, ("region", "commodity"), block=BLOCK, unit="1",
           latex=r"\gamma^s", doc="scale of the CES over the activities making the commodity",
           init=table("gammas"))
     var(m, "ZC", m.RJI, ("region", "sector", "commodity"), block=BLOCK, unit="quantity",
         latex="ZC", doc="output of the commodity by the activity (make matrix)",
         init=table("MAKE0"))
-    var(m, "ZS", m.RC, ("region", "commodity"), block=BLOCK, unit="quantity", latex="ZS",
+    var(m, "ZS", m.RMC, ("region", "commodity"), block=BLOCK, unit="quantity", latex="ZS",
         doc="the region's supply of the commodity (all its activities)", init=table("ZS0"))
-    var(m, "ps", m.RC, ("region", "commodity"), block=BLOCK, unit="price", latex="p^s",
+    var(m, "ps", m.RMC, ("region", "commodity"), block=BLOCK, unit="price", latex="p^s",
         doc="supply price of the commodity (before the CET between exports and domestic "
         "sales)")
     var(m, "pc", m.RJM, ("region", "sector", "commodity"), block=BLOCK, unit="price",
@@ -116,9 +116,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     on = m.make_matrix
     phi = cal.table("phi_m") if on else {}
     rho = cal.table("rhos") if on else {}
-    ces_supply = set(m.RCM)
-    products: dict[tuple, list] = {k: [] for k in m.RA}
-    makers: dict[tuple, list] = {k: [] for k in m.RC}
+    ces_supply = set(m.RMS)
+    products: dict[tuple, list] = {k: [] for k in m.RMA}
+    makers: dict[tuple, list] = {k: [] for k in m.RMC}
     for r, j, i in m.RJI:
         products[(r, j)].append(i)
         makers[(r, i)].append(j)
@@ -126,7 +126,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def revenue_price(m, r, j):
         return (1 + m.tauz[r, j]) * m.pz[r, j]
 
-    equation(m, "eq_make_cet", m.RA, ("region", "sector"), block=BLOCK, determines="pz",
+    equation(m, "eq_make_cet", m.RMA, ("region", "sector"), block=BLOCK, determines="pz",
              latex=r"Z = \theta^m(\sum_i \xi^m ZC_i^{\phi^m})^{1/\phi^m}",
              doc="constant-elasticity transformation of the activity's output into its "
              "products (under fixed shares its unit revenue)",
@@ -149,7 +149,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                                    for j in makers[(r, i)]], rho[(r, i)])
         return m.ZS[r, i] == sum(m.ZC[r, j, i] for j in makers[(r, i)])
 
-    equation(m, "eq_commodity_supply", m.RC, ("region", "commodity"), block=BLOCK,
+    equation(m, "eq_commodity_supply", m.RMC, ("region", "commodity"), block=BLOCK,
              determines="ZS", latex=r"ZS = \sum_j ZC_j \ \text{or}\ \gamma^s\,\mathrm{CES}(ZC_j)",
              doc="the region's supply of the commodity from the activities making it",
              rule=commodity_supply)
