@@ -7,7 +7,8 @@ from pathlib import Path
 
 from cge.cli import add_overwrite_option
 from cge.cli.run import add_report_options
-from cge.outputs import check_output_file, results_folder, write_text
+from cge.errors import InputError, Location, Problem
+from cge.outputs import check_output_file, read_manifest, results_folder, write_text
 from cge.reporting.formats import parse_formats
 
 # pandas, xarray and matplotlib are imported by the commands, so that ``cge --help`` starts
@@ -48,12 +49,27 @@ def _report(args: argparse.Namespace) -> int:
     own = out.resolve() == home.resolve()
     with results_folder(out, command="report", source=file, overwrite=args.overwrite, own=own):
         written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
+        if args.sam_out:
+            from cge.reporting.updated_sam import write_sams
+
+            written += write_sams(ds, _experiment_file(home), out)
     print(f"wrote {len(written)} files to {out}")
     failed = [str(s) for s, st in zip(ds["scenario"].values, ds["status"].values, strict=True)
               if st == "failed"]
     if failed:
         print(f"note: failed scenario(s) in these results (NaN): {', '.join(failed)}")
     return 0
+
+
+def _experiment_file(home: Path) -> Path:
+    """The experiment file whose run wrote the results folder ``home`` (its manifest)."""
+    source = (read_manifest(home) or {}).get("input", "")
+    if not source or not Path(source).is_file():
+        raise InputError(Problem("no-experiment", "--sam-out needs the experiment file of these "
+                                 "results, which the folder's manifest does not name (or it "
+                                 f"moved: {source!r}); run `cge run FILE --sam-out` instead",
+                                 Location(file=str(home))))
+    return Path(source)
 
 
 def _compare(args: argparse.Namespace) -> int:

@@ -29,6 +29,9 @@ def add_report_options(p: argparse.ArgumentParser, default_formats: str) -> None
                    help="language of tables and figures (Russian needs --labels)")
     p.add_argument("--region", action="append",
                    help="region(s) for the tables and figures by sector (default: all)")
+    p.add_argument("--sam-out", action="store_true",
+                   help="also write the updated SAM of every solved scenario at current values "
+                   "(sams/<scenario>/, a SAM folder that cge sam check reads)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -95,6 +98,10 @@ def _run(args: argparse.Namespace) -> int:
         print("\nbenchmark gates\n" + res.gates.summary())
         print_summary(ds, ds.attrs["units"])
         written = write_report(ds, out, labels=labels, formats=formats, regions=args.region)
+        if args.sam_out:
+            from cge.reporting.updated_sam import write_sams
+
+            written += write_sams(ds, exp.file, out)
     timings = ", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items())
     print(f"\ntimings: {timings}\nwrote {len(written)} files to {out}")
     for o in res.failed:
