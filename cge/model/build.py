@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.gcpause import gc_paused
 from cge.model import (
     closures,
     enterprises,
@@ -21,14 +22,15 @@ from cge.model import (
     make,
     markets,
     production,
+    quotas,
     rest_of_world,
     trade,
     transformation,
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, factors, enterprises, households, government,
-          federal, investment, rest_of_world, markets, closures)
+BLOCKS = (production, make, transformation, trade, quotas, factors, enterprises, households,
+          government, federal, investment, rest_of_world, markets, closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:
@@ -42,9 +44,12 @@ def build_model(cal: Calibration) -> pyo.ConcreteModel:
     # first country's currency is the unit of cross-border flows (closures)
     m.C = list(dict.fromkeys(m.COUNTRY.values()))
     m.REGIONS_OF = grouped([(m.COUNTRY[r], r) for r in m.R], m.C)
-    for block in BLOCKS:
-        block.declare(m, cal)
-    for block in BLOCKS:
-        block.equations(m, cal)
-    closures.apply(m, cal)
+    # millions of small objects that all survive: the cyclic collector would revisit them
+    # again and again for nothing (cge.gcpause)
+    with gc_paused():
+        for block in BLOCKS:
+            block.declare(m, cal)
+        for block in BLOCKS:
+            block.equations(m, cal)
+        closures.apply(m, cal)
     return m

@@ -30,7 +30,6 @@ move the start point and the fixed numeraire, translate once.
 
 from __future__ import annotations
 
-import gc
 import os
 import tempfile
 import weakref
@@ -45,6 +44,8 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.nl_writer import NLWriter
+
+from cge.gcpause import gc_paused
 
 
 @dataclass
@@ -116,31 +117,27 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
     fixed = [v for v in model.component_data_objects(pyo.Var, descend_into=True)
              if v.fixed] if fixed_as_parameters else []
     was_fixed = ComponentSet(fixed)
-    # The NL writer and CasADi's parser allocate millions of small objects that all survive:
-    # the cyclic garbage collector would traverse them again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for v in fixed:
-            v.unfix()
-        with tempfile.TemporaryDirectory(prefix="cge_nl_") as tmp:
-            path = os.path.join(tmp, "model.nl")
-            with open(path, "w") as stream:
-                info = NLWriter().write(
-                    model,
-                    stream,
-                    symbolic_solver_labels=False,
-                    linear_presolve=False,
-                    scale_model=False,
-                    skip_trivial_constraints=True,
-                )
-            builder = ca.NlpBuilder()
-            builder.import_nl(path)
-    finally:
-        for v in fixed:
-            v.fix()
-        if collecting:
-            gc.enable()
+    # the NL writer and CasADi's parser allocate millions of objects that survive (cge.gcpause)
+    with gc_paused():
+        try:
+            for v in fixed:
+                v.unfix()
+            with tempfile.TemporaryDirectory(prefix="cge_nl_") as tmp:
+                path = os.path.join(tmp, "model.nl")
+                with open(path, "w") as stream:
+                    info = NLWriter().write(
+                        model,
+                        stream,
+                        symbolic_solver_labels=False,
+                        linear_presolve=False,
+                        scale_model=False,
+                        skip_trivial_constraints=True,
+                    )
+                builder = ca.NlpBuilder()
+                builder.import_nl(path)
+        finally:
+            for v in fixed:
+                v.fix()
 
     columns = list(info.variables)
     is_param = np.array([v in was_fixed for v in columns], dtype=bool)
