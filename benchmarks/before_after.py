@@ -85,7 +85,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--baseline", type=Path, required=True, help="checkout of the old code")
     ap.add_argument("--candidate", type=Path, default=ROOT, help="checkout of the new code")
-    ap.add_argument("--sizes", default="3,10,30")
+    ap.add_argument("--sizes", default="3,10,30", help="scale.py sizes, run before the flagship")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-flagship", action="store_true")
     ap.add_argument("--timeout", type=float, default=1800.0)
@@ -102,25 +102,30 @@ def main() -> None:
     load = os.getloadavg()
     runs: list[dict] = []
     summary: dict = {}
+
+    def write() -> None:  # after every run, so that a stopped benchmark keeps what it measured
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps({
+            "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                        "cpus": os.cpu_count(), "load_average_at_start": load},
+            "baseline": str(args.baseline), "candidate": str(args.candidate),
+            "repeat": args.repeat, "summary": summary, "runs": runs}, indent=2) + "\n")
+
     for case, steps, run in cases:
         for k in range(args.repeat):
             for code in CODES if k % 2 == 0 else CODES[::-1]:
-                rec = {"case": case, "code": code, **run(trees[code])}
+                rec = {"case": case, "code": code, "load_average": os.getloadavg()[0],
+                       **run(trees[code])}
                 runs.append(rec)
                 shown = ", ".join(f"{s} {rec[s]:.2f}" for s in steps if rec.get(s) is not None)
                 print(f"{case:<10} {code:<7} {rec.get('error', shown)}", flush=True)
-        summary[case] = medians(runs, case, steps)
+                summary[case] = medians(runs, case, steps)
+                write()
     print(f"\nmedians of {args.repeat} runs (seconds) and ratio before / after")
     for case, med in summary.items():
         print(f"\n{case}")
         for code in (*CODES, "ratio"):
             print(f"  {code:<7}" + "".join(f"{s:>8} {v:7.2f}" for s, v in med[code].items()))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "cpus": os.cpu_count(), "load_average_at_start": load},
-        "baseline": str(args.baseline), "candidate": str(args.candidate),
-        "repeat": args.repeat, "summary": summary, "runs": runs}, indent=2) + "\n")
     print(f"\nwrote {args.output}")
 
 
