@@ -25,7 +25,7 @@ GOVERNMENT = ("savings_rate", "fixed_consumption")
 #: Tax rates an experiment may shock (government block) and who may receive their revenue.
 TAX_INSTRUMENTS = ("tauz", "taum", "tq", "taud", "tb", "te", "tf", "tc")
 RECIPIENTS = ("government", "households")
-MOBILITY = ("sectors", "specific", "national")
+MOBILITY = ("sectors", "specific", "national", "migration")
 HOUSEHOLD_DEMAND = ("cobb_douglas", "les")
 
 
@@ -61,6 +61,19 @@ class Closure:
         factor name -> ``"sectors"`` (mobile between sectors within a region), ``"specific"``
         (fixed in each sector) or ``"national"`` (mobile between sectors and regions). Factors
         not named are mobile between sectors.
+        ``"migration"``: mobile between sectors within a region, and its owners move between
+        the regions of their country as relative real wages change (``migration``).
+    migration:
+        factor name -> elasticity of the region's supply of the factor to its real wage
+        relative to the country's (e.g. ``{lab = 2.0}`` with ``factor_mobility = {lab =
+        "migration"}``); above zero (a fixed regional supply is ``"sectors"``), the larger the
+        closer the regions' real wages move together.
+    investment_allocation:
+        how a country's savings pool is shared between its regions: empty (the default) for
+        fixed benchmark shares, or ``{ factor = "cap", elasticity = 2.0 }`` to move each
+        region's share with the rate of return on that factor (its income per unit of
+        endowment over the price of investment goods) relative to the country's, TERM/MMRF
+        style; the larger the elasticity, the more investment chases returns.
     unemployment:
         factor name -> benchmark unemployment rate (e.g. ``{lab = 0.05}``): the factor's real
         wage is fixed and employment adjusts (factors mobile between sectors only).
@@ -77,6 +90,8 @@ class Closure:
     government: str = "savings_rate"
     factor_mobility: Mapping[str, str] = field(default_factory=dict)
     unemployment: Mapping[str, float] = field(default_factory=dict)
+    migration: Mapping[str, float] = field(default_factory=dict)
+    investment_allocation: Mapping[str, object] = field(default_factory=dict)
     walras: str = "auto"
 
     def mobility(self, factor: str) -> str:
@@ -175,6 +190,39 @@ class ModelConfig:
             if not isinstance(rate, int | float) or not 0 < rate < 1:
                 bad(f"closure.unemployment[{f!r}] = {rate!r}: give the benchmark unemployment "
                     "rate, a number in (0, 1) (at zero the unemployed would sit on their bound)")
+        for f in set(c.migration) | {f for f, mob in c.factor_mobility.items()
+                                      if mob == "migration"}:
+            el = c.migration.get(f)
+            if f not in factors:
+                bad(f"closure.migration names factor {f!r}, which is not in the SAM "
+                    f"(factors: {factors})")
+            elif c.mobility(f) != "migration":
+                bad(f"closure.migration gives factor {f!r} an elasticity, but its mobility is "
+                    f"{c.mobility(f)!r}: set factor_mobility = {{ {f} = \"migration\" }}")
+            elif el is None or not isinstance(el, int | float) or not 0 < el <= 1e6:
+                bad(f"factor {f!r} migrates: give closure.migration[{f!r}], the elasticity of "
+                    f"regional supply to the relative real wage, above 0 and at most 1e6 (got "
+                    f"{el!r}; a fixed regional supply is factor_mobility = \"sectors\")")
+        alloc = c.investment_allocation
+        if alloc:
+            el, f = alloc.get("elasticity"), alloc.get("factor")
+            if set(alloc) != {"factor", "elasticity"}:
+                bad("closure.investment_allocation: give exactly factor (the capital factor "
+                    "whose return investment follows) and elasticity, e.g. "
+                    "{ factor = \"cap\", elasticity = 2.0 }")
+            elif f not in factors:
+                bad(f"closure.investment_allocation names factor {f!r}, which is not in the "
+                    f"SAM (factors: {factors})")
+            elif c.mobility(f) == "national":
+                bad(f"closure.investment_allocation: factor {f!r} earns one national price, so "
+                    "returns do not differ between regions; choose a factor with regional "
+                    "prices")
+            elif not isinstance(el, int | float) or isinstance(el, bool) or not 0 < el <= 1e6:
+                bad(f"closure.investment_allocation: elasticity = {el!r}; give a number above "
+                    "0 and at most 1e6 (fixed shares: leave investment_allocation out)")
+            elif c.investment != "savings_driven":
+                bad("closure.investment_allocation allocates the savings pool: it needs "
+                    "investment = 'savings_driven'")
         if self.countries:
             listed = [r for members in self.countries.values() for r in members]
             for r in sorted(set(listed) - set(regions)):
@@ -297,6 +345,8 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "government": "a string", "walras": "a string",
           "factor_mobility": "a table of factor = string",
           "unemployment": "a table of factor = number", "activity_prefix": "a string",
+          "migration": "a table of factor = number",
+          "investment_allocation": "a table with factor and elasticity",
           "commodity_prefix": "a string", "tariff_accounts": "a list of strings",
           "duty_accounts": "a list of strings",
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
@@ -324,6 +374,7 @@ def _has_type(value: object, expected: str) -> bool:
         return False
     check = {"a table of factor = string": lambda v: isinstance(v, str),
              "a table of factor = number": number,
+             "a table with factor and elasticity": lambda v: isinstance(v, str) or number(v),
              "a table of country = list of region names": strings,
              "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str)
              }[expected]

@@ -12,7 +12,13 @@ the factor's mobility in the closure (``closure.factor_mobility``):
 * ``national``: one price for the country ``c``, ``pf[r,f,i] = pfn[c(r),f]``, and
   ``sum_{r in c,i} F[r,f,i] = sum_{r in c} FF[r,f]`` (eq_factor_market_national -> pfn); with
   several countries (``ModelConfig.countries``) the factor moves between the regions of its
-  country, not across borders.
+  country, not across borders;
+* ``migration``: one price per region as for ``sectors``, but the region's supply ``LS[r,f]``
+  responds to its real wage relative to the country's, with the elasticity ``mig`` (closure
+  ``migration``), and the country's total is fixed (eq_migration -> LS, eq_labour_force ->
+  RWN, the country's real-wage index): owners of the factor move to where its real wage rose
+  most, and its income is earned (and spent) where they work. As ``mig`` goes to zero this is
+  ``sectors``; as it grows, regional real wages move together.
 
 Unemployment (``closure.unemployment = {factor: benchmark rate}``, for factors mobile between
 sectors): the real wage is fixed, ``pfr[r,f] = wbar[r,f] CPI[r]`` (eq_real_wage -> U), where
@@ -30,7 +36,12 @@ employed).
     pfr_{rf} &= \bar w_{rf} \sum_i cwr_{ri}\, pq_{ri} && \text{eq\_real\_wage} \to U_{rf} \\
     F_{rfi} &= FFS_{rfi} && \text{eq\_factor\_market\_specific} \to pf_{rfi} \\
     \sum_{r \in c,i} F_{rfi} &= \sum_{r \in c} FF_{rf}
-        && \text{eq\_factor\_market\_national} \to pfn_{cf}
+        && \text{eq\_factor\_market\_national} \to pfn_{cf} \\
+    LS_{rf} &= FF_{rf} \Big(\frac{pfr_{rf}}{RWN_{c(r)f} \sum_i cwr_{ri}\, pq_{ri}}\Big)^{mig_{c(r)f}}
+        && \text{eq\_migration} \to LS_{rf} \\
+    \sum_{r \in c} LS_{rf} &= \sum_{r \in c} FF_{rf} && \text{eq\_labour\_force} \to RWN_{cf}
+
+With migration, the regional market is :math:`\sum_i F_{rfi} = LS_{rf}`.
 """
 
 from __future__ import annotations
@@ -46,7 +57,10 @@ BLOCK = "factors"
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     mob = cal.config.closure.mobility
     m.RF = list(cal.nonzero("FF0"))
-    m.RF_SECTORS = [(r, f) for r, f in m.RF if mob(f) == "sectors"]
+    # a regional price: mobile between sectors only, or also migrating between regions
+    m.RF_SECTORS = [(r, f) for r, f in m.RF if mob(f) in ("sectors", "migration")]
+    m.RF_MIG = [(r, f) for r, f in m.RF if mob(f) == "migration"]
+    m.CF_MIG = list(dict.fromkeys((m.COUNTRY[r], f) for r, f in m.RF_MIG))
     m.RFS_LINKED = [(r, f, i) for r, f, i in m.RFS if mob(f) != "specific"]
     m.RFS_SPECIFIC = [(r, f, i) for r, f, i in m.RFS if mob(f) == "specific"]
     m.CF_NATIONAL = list(dict.fromkeys((m.COUNTRY[r], f) for r, f in m.RF
@@ -68,13 +82,21 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     for (r, i, _h), v in xp0.items():
         spend[(r, i)] = spend.get((r, i), 0.0) + v
     totals = {r: sum(v for (rr, _), v in spend.items() if rr == r) for r in m.R}
-    m.RC_CPI = [k for k in spend if any(r == k[0] for r, _ in m.RF_UNEMP)]
+    real_wage_regions = {r for r, _ in m.RF_UNEMP + m.RF_MIG}
+    m.RC_CPI = [k for k in spend if k[0] in real_wage_regions]
     param(m, "cwr", m.RC_CPI, ("region", "commodity"), block=BLOCK, unit="1", latex="cwr",
           doc="weight of the commodity in the regional consumer price index",
           init={k: spend[k] / totals[k[0]] for k in m.RC_CPI})
     var(m, "U", m.RF_UNEMP, ("region", "factor"), block=BLOCK, unit="quantity", latex="U",
         doc="unemployed (labour force less employment)",
         init={k: labour_force[k] - ff0[k] for k in m.RF_UNEMP}, lower=0.0)
+    param(m, "mig", m.CF_MIG, ("country", "factor"), block=BLOCK, unit="1", latex="mig",
+          doc="elasticity of regional factor supply to the relative real wage (migration)",
+          init={(c, f): float(cal.config.closure.migration[f]) for c, f in m.CF_MIG})
+    var(m, "LS", m.RF_MIG, ("region", "factor"), block=BLOCK, unit="quantity", latex="LS",
+        doc="supply of a migrating factor in the region", init={k: ff0[k] for k in m.RF_MIG})
+    var(m, "RWN", m.CF_MIG, ("country", "factor"), block=BLOCK, unit="1", latex="RWN",
+        doc="the country's real-wage index of a migrating factor", init=1.0)
     param(m, "FFS", m.RFS_SPECIFIC, ("region", "factor", "sector"), block=BLOCK,
           unit="quantity", latex="FFS", doc="sector's endowment of a sector-specific factor",
           init=cal.nonzero("F0"))
@@ -99,17 +121,30 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_factor_price_link", m.RFS_LINKED, ("region", "factor", "sector"),
              block=BLOCK, determines="pf", latex="p^f = p^f_r", rule=link,
              doc="a mobile factor earns the same price in every sector")
-    unemployed = set(m.RF_UNEMP)
     cpi_goods = grouped(m.RC_CPI, m.R)
     equation(m, "eq_factor_market", m.RF_SECTORS, ("region", "factor"), block=BLOCK,
-             determines="pfr", latex=r"\sum_i F = FF - U", doc="regional factor market clearing",
+             determines="pfr", latex=r"\sum_i F = FF - U \;(LS)",
+             doc="regional factor market clearing (supply LS for a migrating factor)",
              rule=lambda m, r, f: sum(m.F[r, f, i] for i in sectors_of[(r, f)])
-             == m.FF[r, f] - (m.U[r, f] if (r, f) in unemployed else 0))
+             == supply(m, r, f))
+
+    def cpi(m, r):
+        return sum(m.cwr[r, i] * m.pq[r, i] for i in cpi_goods[r])
+
+    equation(m, "eq_migration", m.RF_MIG, ("region", "factor"), block=BLOCK, determines="LS",
+             latex=r"LS = FF\,(p^f_r/(RWN \cdot CPI_r))^{mig}",
+             doc="regional supply of a migrating factor responds to its relative real wage",
+             rule=lambda m, r, f: migration(m, r, f, cpi(m, r)))
+    members = grouped([(m.COUNTRY[r], r, f) for r, f in m.RF_MIG], m.C)
+    equation(m, "eq_labour_force", m.CF_MIG, ("country", "factor"), block=BLOCK,
+             determines="RWN", latex=r"\sum_{r \in c} LS = \sum_{r \in c} FF",
+             doc="the country's supply of a migrating factor is fixed: owners move, not vanish",
+             rule=lambda m, c, f: sum(m.LS[r, f] for r, g in members[c] if g == f)
+             == sum(m.FF[r, f] for r, g in members[c] if g == f))
     equation(m, "eq_real_wage", m.RF_UNEMP, ("region", "factor"), block=BLOCK,
              determines="U", latex=r"p^f_r = \bar w \sum_i cwr_i\, p^q_i",
              doc="fixed real wage: the factor price follows the regional consumer prices",
-             rule=lambda m, r, f: m.pfr[r, f]
-             == m.wbar[r, f] * sum(m.cwr[r, i] * m.pq[r, i] for i in cpi_goods[r]))
+             rule=lambda m, r, f: m.pfr[r, f] == m.wbar[r, f] * cpi(m, r))
     equation(m, "eq_factor_market_specific", m.RFS_SPECIFIC, ("region", "factor", "sector"),
              block=BLOCK, determines="pf", latex=r"F = FFS",
              doc="sector-specific factor: use equals the sector's endowment",
@@ -129,6 +164,27 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, c, f: sum(employed[(c, f)]) == sum(endowed[(c, f)]))
 
 
+def migration(m: pyo.ConcreteModel, r: str, f: str, cpi):
+    """The supply curve ``LS = FF (w/RWN)^mig`` of real wage ``w``, written as the quantity
+    for an elasticity up to one and as the real wage ``w/RWN = (LS/FF)^(1/mig)`` above: the
+    power of the ratio is then at most one, so neither a tiny nor a huge elasticity amplifies
+    rounding errors (an elasticity of 1e4 in the quantity form turns a 1 % move of the start
+    into a factor of 1e43)."""
+    c = m.COUNTRY[r]
+    relative = m.pfr[r, f] / (m.RWN[c, f] * cpi)
+    if pyo.value(m.mig[c, f]) <= 1.0:
+        return m.LS[r, f] == m.FF[r, f] * relative ** m.mig[c, f]
+    return relative == (m.LS[r, f] / m.FF[r, f]) ** (1.0 / m.mig[c, f])
+
+
+def supply(m: pyo.ConcreteModel, r: str, f: str):
+    """The region's supply of a factor with a regional price: its endowment, less the
+    unemployed, or (migration) the supply ``LS`` of those who work there."""
+    if (r, f) in m.LS:
+        return m.LS[r, f]
+    return m.FF[r, f] - (m.U[r, f] if (r, f) in m.U else 0)
+
+
 def income(m: pyo.ConcreteModel, r: str, f: str):
     """Income of the owners of factor f in region r: the endowment valued at its price.
 
@@ -137,7 +193,6 @@ def income(m: pyo.ConcreteModel, r: str, f: str):
     mob = m.cal.config.closure.mobility(f)
     if mob == "national":
         return m.pfn[m.COUNTRY[r], f] * m.FF[r, f]
-    if mob == "sectors":
-        employed = m.FF[r, f] - (m.U[r, f] if (r, f) in m.RF_UNEMP else 0)
-        return m.pfr[r, f] * employed
+    if mob in ("sectors", "migration"):
+        return m.pfr[r, f] * supply(m, r, f)
     return sum(m.pf[r, f, i] * m.FFS[r, f, i] for i in m.SPECIFIC_SECTORS[(r, f)])

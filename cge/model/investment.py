@@ -23,6 +23,20 @@ the households' savings-rate adjuster ``sadj`` (one country only). ``kappa`` is 
 share of its country's investment spending: savings flow between the regions of a country
 through the pool, as in a country with one capital market; between countries they are
 foreign savings ``Sf``.
+
+With ``closure.investment_allocation = { factor = f, elasticity = e }`` the regions' shares
+follow the rate of return on capital f (TERM/MMRF style): region r's return is its income from
+f per unit of benchmark income, ``FY_{rf}/FY^0_{rf}`` (one at the benchmark), over the price
+of its investment goods ``PI_r = \sum_i \lambda_{ri} pq_{ri}``, and
+
+.. math::
+
+    kv_r &= \kappa_r \big(ROR_r / RORN_{c(r)}\big)^{e}
+        && \text{eq\_investment\_allocation} \to kv_r \\
+    \sum_{r \in c} kv_r &= \sum_{r \in c} \kappa_r && \text{eq\_investment\_shares} \to RORN_c
+
+replaces ``kappa`` in eq_investment_demand for the regions with capital f (``RORN`` is the
+country's return index; regions without f keep their benchmark share).
 """
 
 from __future__ import annotations
@@ -30,7 +44,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import enterprises
+from cge.model import enterprises, factors
 from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "investment"
@@ -44,6 +58,19 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           doc="region's share of its country's investment spending", init=cal.table("kappa"))
     param(m, "XvP", m.RQ, ("region", "commodity"), block=BLOCK, unit="quantity",
           latex="X^{vP}", doc="project investment demand financed from abroad", init=0.0)
+    alloc = cal.config.closure.investment_allocation
+    capital = alloc.get("factor")
+    kappa = cal.table("kappa")
+    m.R_ALLOC = [r for r in m.R if alloc and kappa[r] > 0 and (r, capital) in set(m.RF)]
+    m.C_ALLOC = list(dict.fromkeys(m.COUNTRY[r] for r in m.R_ALLOC))
+    param(m, "inv_el", m.C_ALLOC, ("country",), block=BLOCK, unit="1", latex="e^{inv}",
+          doc="elasticity of a region's investment share to its relative rate of return",
+          init=float(alloc.get("elasticity", 0.0)))
+    var(m, "kv", m.R_ALLOC, ("region",), block=BLOCK, unit="1", latex="kv",
+        doc="region's share of its country's investment spending, following returns",
+        init={r: kappa[r] for r in m.R_ALLOC})
+    var(m, "RORN", m.C_ALLOC, ("country",), block=BLOCK, unit="1", latex="RORN",
+        doc="the country's index of returns on capital", init=1.0)
     var(m, "Xv", m.RV, ("region", "commodity"), block=BLOCK, unit="quantity", latex="X^v",
         doc="investment demand", init=cal.nonzero("Xv0"))
     inv0 = cal.table("INV0")
@@ -62,12 +89,40 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                  sum(m.Sp[r, h] for h in households[r]) + m.Sg[r] + enterprises.savings(m, r)
                  + m.epsilon[c] * m.Sf[r]
                  for r in m.REGIONS_OF[c]) + m.Sgf)
+    allocated = set(m.R_ALLOC)
+
+    def share(m, r):
+        return m.kv[r] if r in allocated else m.kappa[r]
+
     equation(m, "eq_investment_demand", m.RV, ("region", "commodity"), block=BLOCK,
              determines="Xv", latex=r"X^v = \lambda \kappa\, SAV_c/p^q",
-             doc="investment spending in fixed shares",
+             doc="investment spending in fixed shares (kv for kappa under allocation by "
+             "returns)",
              rule=lambda m, r, i: m.Xv[r, i] * m.pq[r, i]
-             == m.lambda_[r, i] * m.kappa[r] * m.SAV[m.COUNTRY[r]])
+             == m.lambda_[r, i] * share(m, r) * m.SAV[m.COUNTRY[r]])
     investing = grouped(m.RV, m.R)
+    capital = cal.config.closure.investment_allocation.get("factor")
+    income0 = {r: pyo.value(factors.income(m, r, capital)) for r in m.R_ALLOC}
+
+    def allocation(m, r):
+        c = m.COUNTRY[r]
+        price = sum(m.lambda_[r, i] * m.pq[r, i] for i in investing[r])
+        relative = factors.income(m, r, capital) / (income0[r] * price * m.RORN[c])
+        # written so that the power of a ratio is at most one (as eq_migration)
+        if pyo.value(m.inv_el[c]) <= 1.0:
+            return m.kv[r] == m.kappa[r] * relative ** m.inv_el[c]
+        return relative == (m.kv[r] / m.kappa[r]) ** (1.0 / m.inv_el[c])
+
+    equation(m, "eq_investment_allocation", m.R_ALLOC, ("region",), block=BLOCK,
+             determines="kv", latex=r"kv = \kappa (ROR/RORN)^{e}",
+             doc="a region's share of investment follows its relative rate of return",
+             rule=allocation)
+    members = grouped([(m.COUNTRY[r], r) for r in m.R_ALLOC], m.C_ALLOC)
+    equation(m, "eq_investment_shares", m.C_ALLOC, ("country",), block=BLOCK,
+             determines="RORN", latex=r"\sum_{r \in c} kv = \sum_{r \in c} \kappa",
+             doc="the regions following returns share what they held at the benchmark",
+             rule=lambda m, c: sum(m.kv[r] for r in members[c])
+             == sum(m.kappa[r] for r in members[c]))
     equation(m, "eq_savings_investment", m.C, ("country",), block=BLOCK, determines="sadj",
              latex=r"\sum p^q X^v = SAV_c", doc="savings equal investment (exogenous investment)",
              rule=lambda m, c: sum(m.pq[r, i] * m.Xv[r, i] for r in m.REGIONS_OF[c]
