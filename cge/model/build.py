@@ -22,14 +22,13 @@ from cge.model import (
     make,
     markets,
     production,
-    quotas,
     rest_of_world,
     trade,
     transformation,
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, quotas, factors, enterprises, households,
+BLOCKS = (production, make, transformation, trade, factors, enterprises, households,
           government, federal, investment, rest_of_world, markets, closures)
 
 
