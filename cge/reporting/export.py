@@ -85,6 +85,18 @@ def _header(df: pd.DataFrame, col: object) -> str:
     return f"{col} ({unit})" if unit else str(col)
 
 
+def write_tables_csv(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """``folder/<name>.csv`` per table: headers with their units as in Excel, full precision;
+    the title and notes follow the table as comment lines starting with ``#``."""
+    out = []
+    for name, df in tables.items():
+        text = df.rename(columns=lambda c, df=df: _header(df, c)).to_csv(lineterminator="\n")
+        extra = [df.attrs.get("title", name), *df.attrs.get("notes", [])]
+        out.append(write_text(Path(folder) / f"{name}.csv",
+                              text + "".join(f"# {line}\n" for line in extra)))
+    return out
+
+
 def write_excel(ds: xr.Dataset, tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Workbook: a sheet per headline table (header with units in row 1, panes frozen below
     it and right of the labels, numbers formatted with the decimals of :func:`decimals`,

@@ -4,6 +4,7 @@
 
     results.nc          nc    the whole Dataset (read back with read_results)
     results.csv         csv   tidy: variable, scenario, dims..., value, units, kind
+    tables/<name>.csv   csv   headline tables (units in the header, title and notes as # lines)
     tables.xlsx         xlsx  headline tables, scenarios, metadata
     tables/<name>.tex   tex   booktabs tables
     figures/<name>.png  png   and .pdf: welfare, GRP, trade, output by sector
@@ -27,6 +28,7 @@ from cge.reporting.export import (
     write_excel,
     write_latex,
     write_netcdf,
+    write_tables_csv,
 )
 from cge.reporting.figures import headline_figures, save_figures
 from cge.reporting.formats import FORMATS
@@ -44,9 +46,10 @@ def write_report(ds: xr.Dataset, folder: str | Path, *, labels: Labels,
     written: list[Path] = []
     if "nc" in formats:
         written.append(write_netcdf(ds, folder / RESULTS_FILE))
+    tables = headline_tables(ds, labels, regions)
     if "csv" in formats:
         written.append(write_csv(ds, folder / "results.csv"))
-    tables = headline_tables(ds, labels, regions)
+        written += write_tables_csv(tables, folder / f"tables{sfx}")
     if "xlsx" in formats:
         written.append(write_excel(ds, tables, folder / f"tables{sfx}.xlsx"))
     if "tex" in formats:

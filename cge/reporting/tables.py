@@ -149,17 +149,19 @@ def trade(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
 
 def headline_tables(ds: xr.Dataset, labels: Labels, regions: list[str] | None = None
                     ) -> dict[str, pd.DataFrame]:
-    """All headline tables by a short name (sheet and file names): welfare, grp, trade, and
+    """All headline tables by a short name (sheet and file names): welfare, grp, trade,
     output and employment by sector for each region in ``regions`` (default: every region
-    with production)."""
+    with production), the trade matrix and macro and prices (:mod:`cge.reporting.tables_macro`)."""
     regions = regions or [str(r) for r in ds["Z"]["region"].values]
+    from cge.reporting.tables_macro import macro_tables
+
     tables = {"welfare": welfare(ds, labels), "grp": grp(ds, labels), "trade": trade(ds, labels)}
     for r in regions:
         tables[f"output_{r}"] = by_sector(ds, labels, r, "pct_Z", "output")
         if "pct_employment" in ds:
             tables[f"employment_{r}"] = by_sector(ds, labels, r, "pct_employment",
                                                   "employment")
-    return tables
+    return tables | macro_tables(ds, labels)
 
 
 def headline_indicators(ds: xr.Dataset) -> pd.Series:
