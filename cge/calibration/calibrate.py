@@ -27,6 +27,14 @@ from cge.calibration.enterprises import calibrate_enterprises, read_enterprise_f
 from cge.calibration.households import calibrate_households
 from cge.calibration.make import SPEC as _MAKE_SPEC
 from cge.calibration.make import calibrate_make, has_make_matrix, made_commodities, read_make
+from cge.calibration.margins import (
+    MarginStructure,
+    add_margin_services,
+    calibrate_margins,
+    has_margin_cells,
+    margin_cells,
+    requirement_array,
+)
 from cge.calibration.production import calibrate_production
 from cge.calibration.shares import ces_shares, data_array
 from cge.config import ModelConfig
@@ -280,11 +288,14 @@ class _Reader:
 
 
 def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None = None,
-              trade_margins: dict[tuple[str, str, str], float] | None = None) -> Calibration:
+              trade_margins: dict[tuple[str, str, str], float] | None = None,
+              margin_structure: MarginStructure | None = None) -> Calibration:
     """Calibrate the multi-region model to a balanced SAM.
 
-    ``trade_margins`` maps ``(origin, destination, commodity)`` to the benchmark iceberg margin
-    ``tmg0`` of interregional shipments (default 0: no margin).
+    ``trade_margins`` maps ``(origin, destination, commodity)`` to the benchmark margin rate of
+    interregional shipments (default 0: no margin): an iceberg margin ``tmg0``, or, on the flows
+    ``margin_structure`` covers, margin services (:mod:`cge.calibration.margins`; a SAM without
+    margin cells gets them by :func:`~cge.calibration.margins.add_margin_services`).
     """
     config = config or ModelConfig()
     if config.scale <= 0:
@@ -295,6 +306,9 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     if config.scale != 1.0:
         meta = {**sam.meta, "units": config.units or f"{sam.units} / {config.scale:g}"}
         sam = SAM(sam.accounts, sam.values / config.scale, **meta)
+    if margin_structure is not None and not has_margin_cells(sam):
+        sam = add_margin_services(sam, trade_margins or {}, margin_structure,
+                                  config.activity_prefix, config.commodity_prefix)
     rd = _Reader(sam, config)
     if rd.problems:
         raise InputError(rd.problems)
@@ -304,6 +318,12 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
         raise InputError(Problem("unsupported", f"a federal government ({rd.federal}) needs "
                                  "all regions in one country"))
     b = _read_flows(rd, config, country)
+    # margin services: the commodity accounts' payments to the margin commodities' accounts
+    MG0 = {}
+    if margin_structure is not None:
+        MG0 = margin_cells(sam, rd.regions, rd.sectors, config.commodity_prefix)
+        for s, mm, d, i in MG0:
+            rd.take(key(s, config.commodity_prefix + mm), key(d, config.commodity_prefix + i))
     problems = rd.problems + rd.leftovers() + _flow_problems(b, config)
     if problems:
         raise InputError(problems)
@@ -324,9 +344,20 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     el["eta_exp"] = {(r, s): elasticities.find("eta_exp", r, s) or 0.0 for r in R for s in S}
     # optional: None where the file gives none (one price for every destination)
     el["psi_dest"] = {(r, s): elasticities.find("psi_dest", r, s) for r in R for s in S}
-    tmg = {(o, d, i): (trade_margins or {}).get((o, d, i), 0.0) for o in R for d in R for i in S}
-    return Calibration(_parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities,
-                                   config), config, sam.name)
+    # a flow with margin services has no iceberg margin
+    services = margin_structure.shares if margin_structure is not None else {}
+    tmg = {(o, d, i): 0.0 if (o, d, i) in services else (trade_margins or {}).get((o, d, i), 0.0)
+           for o in R for d in R for i in S}
+    tmr = (calibrate_margins(b["V0"], tmg, MG0, trade_margins or {}, margin_structure)
+           if margin_structure is not None else {})
+    per_flow: dict[tuple[str, str, str], float] = {}
+    for (o, d, i, _, _), v in tmr.items():
+        per_flow[(o, d, i)] = per_flow.get((o, d, i), 0.0) + v
+    data = _parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities, config,
+                       per_flow)
+    if tmr:
+        data["tmr0"] = requirement_array(tmr)
+    return Calibration(data, config, sam.name)
 
 
 def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> dict[str, dict]:
@@ -458,7 +489,10 @@ def readability_problems(sam: SAM, config: ModelConfig | None = None) -> list[Pr
 
 
 def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: bool,
-                elasticities: Elasticities, config: ModelConfig) -> xr.Dataset:
+                elasticities: Elasticities, config: ModelConfig, services: dict
+                ) -> xr.Dataset:
+    """``services``: per flow, the margin services needed per unit of goods delivered (all
+    margin commodities and suppliers; benchmark prices are one)."""
     R, S, FAC, H = coords["region"], coords["sector"], coords["factor"], coords["household"]
     production, nests, Z0 = calibrate_production(
         b["F0"], b["X0"], coords, config.production_nests, elasticities.get,
@@ -497,7 +531,9 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
             p["theta"][(r, i)], p["phi"][(r, i)] = theta, phi
     for d in R:
         for i in S:
-            vals = {o: b["V0"][(o, d, i)] for o in R}
+            # landed value: goods at the origin plus margin services (cge.calibration.margins)
+            vals = {o: b["V0"][(o, d, i)] * (1.0 + services.get((o, d, i), 0.0)
+                                             / (1.0 + tmg[(o, d, i)])) for o in R}
             # the destination's duties, at one rate on every other region's landed value
             duty = b["Tb0"][(d, i)]
             rate = duty / sum(v for o, v in vals.items() if o != d) if duty else 0.0
@@ -513,7 +549,9 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
                 for o in origins:
                     if tb[o]:
                         p["tb0"][(o, d, i)] = tb[o]
-                prices = np.array([(1.0 + tb[o]) * (1.0 + tmg[(o, d, i)]) for o in origins])
+                prices = np.array([(1.0 + tb[o]) * (1.0 + tmg[(o, d, i)]
+                                                    + services.get((o, d, i), 0.0))
+                                   for o in origins])
                 delta, gamma, rho = ces_shares(np.array([vals[o] * (1 + tb[o])
                                                          for o in origins]), prices,
                                                dd0, el["sigma_dom"][(d, i)])

@@ -46,6 +46,7 @@ from pyomo.common.collections import ComponentMap
 
 from cge import __version__
 from cge.calibration import Calibration, Elasticities, calibrate, read_elasticities
+from cge.calibration.margins import read_margin_structure
 from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import Experiment, Scenario, Shock, load_experiment
 from cge.model import build_model
@@ -262,7 +263,13 @@ def experiment_inputs(exp: Experiment) -> tuple[SAM, Elasticities, dict | None]:
 
 def calibrate_experiment(exp: Experiment) -> tuple[SAM, Calibration]:
     sam, el, margins = experiment_inputs(exp)
-    return sam, calibrate(sam, el, exp.config, trade_margins=margins)
+    structure = None
+    if exp.margin_structure is not None:
+        regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
+        sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
+        structure = read_margin_structure(exp.margin_structure, regions, sectors)
+    return sam, calibrate(sam, el, exp.config, trade_margins=margins,
+                          margin_structure=structure)
 
 
 def labour_factors(sam: SAM) -> list[str]:
@@ -456,6 +463,8 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         "sam_sha256": _sha256(exp.sam),
         "elasticities_sha256": _sha256(exp.elasticities),
         "trade_margins_sha256": _sha256(exp.trade_margins) if exp.trade_margins else "",
+        "margin_structure_sha256": (_sha256(exp.margin_structure) if exp.margin_structure
+                                    else ""),
         "production_nests_sha256": (_sha256(exp.production_nests) if exp.production_nests
                                     else ""),
         "household_nests_sha256": (_sha256(exp.household_nests) if exp.household_nests

@@ -9,6 +9,8 @@ Example::
     sam = "../sam/stdcge"                              # paths relative to this file
     elasticities = "../calibration/stdcge_elasticities.csv"
     trade_margins = "../calibration/margins.csv"   # optional: origin,destination,commodity,value
+    margin_structure = "../calibration/ms.csv"     # optional: the margins as services
+                                                   # (cge.calibration.margins), else iceberg
     production_nests = "../calibration/nests.toml" # optional: nesting trees (cge.calibration.nests)
     household_nests = "../calibration/demand.toml" # optional: demand trees (households)
     tariff_accounts = ["TRF"]
@@ -82,13 +84,15 @@ class Experiment:
     solver: str
     solver_options: dict
     scenarios: tuple[Scenario, ...]
+    margin_structure: Path | None = None
 
     @property
     def data_files(self) -> tuple[Path, ...]:
         """The data the file names (SAM folder, elasticities, margins, nests): with the file
         itself, what a run's results depend on."""
         return tuple(p for p in (self.sam, self.elasticities, self.trade_margins,
-                                 self.production_nests, self.household_nests) if p is not None)
+                                 self.margin_structure, self.production_nests,
+                                 self.household_nests) if p is not None)
 
 
 def _shock(raw: dict, where: Location, scen: str) -> Shock:
@@ -155,6 +159,10 @@ def model_section(data: dict, path: Path) -> Experiment:
 
     sam, elast = rel(model.pop("sam")), rel(model.pop("elasticities"))
     margins = rel(model.pop("trade_margins")) if "trade_margins" in model else None
+    structure = rel(model.pop("margin_structure")) if "margin_structure" in model else None
+    if structure is not None and margins is None:
+        raise InputError(Problem("bad-experiment", "[model] margin_structure needs "
+                                 "trade_margins (the margin rates it splits)", loc))
     nests = rel(model.pop("production_nests")) if "production_nests" in model else None
     demand = rel(model.pop("household_nests")) if "household_nests" in model else None
     config = config_from_dict(model, where=loc)
@@ -179,7 +187,7 @@ def model_section(data: dict, path: Path) -> Experiment:
         sam=sam, elasticities=elast, trade_margins=margins, production_nests=nests,
         household_nests=demand, config=config,
         solver=name, solver_options=dict(solver.get("options", {})),
-        scenarios=())
+        scenarios=(), margin_structure=structure)
 
 
 def load_experiment(path: str | Path) -> Experiment:

@@ -20,6 +20,7 @@ from cge.model import (
     households,
     investment,
     make,
+    margins,
     markets,
     production,
     rest_of_world,
@@ -28,7 +29,7 @@ from cge.model import (
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, factors, enterprises, households,
+BLOCKS = (production, make, transformation, trade, margins, factors, enterprises, households,
           government, federal, investment, rest_of_world, markets, closures)
 
 

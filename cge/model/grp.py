@@ -39,6 +39,12 @@ is valued at ``v_{ri} = (1+tq^0) Q^b_{ri} / Q_{ri}``:
             + \sum_{d \ne r,i} w_{rdi} - \sum_{o \ne r,i} w_{ori}
         && \text{(expenditure)}
 
+Margin services (:mod:`cge.model.margins`) are sold by their supplier s to the flow's
+destination d, like a shipment of services: ``+ pq_{sm} XMG`` on s's side, the margins of
+d's inflows (part of their landed value ``pl``) on d's, netting out where s = d. In volume
+they are valued at the supplier's benchmark purchaser price (``pq^0 a^{marg} tmr DS``), the
+rest of s's composite at ``v`` computed without them.
+
 An iceberg margin is nobody's value added: cutting it raises real GRP only as far as the
 resources it frees produce more; its gain to buyers shows in prices, welfare (EV) and the terms
 of trade. At the benchmark, real and nominal GRP coincide.
@@ -52,7 +58,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 import xarray as xr
 
-from cge.model import transformation
+from cge.model import margins, transformation
 
 #: Benchmark prices that value volumes: read from the model at its benchmark point or from a
 #: solution Dataset of the benchmark.
@@ -147,6 +153,10 @@ def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
             price = transformation.origin_price(m, o, d, i)
             landed = (1 + m.tmg[o, d, i]) * price * m.DS[o, d, i]
             terms += [(o, landed), (d, -landed * _fx(m, o, d, m.epsilon))]
+    # margin services: sold by the supplier to the destination (net zero where s = d)
+    for o, d, i, mm, s in m.MSUP:
+        sold = margins.requirement(m, o, d, i, mm, s) * m.DS[o, d, i] * m.pq[s, mm]
+        terms += [(s, sold), (d, -sold * _fx(m, s, d, m.epsilon))]
     expenditure = _by_region(m, terms)
     return {r: (production[r], expenditure[r]) for r in m.R}
 
@@ -174,8 +184,20 @@ def real(m: pyo.ConcreteModel, base: BasePrices) -> dict[str, tuple]:
         prod += [(o, w_o), (d, t["tb"][o, d, i] * w_d)]
         if o != d:
             exp += [(o, w_o), (d, -w_d)]
-    # benchmark value of one unit of each composite good
-    value = {k: (1 + t["tq"][k]) * goods[k] / m.Q[k] for k in m.RQ}
+    # margin services: their volume at the supplier's benchmark purchaser price, sold by s to
+    # the flow's destination, part of the landed value the duty and the composite take in
+    sold: dict = {k: 0 for k in m.RMG}
+    for o, d, i, mm, s in m.MSUP:
+        v_s = p["pq"][(s, mm)] * margins.requirement(m, o, d, i, mm, s) * m.DS[o, d, i]
+        v_d = v_s * _fx(m, s, d, eps)
+        sold[(s, mm)] = sold[(s, mm)] + v_s
+        goods[(d, i)] = goods[(d, i)] + (1 + t["tb"][o, d, i]) * v_d
+        prod.append((d, t["tb"][o, d, i] * v_d))
+        exp += [(s, v_s), (d, -v_d)]
+    # benchmark value of one unit of each composite good (other than those sold as margins,
+    # valued above)
+    value = {k: ((1 + t["tq"][k]) * goods[k] - sold[k]) / (m.Q[k] - m.XMG[k]) if k in sold
+             else (1 + t["tq"][k]) * goods[k] / m.Q[k] for k in m.RQ}
     prod += [(k[0], t["tq"][k] * goods[k]) for k in m.RQ]
     prod += [(r, -value[(r, j)] * m.X[r, j, i]) for r, j, i in m.RJS]
     fd = _final_demand(m)

@@ -3,9 +3,10 @@ r"""Commodity markets: the composite good is used by firms, households, governme
 .. math::
 
     Q_{ri} = \sum_j X_{rij} + \sum_h Xp_{rih} + Xg_{ri} + Xgf_{ri} + Xv_{ri} + Xre_{ri} + XvP_{ri}
-        \qquad \text{eq\_commodity\_market} \to pq_{ri}
+        + XMG_{ri} \qquad \text{eq\_commodity\_market} \to pq_{ri}
 
-Origin markets for domestic goods are in the trade block, factor markets in the factors block.
+``XMG`` are the margin services the region supplies (:mod:`cge.model.margins`). Origin markets
+for domestic goods are in the trade block, factor markets in the factors block.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         users[(r, i)].append(m.Xv[r, i])
     for r, i in m.RXE:
         users[(r, i)].append(m.Xre[r, i])
+    for r, i in m.RMG:
+        users[(r, i)].append(m.XMG[r, i])
     equation(m, "eq_commodity_market", m.RQ, ("region", "commodity"), block=BLOCK,
-             determines="pq", latex=r"Q = \sum_j X + \sum_h X^p + X^g + X^{gf} + X^v + X^{re} + X^{vP}",
+             determines="pq", latex=r"Q = \sum_j X + \sum_h X^p + X^g + X^{gf} + X^v + X^{re} + X^{vP} + XMG",
              doc="supply of the composite good equals its uses",
              rule=lambda m, r, i: m.Q[r, i] == sum(users[(r, i)]) + m.XvP[r, i])

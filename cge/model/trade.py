@@ -16,6 +16,9 @@ ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``. The delivered p
 
     pds_{odi} = (1+tb_{odi})(1+tmg_{odi})\,pd_{oi}\,\varepsilon_{c(d)}/\varepsilon_{c(o)}
 
+plus, on flows that need margin services instead of an iceberg margin, their cost
+(:mod:`cge.model.margins`)
+
 and
 
 .. math::
@@ -51,7 +54,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces, transformation
+from cge.model import ces, margins, transformation
 from cge.model.symbols import equation, param, var
 
 BLOCK = "trade"
@@ -104,10 +107,13 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 def landed_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
     """Price in d of a unit shipped from o, before the barrier: (1 + tmg) pd, in d's currency
-    (``pdo`` in place of ``pd`` where the origin sells under a CET between destinations)."""
+    (``pdo`` in place of ``pd`` where the origin sells under a CET between destinations), plus
+    the margin services the flow needs (:mod:`cge.model.margins`)."""
     price = (1 + m.tmg[o, d, i]) * transformation.origin_price(m, o, d, i)
     if m.COUNTRY[o] != m.COUNTRY[d]:
         price = price * m.epsilon[m.COUNTRY[d]] / m.epsilon[m.COUNTRY[o]]
+    if (o, d, i) in m.margins_of:
+        price = price + margins.cost(m, o, d, i)
     return price
 
 
