@@ -361,3 +361,76 @@ def test_unknown_solver_and_option():
         solve(exchange_economy(), "cplex")
     with pytest.raises(ValueError, match="unknown newton options"):
         solve(exchange_economy(), "newton", {"bogus": 1})
+
+
+def _counting_translations(monkeypatch) -> list:
+    import cge.solvers.translate as translate
+
+    calls = []
+    original = translate.to_casadi
+
+    def counted(model, **kw):
+        calls.append(kw)
+        return original(model, **kw)
+
+    monkeypatch.setattr(translate, "to_casadi", counted)
+    return calls
+
+
+def test_translation_reused_across_fixed_vars_and_bound_params(monkeypatch):
+    """Fixed Vars are parameters and Params only in bounds are refreshed: one translation;
+    a Param inside an expression or a new fix makes another. Each answer is the exact one."""
+    calls = _counting_translations(monkeypatch)
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=1.0, bounds=(1e-6, None))
+    m.y = pyo.Var(initialize=1.0)
+    m.z = pyo.Var(initialize=2.0)
+    m.z.fix()
+    m.a = pyo.Param(initialize=1.0, mutable=True)
+    m.b = pyo.Param(initialize=5.0, mutable=True)
+    m.c1 = pyo.Constraint(expr=m.a * m.x**2 + m.y == m.b)
+    m.c2 = pyo.Constraint(expr=m.x - m.z * m.y == 0)
+
+    def check(a, b, z):  # x = z y and a x^2 + x / z = b (residuals within tol = 1e-10)
+        x = (-1 / z + math.sqrt(1 / z**2 + 4 * a * b)) / (2 * a)
+        assert m.x.value == pytest.approx(x, rel=1e-9)
+        assert m.y.value == pytest.approx(x / z, rel=1e-9)
+
+    solve(m, "newton")
+    check(1.0, 5.0, 2.0)
+    m.z.fix(3.0)  # a fixed Var: a parameter of the same translation
+    solve(m, "newton")
+    check(1.0, 5.0, 3.0)
+    m.b = 7.0  # a Param in the right-hand side only: bounds refreshed
+    solve(m, "newton")
+    check(1.0, 7.0, 3.0)
+    assert len(calls) == 1
+    m.a = 2.0  # a Param inside an expression: translated again
+    solve(m, "newton")
+    check(2.0, 7.0, 3.0)
+    assert len(calls) == 2
+    m.z.unfix()  # the structure changes
+    m.y.fix(1.0)
+    solve(m, "newton")
+    assert m.z.value == pytest.approx(m.x.value, rel=1e-9)
+    assert 2.0 * m.x.value**2 + 1.0 == pytest.approx(7.0, rel=1e-9)
+    assert len(calls) == 3
+
+
+def test_gates_translate_once_and_name_the_worst_equation(monkeypatch):
+    from cge import examples
+    from cge.calibration import calibrate, read_elasticities
+    from cge.model import build_model
+    from cge.model.gates import check_benchmark
+
+    el = read_elasticities(examples.data_root() / "calibration" / "toy_elasticities.csv")
+    m = build_model(calibrate(examples.toy_sam(), el))
+    calls = _counting_translations(monkeypatch)
+    report = check_benchmark(m)
+    assert report.passed and len(calls) == 1
+    first = next(iter(m.Z))
+    m.Z[first].value *= 1.1
+    report = check_benchmark(m, raise_on_failure=False)
+    name, measured, _, ok, detail = report.rows[1]
+    assert name == "benchmark residual" and not ok and measured > 1e-3
+    assert detail.startswith("largest at eq_")
