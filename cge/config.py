@@ -145,6 +145,11 @@ class ModelConfig:
         region's government, shared with a federal government as the SAM says) or
         ``"households"`` (lump-sum to the region's households in proportion to their benchmark
         income). A tax recycled to households must be zero in the SAM: it is a new instrument.
+    import_quotas:
+        ``"REGION:COMMODITY"`` -> ``{ level = L, recipient = "government" | "households" }``: a
+        quota on the region's imports of the commodity at L times their benchmark volume
+        (L >= 1: the quota does not bind at the benchmark; experiments shock its level
+        ``qm``) and who receives its rent (:mod:`cge.model.quotas`, a complementarity pair).
     """
 
     closure: Closure = field(default_factory=Closure)
@@ -159,6 +164,7 @@ class ModelConfig:
     production_nests: NestRules | None = None
     household_nests: NestRules | None = None
     tax_recipients: Mapping[str, str] = field(default_factory=dict)
+    import_quotas: Mapping[str, Mapping] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
         """Region -> country; without ``countries`` all regions form one country, ``home``."""
@@ -288,6 +294,21 @@ class ModelConfig:
             elif who not in RECIPIENTS:
                 bad("tax_recipients", f"tax_recipients[{tax!r}] = {who!r}; choose one of "
                     f"{list(RECIPIENTS)}")
+        for key, quota in self.import_quotas.items():
+            level, who = quota.get("level"), quota.get("recipient")
+            if len(key.split(":")) != 2:
+                bad("import_quotas", f"import_quotas key {key!r}: write 'REGION:COMMODITY'")
+            elif set(quota) != {"level", "recipient"}:
+                bad("import_quotas", f"import_quotas[{key!r}]: give exactly level (the quota in "
+                    "units of benchmark imports) and recipient (who receives the rent)")
+            elif (not isinstance(level, int | float) or isinstance(level, bool)
+                  or not 1 <= level < float("inf")):
+                bad("import_quotas", f"import_quotas[{key!r}].level = {level!r}: give a number "
+                    ">= 1 (the quota cannot bind at the benchmark, whose imports the SAM fixes; "
+                    "a scenario tightens it by shocking qm)")
+            elif who not in RECIPIENTS:
+                bad("import_quotas", f"import_quotas[{key!r}].recipient = {who!r}; choose one "
+                    f"of {list(RECIPIENTS)}")
         kinds = [n.split(":")[0] for n in c.numeraire_of([HOME]).values()]
         for numeraire, kind in zip(c.numeraire_of([HOME]).values(), kinds, strict=True):
             if kind not in NUMERAIRES:
@@ -351,7 +372,8 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "duty_accounts": "a list of strings",
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
           "countries": "a table of country = list of region names",
-          "tax_recipients": "a table of tax rate = 'government' or 'households'"}
+          "tax_recipients": "a table of tax rate = 'government' or 'households'",
+          "import_quotas": "a table of 'REGION:COMMODITY' = { level, recipient }"}
 
 
 def _has_type(value: object, expected: str) -> bool:
@@ -376,7 +398,9 @@ def _has_type(value: object, expected: str) -> bool:
              "a table of factor = number": number,
              "a table with factor and elasticity": lambda v: isinstance(v, str) or number(v),
              "a table of country = list of region names": strings,
-             "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str)
+             "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str),
+             "a table of 'REGION:COMMODITY' = { level, recipient }":
+                 lambda v: isinstance(v, Mapping),
              }[expected]
     return all(check(v) for v in value.values())
 

@@ -43,7 +43,7 @@ def interrupted_line(exc: KeyboardInterrupt, argv: Sequence[str]) -> str:
             f"run again: {again}")
 
 GROUPS = ("cge.cli.sam", "cge.cli.build", "cge.cli.run", "cge.cli.docs", "cge.cli.report",
-          "cge.cli.io", "cge.cli.dynamic", "cge.cli.sensitivity")
+          "cge.cli.io", "cge.cli.dynamic", "cge.cli.sensitivity", "cge.cli.study")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,8 @@ Layout of :attr:`ExperimentResult.results` (one Dataset, dimension ``scenario`` 
   the GRP and terms-of-trade indicators: ``100 (x - x_benchmark) / |x_benchmark|``, NaN where
   the benchmark is zero;
 * per scenario: ``status`` (``benchmark``, ``ok`` or ``failed``), ``message``, ``description``,
-  ``solve_method``, ``solve_iterations``, ``max_residual``, ``seconds``.
+  ``solve_method``, ``solve_iterations``, ``max_residual``, ``seconds``, ``switched`` (the
+  complementarity pairs whose regime differs from the benchmark's; empty without pairs).
 
 Attributes hold what is needed to trace the numbers back: package version, SHA-256 of the SAM,
 elasticity, margin and experiment files, closure, solver and options, gates and shocks.
@@ -55,6 +56,7 @@ from cge.model.results import indicators, solution
 from cge.model.walras import check_walras
 from cge.sam import SAM, read_sam
 from cge.solvers import SolveError, SolveResult, solve
+from cge.solvers.mcp import has_complementarity, regimes
 from cge.solvers.result import SolverError
 
 #: Errors that mean "this scenario has no solution we can find", not "the program is wrong":
@@ -79,6 +81,8 @@ class ScenarioOutcome:
     walras_residual: float = float("nan")  # the dropped market's residual (NaN: no solution)
     message: str = ""  # the full error, e.g. the solver's summary with the largest residuals
     reason: str = ""  # one line for progress output and listings
+    # complementarity pairs whose regime differs from the benchmark's ("row ⟂ variable")
+    switched: tuple[str, ...] = ()
 
 
 @dataclass
@@ -225,11 +229,15 @@ def apply_and_solve(m: pyo.ConcreteModel, targets: ComponentMap, exp: Experiment
     return res, method, check_walras(m, where)
 
 
-def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> ScenarioOutcome:
+def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment,
+                 benchmark_regimes: frozenset[str] = frozenset()) -> ScenarioOutcome:
     """Apply a scenario's shocks and solve (homotopy if a direct solve fails).
 
     Failures listed in :data:`SCENARIO_FAILURES` are returned as a ``failed`` outcome with the
-    solver's message; the caller restores the benchmark before the next scenario.
+    solver's message; the caller restores the benchmark before the next scenario. In a model
+    with complementarity pairs, ``switched`` names the pairs whose regime (variable at its
+    bound, or inequality binding) differs from ``benchmark_regimes``, the pairs at their bound
+    in the benchmark (:func:`cge.solvers.mcp.regimes`).
     """
     t0 = time.perf_counter()
     targets = ComponentMap()
@@ -245,8 +253,11 @@ def run_scenario(m: pyo.ConcreteModel, scenario: Scenario, exp: Experiment) -> S
                                time.perf_counter() - t0,
                                getattr(exc, "residual", float("nan")),
                                f"{type(exc).__name__}: {exc}", reason.splitlines()[0])
+    switched = ()
+    if has_complementarity(m):
+        switched = tuple(sorted(set(regimes(m)) ^ benchmark_regimes))
     return ScenarioOutcome(scenario.name, "ok", method, res.iterations, res.max_residual,
-                           time.perf_counter() - t0, walras)
+                           time.perf_counter() - t0, walras, switched=switched)
 
 
 def experiment_inputs(exp: Experiment) -> tuple[SAM, Elasticities, dict | None]:
@@ -381,6 +392,7 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         for shock in sc.shocks:
             resolve_shock(m, shock, sc.name, str(exp.file))
     gates = check_benchmark(m, solver=exp.solver)
+    bench_regimes = frozenset(regimes(m))
     t3 = time.perf_counter()
     shocked = sorted({sh.parameter for sc in chosen for sh in sc.shocks
                       if m.symbols[sh.parameter].kind == "parameter"}
@@ -402,7 +414,7 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
     try:
         for n, sc in enumerate(chosen, 1):
             _restore(snap)
-            out = run_scenario(m, sc, exp)
+            out = run_scenario(m, sc, exp, bench_regimes)
             outcomes.append(out)
             if out.status == "ok":
                 frames.append(collect())
@@ -413,7 +425,8 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
             if progress is not None:
                 how = f"{out.method}, {out.iterations} it." if out.status == "ok" else out.reason
                 progress(f"[{n}/{len(chosen)}] {sc.name}: {out.status} ({how}, "
-                         f"{out.seconds:.1f} s)")
+                         f"{out.seconds:.1f} s)"
+                         + (f"; switched: {', '.join(out.switched)}" if out.switched else ""))
     except KeyboardInterrupt:
         # Ctrl-C: the scenarios that finished are kept, the others left out and listed
         k = min(len(outcomes), len(frames) - 1, len(inds) - 1)
@@ -439,8 +452,9 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
     ds["walras_residual"] = ("scenario", [gates.walras_residual]
                              + [o.walras_residual for o in outcomes])
     ds["seconds"] = ("scenario", [0.0] + [o.seconds for o in outcomes])
+    ds["switched"] = ("scenario", [""] + ["; ".join(o.switched) for o in outcomes])
     for name in ("status", "message", "description", "solve_method", "solve_iterations",
-                 "max_residual", "walras_residual", "seconds"):
+                 "max_residual", "walras_residual", "seconds", "switched"):
         ds[name].attrs.update(kind="run", units="s" if name == "seconds" else "1")
     ds["status"].attrs["description"] = "benchmark, ok or failed"
     ds["message"].attrs["description"] = "why a scenario failed"
@@ -452,6 +466,10 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
         units="value", description="residual of the market left out by Walras' law, at the "
         "solution (a failed scenario: at the rejected point, if that is why it failed)")
     ds["seconds"].attrs["description"] = "wall-clock time of the scenario's solve"
+    ds["switched"].attrs["description"] = (
+        "complementarity pairs (equation ⟂ variable, '; '-separated) whose regime differs from "
+        "the benchmark's: a variable that left its bound (a quota that binds, an activity that "
+        "starts) or returned to it")
     timings = {"calibrate": t1 - t0, "build": t2 - t1, "gates": t3 - t2, "scenarios": t4 - t3}
     ds.attrs = {
         "experiment": exp.name,

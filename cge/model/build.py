@@ -23,14 +23,15 @@ from cge.model import (
     margins,
     markets,
     production,
+    quotas,
     rest_of_world,
     trade,
     transformation,
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, margins, factors, enterprises, households,
-          government, federal, investment, rest_of_world, markets, closures)
+BLOCKS = (production, make, transformation, trade, quotas, margins, factors, enterprises,
+          households, government, federal, investment, rest_of_world, markets, closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:

@@ -4,7 +4,8 @@
 
 1. **square**: zero degrees of freedom and no structurally singular block
    (:func:`cge.solvers.quick_check_square`: the answer of :func:`cge.solvers.check_square`,
-   from the translated Jacobian pattern, so it stays fast for 100,000+ equations);
+   from the translated Jacobian pattern, so it stays fast for 100,000+ equations; for a model
+   with complementarity pairs, :func:`cge.solvers.mcp.mcp_structure`);
 2. **benchmark residual**: the largest equation residual at the calibrated point is below
    ``tol`` (1e-8), evaluated with the translation the structural check made (the equation is
    named);
@@ -32,6 +33,7 @@ from cge.errors import CGEError
 from cge.model.walras import walras_residual
 from cge.solvers import quick_check_square, solve
 from cge.solvers.api import equation_residuals
+from cge.solvers.mcp import has_complementarity, mcp_structure
 
 NOMINAL_UNITS = {"price", "value", "domestic per foreign currency"}
 
@@ -103,7 +105,9 @@ def check_benchmark(m: pyo.ConcreteModel, *, tol: float = 1e-8, solver: str = "a
                     raise_on_failure: bool = True) -> GateReport:
     """Run the five gates on a freshly built model (see module docstring)."""
     report = GateReport()
-    structure = quick_check_square(m)
+    # a model with complementarity pairs is square as an MCP (each inequality paired with its
+    # variable), not as a system of equalities
+    structure = mcp_structure(m) if has_complementarity(m) else quick_check_square(m)
     report.n_equations = structure.n_equations
     report.add("degrees of freedom", abs(structure.degrees_of_freedom), 0,
                f"{structure.n_equations} equations")

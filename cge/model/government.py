@@ -27,7 +27,9 @@ households:
 
     TLS_r = \sum_{t \in \text{lump-sum}} T^t_r \qquad \text{eq\_lump\_sum\_revenue} \to TLS_r
 
-(households block: ``YH`` includes ``lsh_{rh} TLS_r``).
+(households block: ``YH`` includes ``lsh_{rh} TLS_r``). The rents of import quotas
+(:mod:`cge.model.quotas`) are added to ``GREV`` or ``TLS``, as each quota's ``recipient``
+says.
 
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
 SAM without one); ``TP`` is the profit tax of the region's enterprise (enterprises block);
@@ -53,7 +55,7 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.errors import InputError, Problem
-from cge.model import trade
+from cge.model import quotas, trade
 from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, grouped, param, var
 
@@ -159,12 +161,13 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
              latex=r"GREV = \sum (1-fs)\,T + TRG", doc="regional government revenue",
              rule=lambda m, r: m.GREV[r] == tax_revenue(m, r, federal=False)
-             + (m.TRG[r] if r in from_federal else 0))
+             + (m.TRG[r] if r in from_federal else 0) + quotas.rent_to(m, r, "government"))
     lump = lump_sum_taxes(cal)
     equation(m, "eq_lump_sum_revenue", m.R, ("region",), block=BLOCK, determines="TLS",
              latex=r"TLS = \sum_{t\ \text{lump-sum}} T^t",
              doc="revenue of taxes recycled lump-sum to households",
-             rule=lambda m, r: m.TLS[r] == sum(_revenue(m, r, t) for t in lump))
+             rule=lambda m, r: m.TLS[r] == sum(_revenue(m, r, t) for t in lump)
+             + quotas.rent_to(m, r, "households"))
     equation(m, "eq_government_savings", m.R, ("region",), block=BLOCK, determines="Sg",
              latex=r"S^g = ss^g GREV", doc="government savings at a fixed rate",
              rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r])

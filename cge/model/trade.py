@@ -33,7 +33,8 @@ and
 each destination ``pdo`` and the last equation by the CET: :mod:`cge.model.transformation`)
 
 The Armington composite ``Q`` (at purchaser prices ``pq``, incl. the sales tax ``tq``) is a CES
-of imports ``M`` (paying the tariff ``taum``) and the domestic composite:
+of imports ``M`` (paying the tariff ``taum``, and the rent ``rq`` of an import quota where one
+is configured: :mod:`cge.model.quotas`) and the domestic composite:
 
 .. math::
 
@@ -117,6 +118,14 @@ def landed_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
     return price
 
 
+def import_cost(m: pyo.ConcreteModel, r: str, i: str):
+    """What buyers in r pay per unit of imports of i: ``(1 + taum) pm``, plus the rent
+    ``rq pm`` where an import quota is configured (:mod:`cge.model.quotas`)."""
+    if (r, i) in m.quota_set:
+        return (1 + m.taum[r, i] + m.rq[r, i]) * m.pm[r, i]
+    return (1 + m.taum[r, i]) * m.pm[r, i]
+
+
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     rho_o, eta = cal.table("rho_o"), cal.table("eta")
     origins = {k: [] for k in m.RDD}
@@ -154,7 +163,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def parts(m, r, i):
         out = []
         if (r, i) in imp:
-            out.append((m.deltam[r, i], m.M[r, i], (1 + m.taum[r, i]) * m.pm[r, i]))
+            out.append((m.deltam[r, i], m.M[r, i], import_cost(m, r, i)))
         if (r, i) in dom:
             out.append((m.deltad[r, i], m.DD[r, i], m.pdd[r, i]))
         return out
@@ -172,7 +181,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              r"^{1/(1-\eta)} Q", doc="cost-minimising import demand",
              rule=lambda m, r, i: m.M[r, i] == ces.demand(
                  m.gamma[r, i], m.deltam[r, i], supply_price(m, r, i),
-                 (1 + m.taum[r, i]) * m.pm[r, i], m.Q[r, i], eta[(r, i)]))
+                 import_cost(m, r, i), m.Q[r, i], eta[(r, i)]))
     equation(m, "eq_domestic_demand", m.RDD, ("region", "commodity"), block=BLOCK,
              determines="DD", latex=r"DD = (\gamma^\eta \delta^d p^q/((1+t^q) p^{dd}))"
              r"^{1/(1-\eta)} Q", doc="cost-minimising demand for the domestic composite",

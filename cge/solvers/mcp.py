@@ -59,14 +59,16 @@ from cge.solvers.ipopt import casadi_options
 from cge.solvers.newton import sparse_jacobian
 from cge.solvers.residuals import worst_table
 from cge.solvers.result import SolveError, SolveResult, SolveStatus, StructureError
+from cge.solvers.structure import StructureReport
 from cge.solvers.translate import CasadiSystem, to_casadi
 
 MCP_SOLVERS = ("mcp", "mcp-ipopt")
 
 
 def has_complementarity(model: pyo.Block) -> bool:
-    """True when ``model`` declares at least one complementarity pair."""
-    return bool(getattr(model, "complements", None))
+    """True when ``model`` declares at least one complementarity pair (a block may declare a
+    pair over an empty index: the model then has none)."""
+    return any(len(getattr(model, name)) for name in getattr(model, "complements", {}))
 
 
 def complementarity_pairs(model: pyo.Block) -> tuple[list[tuple[ConstraintData, VarData]],
@@ -84,6 +86,31 @@ def complementarity_pairs(model: pyo.Block) -> tuple[list[tuple[ConstraintData, 
             else:
                 pairs.append((row, var[k]))
     return pairs, dropped
+
+
+def pair_name(row: ConstraintData, var: VarData) -> str:
+    """How a pair is named in results and messages: ``row ⟂ variable``."""
+    return f"{row.name} ⟂ {var.name}"
+
+
+def regimes(model: pyo.Block) -> list[str]:
+    """The active pairs whose variable is at its bound at the model's current point (the
+    others bind: their inequality holds as an equality), evaluated in Pyomo without a
+    translation, so that a caller can compare the regimes of two solutions."""
+    out = []
+    for row, var in complementarity_pairs(model)[0]:
+        body = pyo.value(row.body)
+        slack = body - pyo.value(row.lower) if row.has_lb() else pyo.value(row.upper) - body
+        if var.value - var.lb <= slack:
+            out.append(pair_name(row, var))
+    return out
+
+
+def mcp_structure(model: pyo.Block) -> StructureReport:
+    """The structural check of a model with pairs: square and structurally regular as an MCP
+    (:func:`build_mcp` raises :class:`StructureError` otherwise)."""
+    system = build_mcp(model).system
+    return StructureReport(n_equations=system.n_constraints, n_variables=system.n_variables)
 
 
 @dataclass
@@ -149,7 +176,7 @@ def build_mcp(model: pyo.Block) -> McpSystem:
                                  "active equation")
         pair_rows.append(row_of[con])
         pair_cols.append(col_of[var])
-        names.append(f"{con.name} ⟂ {var.name}")
+        names.append(pair_name(con, var))
     pair_rows_a = np.array(pair_rows, dtype=np.int64)
     pair_cols_a = np.array(pair_cols, dtype=np.int64)
     if len(set(pair_cols)) != len(pair_cols):
