@@ -111,6 +111,14 @@ def test_round_trip_toy_interregional():
                            "project_north_man"}
 
 
+@pytest.mark.slow  # over 10 s here (about 4 min); runs in the CI stage for slow tests
+def test_round_trip_flagship():
+    """Vologda against the rest of Russia: enterprises, a federal government, transfers to and
+    from abroad both ways, the SAM in mln RUB and the model in bln RUB (scale 1000)."""
+    report = _round_trip("vologda_trade.toml")
+    assert len(report) == 5
+
+
 def test_round_trip_stdcge_tariff():
     """Tariff abolition in Hosoe et al.'s STDCGE: the updated SAM has no tariff revenue and
     calibrates to taum = 0 with the scenario's flows."""

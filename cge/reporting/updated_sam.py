@@ -267,8 +267,9 @@ def _households(c: _Cells) -> None:
         out0 = c.base[c.pos[row], c.pos[hk]]
         in0 = c.base[c.pos[hk], c.pos[row]]
         trw0 = float(m.cal.data["TRW0"].sel(region=r, household=h))
-        c.add(hk, row, c.world * (_v(m.TRW[r, h]) - trw0) + in0 * c.world)
-        c.add(row, hk, out0 * c.world)
+        rate = c.world / m.cal.config.scale  # the benchmark's SAM cells at today's rate
+        c.add(hk, row, c.world * (_v(m.TRW[r, h]) - trw0) + in0 * rate)
+        c.add(row, hk, out0 * rate)
 
 
 def _government(c: _Cells) -> None:
