@@ -180,7 +180,7 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
     )
 
 
-def _fingerprint(model: pyo.Block) -> tuple[tuple, tuple, np.ndarray]:
+def _fingerprint(model: pyo.Block) -> tuple[tuple, list, np.ndarray]:
     """What a translation depends on besides the values of fixed Vars: structure and Params.
 
     Structure: the active constraints and objectives and their expression objects (a rebuilt
@@ -204,13 +204,13 @@ def _fingerprint(model: pyo.Block) -> tuple[tuple, tuple, np.ndarray]:
         for d in param.values()
     ]
     values = np.array([np.nan if d.value is None else d.value for d in params], dtype=float)
-    return (tuple(active), tuple(named), tuple(variables)), tuple(id(d) for d in params), values
+    return (tuple(active), tuple(named), tuple(variables)), params, values
 
 
 @dataclass
 class _Cached:
     structure: tuple
-    param_ids: tuple
+    param_ids: list[int]
     values: np.ndarray
     system: CasadiSystem
     body_params: set[int] | None = None  # ids of the Params the expressions (not bounds) use
@@ -223,19 +223,24 @@ def _body_params(model: pyo.Block, system: CasadiSystem) -> set[int]:
     return {id(d) for e in exprs for d in identify_mutable_parameters(e)}
 
 
-def _refresh_bounds(system: CasadiSystem) -> None:
-    """Constraint bounds from the model's current Params, keeping the NL writer's offsets.
+def _refresh_bounds(system: CasadiSystem, params: list, old: np.ndarray) -> None:
+    """Constraint bounds after ``params`` (in bounds only) changed from their ``old`` values.
 
-    The writer moves the constant of each body into its bounds; that constant does not
-    change when only Params that appear in bounds change, so the new bound is the Pyomo
-    bound plus the offset recorded at translation.
+    The NL writer moves the constant of each body into its bounds; that constant does not
+    change with Params that appear in bounds only, so each bound moves by as much as the
+    Pyomo bound moved.
     """
-    lower, upper = system.cache["bound_offsets"]
-    for i, con in enumerate(system.constraints):
-        if np.isfinite(system.lbg[i]):
-            system.lbg[i] = pyo.value(con.lower) + lower[i]
-        if np.isfinite(system.ubg[i]):
-            system.ubg[i] = pyo.value(con.upper) + upper[i]
+    new = np.array([d.value for d in params], dtype=float)
+    before = []
+    for values in (old, new):
+        for d, v in zip(params, values, strict=True):
+            d.set_value(float(v))
+        before.append((np.array([_value_or_nan(c.lower) for c in system.constraints]),
+                       np.array([_value_or_nan(c.upper) for c in system.constraints])))
+    (lo0, up0), (lo1, up1) = before
+    finite_lo, finite_up = np.isfinite(system.lbg), np.isfinite(system.ubg)
+    system.lbg[finite_lo] += (lo1 - lo0)[finite_lo]
+    system.ubg[finite_up] += (up1 - up0)[finite_up]
 
 
 _TRANSLATIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -249,7 +254,8 @@ def translation(model: pyo.Block) -> CasadiSystem:
     refreshed; a change to a Param inside an expression (a scenario's shock) or to the
     structure makes a new translation. One translation per model is kept (the last).
     """
-    structure, param_ids, values = _fingerprint(model)
+    structure, params, values = _fingerprint(model)
+    param_ids = [id(d) for d in params]
     cached = _TRANSLATIONS.get(model)
     if cached is not None and cached.structure == structure and cached.param_ids == param_ids:
         changed = values != cached.values
@@ -258,20 +264,14 @@ def translation(model: pyo.Block) -> CasadiSystem:
             return cached.system
         if cached.body_params is None:
             cached.body_params = _body_params(model, cached.system)
-        if not any(param_ids[i] in cached.body_params for i in np.flatnonzero(changed)):
-            _refresh_bounds(cached.system)
+        moved = np.flatnonzero(changed)
+        if not any(param_ids[i] in cached.body_params for i in moved):
+            _refresh_bounds(cached.system, [params[i] for i in moved], cached.values[moved])
             cached.values = values
             return cached.system
     system = to_casadi(model, fixed_as_parameters=True)
-    system.cache["bound_offsets"] = _bound_offsets(system)
     _TRANSLATIONS[model] = _Cached(structure, param_ids, values, system)
     return system
-
-
-def _bound_offsets(system: CasadiSystem) -> tuple[np.ndarray, np.ndarray]:
-    lower = np.array([_value_or_nan(c.lower) for c in system.constraints])
-    upper = np.array([_value_or_nan(c.upper) for c in system.constraints])
-    return system.lbg - lower, system.ubg - upper
 
 
 def _value_or_nan(bound) -> float:
