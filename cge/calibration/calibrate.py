@@ -8,8 +8,13 @@ factor, household, origin, destination`` with units and descriptions as attrs; u
 and edit it before building a model.
 
 CES and CET functions are calibrated with the share form of :mod:`cge.calibration.shares`
-(Hosoe, Gasawa and Hashimoto 2010, ch. 6); production and household demand calibrate their own
-nests (:mod:`cge.calibration.production`, :mod:`cge.calibration.households`).
+(Hosoe, Gasawa and Hashimoto 2010, ch. 6). This module reads the SAM into benchmark flows
+(``_read_flows``); each block calibrates what it declares in a module of its own, with a
+``SPEC`` of its arrays: :mod:`~cge.calibration.production`, :mod:`~cge.calibration.make`,
+:mod:`~cge.calibration.transformation`, :mod:`~cge.calibration.destinations`,
+:mod:`~cge.calibration.trade`, :mod:`~cge.calibration.factors`,
+:mod:`~cge.calibration.households`, :mod:`~cge.calibration.government`,
+:mod:`~cge.calibration.enterprises`, :mod:`~cge.calibration.investment`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,13 @@ from cge.calibration.destinations import calibrate_destinations
 from cge.calibration.elasticities import Elasticities
 from cge.calibration.enterprises import SPEC as _ENTERPRISE_SPEC
 from cge.calibration.enterprises import calibrate_enterprises, read_enterprise_flows, received
-from cge.calibration.households import calibrate_households
+from cge.calibration.factors import SPEC as FACTORS_SPEC
+from cge.calibration.factors import calibrate_factors
+from cge.calibration.government import SPEC as GOVERNMENT_SPEC
+from cge.calibration.government import calibrate_government
+from cge.calibration.households import INCOME_SPEC, calibrate_households, calibrate_income
+from cge.calibration.investment import SPEC as INVESTMENT_SPEC
+from cge.calibration.investment import calibrate_investment
 from cge.calibration.make import SPEC as _MAKE_SPEC
 from cge.calibration.make import calibrate_make, has_make_matrix, made_commodities, read_make
 from cge.calibration.margins import (
@@ -36,7 +47,11 @@ from cge.calibration.margins import (
     requirement_array,
 )
 from cge.calibration.production import calibrate_production
-from cge.calibration.shares import ces_shares, data_array
+from cge.calibration.shares import data_array
+from cge.calibration.trade import SPEC as TRADE_SPEC
+from cge.calibration.trade import calibrate_trade
+from cge.calibration.transformation import SPEC as TRANSFORMATION_SPEC
+from cge.calibration.transformation import calibrate_transformation
 from cge.config import ModelConfig
 from cge.errors import InputError, Location, Problem
 from cge.sam import SAM, Kind
@@ -497,157 +512,34 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     production, nests, Z0 = calibrate_production(
         b["F0"], b["X0"], coords, config.production_nests, elasticities.get,
         lambda r, i: key(r, config.activity_prefix + i))
-    p: dict[str, dict] = {n: {} for n in (
-        "D0", "DD0", "Q0", "tauz", "xie", "xid",
-        "theta", "phi", "deltam", "deltad", "gamma", "eta", "taum", "tq", "delta_o", "gamma_o",
-        "rho_o", "FF0", "shf", "YH0", "taud", "ssp", "ssg", "mu", "omega",
-        "lambda", "kappa", "GREV0", "INV0", "fsz", "fsm", "fsb", "fsq", "fsd", "fsw", "FREV0",
-        "ssgf", "muf", "omegag", "omegaf", "tb0")}
     # with a make matrix, activities transform output into products (cge.calibration.make)
-    # and the CET below is that of each commodity's supply ZS0, the production tax being on
-    # the activity; without one, of each activity's output Z0, the tax included
+    # and the CET is that of each commodity's supply ZS0, the production tax being on the
+    # activity; without one, of each activity's output Z0, the tax included
     make = (calibrate_make(b["MAKE0"], Z0, R, S, elasticities,
                            lambda r, i: key(r, config.activity_prefix + i))
             if "MAKE0" in b else None)
-    supply = Z0 if make is None else make["ZS0"]
-    for r in R:
-        for i in S:
-            if make is not None and Z0.get((r, i), 0.0) > 0:
-                p["tauz"][(r, i)] = b["Tz0"][(r, i)] / Z0[(r, i)]
-            z0 = supply.get((r, i), 0.0)
-            if z0 <= 0:
-                continue
-            if make is None:
-                p["tauz"][(r, i)] = b["Tz0"][(r, i)] / z0
-            e0 = b["E0"][(r, i)]
-            d0 = sum(b["V0"][(r, d, i)] for d in R)
-            p["D0"][(r, i)] = d0
-            comps = [(k, v) for k, v in (("E", e0), ("D", d0)) if v > 0]
-            v = np.array([x for _, x in comps])
-            delta, theta, phi = ces_shares(v, np.ones_like(v), z0, el["psi_cet"][(r, i)],
-                                           transformation=True)
-            shares = dict(zip([k for k, _ in comps], delta, strict=True))
-            p["xie"][(r, i)], p["xid"][(r, i)] = shares.get("E", 0.0), shares.get("D", 0.0)
-            p["theta"][(r, i)], p["phi"][(r, i)] = theta, phi
-    for d in R:
-        for i in S:
-            # landed value: goods at the origin plus margin services (cge.calibration.margins)
-            vals = {o: b["V0"][(o, d, i)] * (1.0 + services.get((o, d, i), 0.0)
-                                             / (1.0 + tmg[(o, d, i)])) for o in R}
-            # the destination's duties, at one rate on every other region's landed value
-            duty = b["Tb0"][(d, i)]
-            rate = duty / sum(v for o, v in vals.items() if o != d) if duty else 0.0
-            dd0 = sum(vals.values()) + duty
-            m0, tm0, tq0 = b["M0"][(d, i)], b["Tm0"][(d, i)], b["Tq0"][(d, i)]
-            q0 = dd0 + m0 + tm0 + tq0
-            if q0 <= 0:
-                continue
-            p["DD0"][(d, i)], p["Q0"][(d, i)] = dd0, q0
-            if dd0 > 0:
-                origins = [o for o in R if vals[o] > 0]
-                tb = {o: rate if o != d else 0.0 for o in origins}
-                for o in origins:
-                    if tb[o]:
-                        p["tb0"][(o, d, i)] = tb[o]
-                prices = np.array([(1.0 + tb[o]) * (1.0 + tmg[(o, d, i)]
-                                                    + services.get((o, d, i), 0.0))
-                                   for o in origins])
-                delta, gamma, rho = ces_shares(np.array([vals[o] * (1 + tb[o])
-                                                         for o in origins]), prices,
-                                               dd0, el["sigma_dom"][(d, i)])
-                for o, dl in zip(origins, delta, strict=True):
-                    p["delta_o"][(o, d, i)] = dl
-                p["gamma_o"][(d, i)], p["rho_o"][(d, i)] = gamma, rho
-            taum = tm0 / m0 if m0 > 0 else 0.0
-            p["taum"][(d, i)] = taum
-            supply = dd0 + m0 * (1 + taum)
-            p["tq"][(d, i)] = tq0 / supply
-            comps = [(k, v, pr) for k, v, pr in (("M", m0, 1 + taum), ("D", dd0, 1.0)) if v > 0]
-            vals_ = np.array([v * pr for _, v, pr in comps])
-            delta, gamma, eta = ces_shares(vals_, np.array([pr for *_, pr in comps]), q0,
-                                           el["sigma_arm"][(d, i)])
-            shares = dict(zip([k for k, *_ in comps], delta, strict=True))
-            p["deltam"][(d, i)], p["deltad"][(d, i)] = shares.get("M", 0.0), shares.get("D", 0.0)
-            p["gamma"][(d, i)], p["eta"][(d, i)] = gamma, eta
-    frev = 0.0
-    profits = received(b)
-    for r in R:
-        for f in FAC:
-            ff = sum(b["F0"].get((r, f, i), 0.0) for i in S)
-            if ff > 0:
-                p["FF0"][(r, f)] = ff
-                paid = (sum(b["HF0"].get((r, h, f), 0.0) for h in H)
-                        + b["EF0"].get((r, f), 0.0))
-                if abs(paid - ff) > 1e-9 * max(1.0, ff):
-                    raise InputError(Problem("factor-income", f"factor {f} earns {ff:.6g} but "
-                                             f"pays households and enterprises {paid:.6g}; the "
-                                             "model gives all factor income to them",
-                                             Location(account=key(r, f))))
-                for h in H:
-                    if b["HF0"].get((r, h, f), 0.0):
-                        p["shf"][(r, h, f)] = b["HF0"][(r, h, f)] / ff
-        # taxes by type: all of them, and the part passed on to a federal government
-        types = {"z": ("Tz0", S), "m": ("Tm0", S), "b": ("Tb0", S), "q": ("Tq0", S),
-                 "d": ("Td0", H)}
-        grev = b["GRW0"][r] - b["GRW0f"][r] + b["TRG0"][r]
-        p["fsw"][r] = b["GRW0f"][r] / b["GRW0"][r] if b["GRW0"][r] else 0.0
-        for t, (name, labels) in types.items():
-            total = sum(b[name].get((r, x), 0.0) for x in labels)
-            federal = sum(b[name + "f"].get((r, x), 0.0) for x in labels)
-            p["fs" + t][r] = federal / total if total else 0.0
-            grev += total - federal
-            frev += federal
-        frev += b["GRW0f"][r]
-        # the profit tax of the region's enterprise, shared like the other taxes
-        grev += b["TP0"].get(r, 0.0) - b["TP0f"].get(r, 0.0)
-        frev += b["TP0f"].get(r, 0.0)
-        p["GREV0"][r] = grev
-        spend = grev - b["Sg0"][r]
-        p["ssg"][r] = b["Sg0"][r] / grev if grev else 0.0
-        for i in S:
-            if b["Xg0"].get((r, i), 0.0):
-                p["mu"][(r, i)] = b["Xg0"][(r, i)] / spend
-        for h in H:
-            yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in FAC) + b["TR0"].get((r, h), 0.0)
-                  + b["TRW0"].get((r, h), 0.0) + b["TRF0"].get((r, h), 0.0)
-                  + profits.get((r, h), 0.0))
-            if yh <= 0:
-                continue
-            p["YH0"][(r, h)] = yh
-            p["taud"][(r, h)] = b["Td0"][(r, h)] / yh
-            p["ssp"][(r, h)] = b["Sp0"][(r, h)] / yh
-            if b["TR0"][(r, h)]:
-                p["omega"][(r, h)] = b["TR0"][(r, h)] / spend
-        inv = sum(b["Xv0"].get((r, i), 0.0) for i in S)
-        p["INV0"][r] = inv
-        for i in S:
-            if b["Xv0"].get((r, i), 0.0):
-                p["lambda"][(r, i)] = b["Xv0"][(r, i)] / inv
-    p["FREV0"]["_"] = frev
-    sgf = sum(b["Sgf0"].values())
-    fspend = frev - sgf
-    p["ssgf"]["_"] = sgf / frev if frev else 0.0
-    for (r, i), v in b["Xgf0"].items():
-        if v:
-            p["muf"][(r, i)] = v / fspend
-    for r, v in b["TRG0"].items():
-        if v:
-            p["omegag"][r] = v / fspend
-    for (r, h), v in b["TRF0"].items():
-        if v:
-            p["omegaf"][(r, h)] = v / fspend
     country = config.country_of(R)
-    pool = {c: sum(p["INV0"][r] for r in R if country[r] == c) for c in set(country.values())}
-    for r in R:  # the region's share of its country's investment spending
-        p["kappa"][r] = p["INV0"][r] / pool[country[r]] if pool[country[r]] else 0.0
-
+    # each block calibrates what it declares; SPEC says what each array is
+    p: dict[str, dict] = {}
+    spec = dict(_SPEC)
+    for block_spec, arrays in (
+            (TRANSFORMATION_SPEC, calibrate_transformation(
+                b, Z0, Z0 if make is None else make["ZS0"], make is not None, R, S,
+                el["psi_cet"])),
+            (TRADE_SPEC, calibrate_trade(b, tmg, R, S, el["sigma_dom"], el["sigma_arm"],
+                                         services)),
+            (FACTORS_SPEC, calibrate_factors(b, R, S, FAC, H, lambda r, f: key(r, f))),
+            (GOVERNMENT_SPEC, calibrate_government(b, R, S, H)),
+            (INCOME_SPEC, calibrate_income(b, received(b), R, FAC, H)),
+            (INVESTMENT_SPEC, calibrate_investment(b, R, S, country)),
+            (DESTINATIONS_SPEC, calibrate_destinations(b["V0"], R, S, el["psi_dest"]))):
+        spec |= block_spec
+        p |= arrays
     households, hnests = calibrate_households(
         b["Xp0"], coords, config.household_demand, config.household_nests,
         lambda r, i: elasticities.get("income_el", r, i),
         lambda r: elasticities.get("frisch", r, "*"), key)
-    p.update(calibrate_destinations(b["V0"], R, S, el["psi_dest"]))
-    spec = _SPEC | DESTINATIONS_SPEC
-    spec = spec | _ENTERPRISE_SPEC
+    spec |= _ENTERPRISE_SPEC
     p |= calibrate_enterprises(b, p["FF0"])
     if make is not None:
         spec = spec | _MAKE_SPEC
@@ -668,7 +560,9 @@ def _parameters(b: dict, el: dict, tmg: dict, coords: dict, sam: SAM, has_row: b
     ds = xr.Dataset(arrays, attrs={"sam": sam.name, "units": sam.units,
                                    "rest_of_world": int(has_row),
                                    "description": "calibrated parameters and benchmark values"})
-    return ds.assign_coords(country=list(dict.fromkeys(country[r] for r in R)))
+    # margin services (cge.model.margins) are indexed by margin commodity and supplier region
+    return ds.assign_coords(country=list(dict.fromkeys(country[r] for r in R)), margin=S,
+                            supplier=R)
 
 
 _V = "value (SAM units)"
@@ -684,8 +578,6 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "Tq0": (["region", "commodity"], _V, "sales taxes on the composite good"),
     "Tb0": (["region", "commodity"], _V, "duties on shipments from other regions"),
     "Tb0f": (["region", "commodity"], _V, "duties passed to the federal government"),
-    "tb0": (["origin", "destination", "commodity"], "1", "benchmark duty rate on shipments "
-            "from origin to destination (of the destination)"),
     "Xp0": (["region", "commodity", "household"], _V, "household consumption"),
     "Xg0": (["region", "commodity"], _V, "government consumption"),
     "Xv0": (["region", "commodity"], _V, "investment demand"),
@@ -700,36 +592,6 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
              "households (foreign currency)"),
     "GRW0": (["region"], _V, "government receipts paid by the rest of the world, e.g. export "
              "duties recorded against the rest of the world (foreign currency)"),
-    "D0": (["region", "sector"], _V, "domestic sales of the region's output"),
-    "DD0": (["region", "commodity"], _V, "domestic composite (all origins) at delivered prices"),
-    "Q0": (["region", "commodity"], _V, "Armington composite at purchaser prices"),
-    "tauz": (["region", "sector"], "1", "production tax rate"),
-    "xie": (["region", "sector"], "1", "CET share of exports"),
-    "xid": (["region", "sector"], "1", "CET share of domestic sales"),
-    "theta": (["region", "sector"], "1", "CET scale parameter"),
-    "phi": (["region", "sector"], "1", "CET exponent (psi + 1)/psi"),
-    "deltam": (["region", "commodity"], "1", "Armington share of imports"),
-    "deltad": (["region", "commodity"], "1", "Armington share of the domestic composite"),
-    "gamma": (["region", "commodity"], "1", "Armington scale parameter"),
-    "eta": (["region", "commodity"], "1", "Armington exponent (sigma - 1)/sigma"),
-    "taum": (["region", "commodity"], "1", "import tariff rate"),
-    "tq": (["region", "commodity"], "1", "sales tax rate on the composite good"),
-    "delta_o": (["origin", "destination", "commodity"], "1", "share of origin in the domestic "
-                "composite of destination"),
-    "gamma_o": (["region", "commodity"], "1", "scale of the domestic composite"),
-    "rho_o": (["region", "commodity"], "1", "domestic-composite CES exponent"),
-    "FF0": (["region", "factor"], _V, "factor endowment"),
-    "shf": (["region", "household", "factor"], "1", "household share of factor income"),
-    "YH0": (["region", "household"], _V, "household gross income"),
-    "taud": (["region", "household"], "1", "direct tax rate on household income"),
-    "ssp": (["region", "household"], "1", "household savings rate"),
-    "ssg": (["region"], "1", "government savings rate (share of revenue)"),
-    "mu": (["region", "commodity"], "1", "government spending share of commodity"),
-    "omega": (["region", "household"], "1", "government spending share of transfers"),
-    "lambda": (["region", "commodity"], "1", "investment spending share of commodity"),
-    "kappa": (["region"], "1", "region's share of its country's savings pool"),
-    "GREV0": (["region"], _V, "government revenue"),
-    "INV0": (["region"], _V, "investment spending"),
     "Tz0f": (["region", "sector"], _V, "production tax passed to the federal government"),
     "Tm0f": (["region", "commodity"], _V, "tariffs passed to the federal government"),
     "Tq0f": (["region", "commodity"], _V, "sales taxes passed to the federal government"),
@@ -739,17 +601,6 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "TRF0": (["region", "household"], _V, "federal transfers to households"),
     "TRG0": (["region"], _V, "federal transfers to the regional government"),
     "Sgf0": (["region"], _V, "federal savings (by the region whose pool account receives them)"),
-    "fsz": (["region"], "1", "federal share of production taxes"),
-    "fsm": (["region"], "1", "federal share of tariffs"),
-    "fsb": (["region"], "1", "federal share of duties on shipments from other regions"),
-    "fsq": (["region"], "1", "federal share of sales taxes"),
-    "fsd": (["region"], "1", "federal share of direct taxes"),
-    "fsw": (["region"], "1", "federal share of government receipts from abroad"),
-    "FREV0": ([], _V, "federal government revenue"),
-    "ssgf": ([], "1", "federal savings rate (share of revenue)"),
-    "muf": (["region", "commodity"], "1", "federal spending share of the commodity in the region"),
-    "omegag": (["region"], "1", "federal spending share of transfers to the regional government"),
-    "omegaf": (["region", "household"], "1", "federal spending share of household transfers"),
 }
 _ELASTICITY_SPEC = {
     "sigma_va": (["region", "sector"], "elasticity of substitution in value added"),

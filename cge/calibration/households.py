@@ -41,12 +41,36 @@ SPEC: dict[str, tuple[list[str], str, str]] = {
     "ah": (["region", "household", "hnest"], "1", "share parameter of the demand nest in its "
            "parent"),
 }
+#: Household income and its uses (:func:`calibrate_income`).
+INCOME_SPEC: dict[str, tuple[list[str], str, str]] = {
+    "YH0": (["region", "household"], _V, "household gross income"),
+    "taud": (["region", "household"], "1", "direct tax rate on household income"),
+    "ssp": (["region", "household"], "1", "household savings rate"),
+}
 LABELS: dict[str, tuple[list[str], str]] = {
     "hnest_parent": (["region", "household", "hnest"], "the demand nest using this one "
                      "(empty: the root, or no such nest for the household)"),
     "commodity_hnest": (["region", "commodity", "household"], "the demand nest using the "
                         "commodity"),
 }
+
+
+def calibrate_income(b: dict, profits: dict, regions: list[str], factors: list[str],
+                     households: list[str]) -> dict[str, dict]:
+    """Gross income of each household (factor income, transfers from both governments and from
+    abroad, distributed profits) and the shares of it paid in direct taxes and saved."""
+    p: dict[str, dict] = {n: {} for n in INCOME_SPEC}
+    for r in regions:
+        for h in households:
+            yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in factors)
+                  + b["TR0"].get((r, h), 0.0) + b["TRW0"].get((r, h), 0.0)
+                  + b["TRF0"].get((r, h), 0.0) + profits.get((r, h), 0.0))
+            if yh <= 0:
+                continue
+            p["YH0"][(r, h)] = yh
+            p["taud"][(r, h)] = b["Td0"][(r, h)] / yh
+            p["ssp"][(r, h)] = b["Sp0"][(r, h)] / yh
+    return p
 
 
 def household_demand(xp: np.ndarray, form: str, income_el: list[float], frisch: float
