@@ -79,7 +79,8 @@ def test_structure_errors_are_located(tmp_path):
     with pytest.raises(InputError) as err:
         read_margin_structure(f, R, S)
     text = str(err.value)
-    assert "'trn'" in text and "'nowhere'" in text and "every row needs a source" in text and "ms.csv:3:" in text
+    assert "'trn'" in text and "'nowhere'" in text and "ms.csv:3:" in text
+    assert "every row needs a source" in text
     f.write_text("origin,destination,commodity,margin,supplier,share,source\n"
                  "*,*,*,ser,origin,0.5,test\n")
     with pytest.raises(InputError, match="sum to 0.5"):
@@ -205,3 +206,12 @@ def test_experiment_runs_with_walras_in_every_scenario():
     flows = ds["DS"].sel(origin="NORTH", destination="SOUTH", commodity="man")
     assert float(flows.sel(scenario="north_south_project")) > float(
         flows.sel(scenario="benchmark"))
+
+
+def test_sensitivity_and_sweep_calibrate_margin_services():
+    """SSA, sweep and decomposition tasks calibrate the experiment as `cge run` does: with
+    margin services, not silently with iceberg margins."""
+    from cge.sensitivity.tasks import base
+
+    cal = base(EXP).calibration
+    assert "tmr0" in cal.data and float(cal.data["tmg0"].max()) == 0.0

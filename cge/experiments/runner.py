@@ -47,7 +47,7 @@ from pyomo.common.collections import ComponentMap
 
 from cge import __version__
 from cge.calibration import Calibration, Elasticities, calibrate, read_elasticities
-from cge.calibration.margins import read_margin_structure
+from cge.calibration.margins import MarginStructure, read_margin_structure
 from cge.errors import InputError, Location, Problem
 from cge.experiments.spec import Experiment, Scenario, Shock, load_experiment
 from cge.model import build_model
@@ -272,15 +272,19 @@ def experiment_inputs(exp: Experiment) -> tuple[SAM, Elasticities, dict | None]:
     return sam, el, margins
 
 
+def margin_structure(exp: Experiment, sam: SAM) -> MarginStructure | None:
+    """The margin structure an experiment file names (margins as services), or None."""
+    if exp.margin_structure is None:
+        return None
+    regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
+    sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
+    return read_margin_structure(exp.margin_structure, regions, sectors)
+
+
 def calibrate_experiment(exp: Experiment) -> tuple[SAM, Calibration]:
     sam, el, margins = experiment_inputs(exp)
-    structure = None
-    if exp.margin_structure is not None:
-        regions = [r for r in sam.regions if sam.accounts_of("activity", r)]
-        sectors = [a[len(exp.config.activity_prefix):] for a in sam.names_of("activity")]
-        structure = read_margin_structure(exp.margin_structure, regions, sectors)
     return sam, calibrate(sam, el, exp.config, trade_margins=margins,
-                          margin_structure=structure)
+                          margin_structure=margin_structure(exp, sam))
 
 
 def labour_factors(sam: SAM) -> list[str]:

@@ -37,6 +37,7 @@ from pyomo.common.collections import ComponentMap
 from cge import __version__
 from cge.calibration import Calibration, Elasticities, calibrate, from_records
 from cge.calibration.elasticities import PARAMETERS
+from cge.calibration.margins import MarginStructure
 from cge.errors import InputError, Location, Problem
 from cge.experiments.runner import (
     SCENARIO_FAILURES,
@@ -47,6 +48,7 @@ from cge.experiments.runner import (
     derived,
     experiment_inputs,
     labour_factors,
+    margin_structure,
     percent_change,
     resolve_shock,
 )
@@ -177,6 +179,7 @@ class _Base:
     margins: dict | None
     calibration: Calibration
     grid: dict[tuple[str, str, str], float]
+    structure: MarginStructure | None = None  # margins as services (cge.calibration.margins)
 
 
 @dataclass
@@ -204,9 +207,10 @@ def base(experiment: str | Path) -> _Base:
         # SAM and margins are kept: every SSA point recalibrates them with other elasticities
         exp = load_experiment(key)
         sam, el, margins = experiment_inputs(exp)
-        cal = calibrate(sam, el, exp.config, trade_margins=margins)
+        structure = margin_structure(exp, sam)
+        cal = calibrate(sam, el, exp.config, trade_margins=margins, margin_structure=structure)
         cache[key] = _Base(exp, sam, el, margins, cal,
-                           elasticity_grid(el, cal.regions, cal.sectors))
+                           elasticity_grid(el, cal.regions, cal.sectors), structure)
     return cache[key]
 
 
@@ -251,7 +255,8 @@ def _build_ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> 
     b = base(experiment)
     if overrides:
         el = expand_elasticities(b.grid, overrides, b.elasticities.file)
-        cal = calibrate(b.sam, el, b.exp.config, trade_margins=b.margins)
+        cal = calibrate(b.sam, el, b.exp.config, trade_margins=b.margins,
+                        margin_structure=b.structure)
     else:
         cal = b.calibration
     m = build_model(cal)
