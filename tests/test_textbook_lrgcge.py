@@ -1,12 +1,12 @@
 """Hosoe, Gasawa & Hashimoto (2010) LRGCGE, "A Large Country CGE Model" (GAMS Model Library
-SEQ=193), from data alone - waiting for a finite import supply elasticity.
+SEQ=193), from data alone.
 
 The model is STDCGE (same SAM, ``sam/stdcge``; same equations) with two curves facing the
 country (jeffreyhorn/nlp2mcp ``data/gamslib/mcp/lrgcge_mcp.gms`` at
 30be3c05b1c16ebe5c8c8d1f9636e27cde8474c8): foreign demand for its exports
 ``E/E0 = (pWe/pWe0)^-2`` (``eta_exp = 2``, exists) and foreign supply of its imports
-``M/M0 = (pWm/pWm0)^2`` (``eta_imp = 2`` in ``calibration/lrgcge_elasticities.csv``, a name
-proposed here; the framework's world import price is a parameter, so the file is refused today).
+``M/M0 = (pWm/pWm0)^2`` (``eta_imp = 2`` in ``calibration/lrgcge_elasticities.csv``: the world
+import price a large importer pays rises along the foreign supply curve).
 
 Published: the GAMS run's objective UU = 25.7679 (4 decimals; nlp2mcp
 ``data/gamslib/gamslib_status.json``, model_id lrgcge, "convexity" and "mcp_solve" records).
@@ -29,8 +29,6 @@ UU_REPLICATION = 25.767899147713  # independent solve of lrgcge_mcp.gms's equati
 UU_BENCHMARK = 25.508490012515818  # 20^0.4 30^0.6, an identity of the SAM
 
 
-@pytest.mark.xfail(strict=True, reason="needs a finite import supply elasticity (eta_imp): "
-                   "docs/textbook_models.md, LRGCGE")
 def test_tariff_abolition_by_a_large_country_as_published():
     res = run_experiment(ROOT / "experiments" / "lrgcge.toml")
     assert res.gates.passed, res.gates.summary()

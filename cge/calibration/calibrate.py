@@ -357,6 +357,7 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
           for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
     # optional: 0 where the file gives none (the region takes world export prices as given)
     el["eta_exp"] = {(r, s): elasticities.find("eta_exp", r, s) or 0.0 for r in R for s in S}
+    el["eta_imp"] = {(r, s): elasticities.find("eta_imp", r, s) or 0.0 for r in R for s in S}
     # optional: None where the file gives none (one price for every destination)
     el["psi_dest"] = {(r, s): elasticities.find("psi_dest", r, s) for r in R for s in S}
     # a flow with margin services has no iceberg margin
@@ -609,4 +610,6 @@ _ELASTICITY_SPEC = {
     "sigma_dom": (["region", "commodity"], "elasticity between regional origins"),
     "eta_exp": (["region", "sector"], "price elasticity of foreign demand for exports (0: the "
                 "region takes world prices as given)"),
+    "eta_imp": (["region", "commodity"], "price elasticity of foreign supply of imports (0: "
+                "the region takes world prices as given)"),
 }

@@ -27,6 +27,8 @@ frisch     Frisch parameter, -C / (C - sum p gamma), <= -1 (LES only;  household
            give it with sector ``*``)
 eta_exp    price elasticity of foreign demand for the region's exports  rest_of_world.py
            (> 0; optional: absent = the region takes world prices)
+eta_imp    price elasticity of foreign supply of the region's imports   rest_of_world.py
+           (> 0; optional: absent = the region takes world prices)
 ========== =========================================================== ===================
 """
 
@@ -56,6 +58,8 @@ PARAMETERS = {
     "income_el": "income elasticity of household demand (linear expenditure system)",
     "frisch": "Frisch parameter of the linear expenditure system (<= -1)",
     "eta_exp": "price elasticity of the rest of the world's demand for the region's exports "
+               "(optional: without it the region takes world prices as given)",
+    "eta_imp": "price elasticity of the rest of the world's supply of the region's imports "
                "(optional: without it the region takes world prices as given)",
 }
 COLUMNS = ["region", "sector", "parameter", "value", "source"]
@@ -131,8 +135,9 @@ def _range_problem(parameter: str, value: float) -> str | None:
         return "is not a finite number"
     if parameter == "frisch":
         return None if value <= -1 else "must be <= -1 (minus total over supernumerary spending)"
-    if parameter == "eta_exp":
-        # zero would be a vertical demand curve: no price at which exports could change
+    if parameter in ("eta_exp", "eta_imp"):
+        # zero would be a vertical demand (supply) curve: no price at which exports (imports)
+        # could change
         return None if 0 < value <= MAX_ELASTICITY else (
             f"is out of range; valid: above 0, at most {MAX_ELASTICITY:g} (leave the row out "
             "for a region that takes world prices as given)")

@@ -9,9 +9,10 @@ measured) and a balance of payments. For a region ``r`` of country ``c(r)``:
 
     (1 + te_{ri})\, pe_{ri} &= \varepsilon_{c(r)}\, pWe_{ri}\,\big(E_{ri}/EW_{ri}\big)^{-1/\eta_{ri}}
         && \text{eq\_export\_price} \to pe_{ri} \\
-    pm_{ri} &= \varepsilon_{c(r)}\, pWm_{ri}   && \text{eq\_import\_price} \to pm_{ri} \\
+    pm_{ri} &= \varepsilon_{c(r)}\, pWm_{ri}\,\big(M_{ri}/MW_{ri}\big)^{1/\eta^m_{ri}}
+        && \text{eq\_import\_price} \to pm_{ri} \\
     \sum_{r \in c}\Big(\sum_i (1 + te_{ri})\, pe_{ri} E_{ri}/\varepsilon_c + \sum_i pq_{ri}(Xre_{ri} + XvP_{ri})/\varepsilon_c
-        + \sum_h TRW_{rh} + GRW_r + Sf_r\Big) + X^{out}_c &= \sum_{r \in c} \Big(\sum_i pWm_{ri} M_{ri}
+        + \sum_h TRW_{rh} + GRW_r + Sf_r\Big) + X^{out}_c &= \sum_{r \in c} \Big(\sum_i pm_{ri} M_{ri}/\varepsilon_c
         + DIVW_r\Big) + X^{in}_c
         && \text{eq\_balance\_of\_payments} \to \varepsilon_c
 
@@ -21,7 +22,10 @@ given (no ``eta_exp`` in the elasticity file) sells any quantity at ``pWe``, the
 ``(E/EW)^{-1/eta}`` is then absent; with a finite price elasticity ``eta_exp`` of foreign
 demand (a large exporter), the world price it gets falls as it sells more along the demand
 curve ``E = EW (p/pWe)^{-eta}``, with ``EW`` the benchmark exports (a shockable shift of
-foreign demand) and ``pWe`` the price of competing supplies.
+foreign demand) and ``pWe`` the price of competing supplies. Likewise on the import side: a
+region facing a finite price elasticity ``eta_imp`` of foreign supply (a large importer) pays
+more as it buys more, along ``M = MW (p/pWm)^{eta}``, ``MW`` its benchmark imports; without
+it the factor ``(M/MW)^{1/eta^m}`` is absent and the region buys any quantity at ``pWm``.
 
 ``X^out_c`` and ``X^in_c`` are the country's sales to and purchases from regions of other
 countries in world currency, valued at the origin's price: ``pd[o,i] (1 + tmg) DS[o,d,i] /
@@ -64,6 +68,14 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           init=cal.table("E0"))
     param(m, "pWm", m.RM, ("region", "commodity"), block=BLOCK, unit="foreign currency",
           latex="p^{Wm}", doc="world price of imports", init=1.0)
+    eta_m = cal.table("eta_imp")
+    m.RM_LARGE = [k for k in m.RM if eta_m[k] > 0]
+    param(m, "eta_m", m.RM_LARGE, ("region", "commodity"), block=BLOCK, unit="1",
+          latex=r"\eta^m", doc="price elasticity of foreign supply of the region's imports",
+          init={k: eta_m[k] for k in m.RM_LARGE})
+    param(m, "MW", m.RM_LARGE, ("region", "commodity"), block=BLOCK, unit="quantity",
+          latex="MW", doc="foreign supply of the region's imports at the world price pWm",
+          init=cal.table("M0"))
     m.RXE = list(cal.nonzero("Xre0"))
     m.RH_W = list(cal.nonzero("TRW0"))
     param(m, "Xre", m.RXE, ("region", "commodity"), block=BLOCK, unit="quantity",
@@ -98,8 +110,17 @@ def world_export_price(m: pyo.ConcreteModel, r: str, i: str):
     return m.pWe[r, i]
 
 
+def world_import_price(m: pyo.ConcreteModel, r: str, i: str):
+    """The world price region r pays for imports of i (foreign currency): ``pWm``, moved along
+    the foreign supply curve for a large importer."""
+    if (r, i) in m.large_importers:
+        return m.pWm[r, i] * (m.M[r, i] / m.MW[r, i]) ** (1.0 / m.eta_m[r, i])
+    return m.pWm[r, i]
+
+
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.large_exporters = set(m.RE_LARGE)
+    m.large_importers = set(m.RM_LARGE)
 
     def cross_border(m, c):
         """Sales to and purchases from other countries' regions, in world currency."""
@@ -124,7 +145,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                    + sum(m.pq[k] * m.XvP[k] for k in m.RQ if k[0] in members)) / m.epsilon[c]
                 + sum(m.TRW[k] for k in m.RH_W if k[0] in members)
                 + sum(m.GRW[r] + m.Sf[r] for r in members) + out
-                == sum(m.pWm[k] * m.M[k] for k in m.RM if k[0] in members) + inn
+                == sum(world_import_price(m, *k) * m.M[k] for k in m.RM if k[0] in members)
+                + inn
                 + sum(m.DIVW[r] for r in m.RN_W if r in members))
 
     equation(m, "eq_export_price", m.RE, ("region", "sector"), block=BLOCK, determines="pe",
@@ -133,8 +155,9 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, r, i: (1 + m.te[r, i]) * m.pe[r, i]
              == fx(m, r) * world_export_price(m, r, i))
     equation(m, "eq_import_price", m.RM, ("region", "commodity"), block=BLOCK,
-             determines="pm", latex=r"p^m = \varepsilon_c p^{Wm}", doc="import price",
-             rule=lambda m, r, i: m.pm[r, i] == fx(m, r) * m.pWm[r, i])
+             determines="pm", latex=r"p^m = \varepsilon_c p^{Wm} (M/MW)^{1/\eta^m}",
+             doc="import price (along the foreign supply curve for a large importer)",
+             rule=lambda m, r, i: m.pm[r, i] == fx(m, r) * world_import_price(m, r, i))
     equation(m, "eq_balance_of_payments", m.C, ("country",), block=BLOCK,
              determines="epsilon",
              latex=r"\sum p^{We} E + \sum S^f + X^{out} = \sum p^{Wm} M + X^{in}",
