@@ -42,6 +42,7 @@ import pyomo.environ as pyo
 from pyomo.common.collections import ComponentSet
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.var import VarData
+from pyomo.core.expr.numvalue import is_constant
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.nl_writer import NLWriter
 
@@ -214,33 +215,41 @@ class _Cached:
     values: np.ndarray
     system: CasadiSystem
     body_params: set[int] | None = None  # ids of the Params the expressions (not bounds) use
+    bound_rows: np.ndarray | None = None  # rows whose bounds are expressions
 
 
-def _body_params(model: pyo.Block, system: CasadiSystem) -> set[int]:
+def _body_params(model: pyo.Block, system: CasadiSystem) -> tuple[set[int], np.ndarray]:
+    """Ids of the Params the expressions (not the bounds) use, and the rows whose bounds are
+    expressions (that Params can move)."""
     exprs = [c.body for c in system.constraints] + [
         o.expr for o in model.component_data_objects(pyo.Objective, active=True,
                                                       descend_into=True)]
-    return {id(d) for e in exprs for d in identify_mutable_parameters(e)}
+    used = {id(d) for e in exprs for d in identify_mutable_parameters(e)}
+    rows = np.array([i for i, c in enumerate(system.constraints)
+                     if not (is_constant(c.lower) and is_constant(c.upper))], dtype=np.int64)
+    return used, rows
 
 
-def _refresh_bounds(system: CasadiSystem, params: list, old: np.ndarray) -> None:
-    """Constraint bounds after ``params`` (in bounds only) changed from their ``old`` values.
+def _refresh_bounds(system: CasadiSystem, rows: np.ndarray, params: list,
+                    old: np.ndarray) -> None:
+    """Bounds of ``rows`` after ``params`` (in bounds only) changed from their ``old`` values.
 
     The NL writer moves the constant of each body into its bounds; that constant does not
     change with Params that appear in bounds only, so each bound moves by as much as the
     Pyomo bound moved.
     """
+    cons = [system.constraints[i] for i in rows]
     new = np.array([d.value for d in params], dtype=float)
-    before = []
+    bounds = []
     for values in (old, new):
         for d, v in zip(params, values, strict=True):
             d.set_value(float(v))
-        before.append((np.array([_value_or_nan(c.lower) for c in system.constraints]),
-                       np.array([_value_or_nan(c.upper) for c in system.constraints])))
-    (lo0, up0), (lo1, up1) = before
-    finite_lo, finite_up = np.isfinite(system.lbg), np.isfinite(system.ubg)
-    system.lbg[finite_lo] += (lo1 - lo0)[finite_lo]
-    system.ubg[finite_up] += (up1 - up0)[finite_up]
+        bounds.append((np.array([_value_or_nan(c.lower) for c in cons]),
+                       np.array([_value_or_nan(c.upper) for c in cons])))
+    (lo0, up0), (lo1, up1) = bounds
+    lbg, ubg = system.lbg[rows], system.ubg[rows]
+    system.lbg[rows] = np.where(np.isfinite(lbg), lbg + (lo1 - lo0), lbg)
+    system.ubg[rows] = np.where(np.isfinite(ubg), ubg + (up1 - up0), ubg)
 
 
 _TRANSLATIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -263,10 +272,11 @@ def translation(model: pyo.Block) -> CasadiSystem:
         if not changed.any():
             return cached.system
         if cached.body_params is None:
-            cached.body_params = _body_params(model, cached.system)
+            cached.body_params, cached.bound_rows = _body_params(model, cached.system)
         moved = np.flatnonzero(changed)
         if not any(param_ids[i] in cached.body_params for i in moved):
-            _refresh_bounds(cached.system, [params[i] for i in moved], cached.values[moved])
+            _refresh_bounds(cached.system, cached.bound_rows, [params[i] for i in moved],
+                            cached.values[moved])
             cached.values = values
             return cached.system
     system = to_casadi(model, fixed_as_parameters=True)
