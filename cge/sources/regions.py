@@ -1,7 +1,7 @@
 """Multi-region SAMs of Russia from regional accounts: Vologda and its partner regions
 (``cge sam-build partners``) and all 85 federal subjects (``cge sam-build russia``), 2021.
 
-One construction for every region (numbered assumptions R1-R15 in ``sam/regions/ASSUMPTIONS.md``):
+One construction for every region (numbered assumptions R1-R16 in ``sam/regions/ASSUMPTIONS.md``):
 
 1. **Units.** The 85 federal subjects as non-overlapping units (``sam/regions/regions.csv``):
    Arkhangelsk and Tyumen oblasts *without* their autonomous okrugs, and the three okrugs
@@ -12,7 +12,9 @@ One construction for every region (numbered assumptions R1-R15 in ``sam/regions/
    section, sectors in national proportions [R2], except Vologda, sized from evidence as in the
    flagship SAM (:func:`cge.sources.vologda.regional_size`) [R3]. The unit x sector GVA matrix is
    scaled biproportionally (RAS) so that units sum to the national GVA of each sector of the IO
-   tables and each unit keeps its GRP share [R4].
+   tables and each unit keeps its GRP share, the rest of Russia absorbing what the named regions
+   of the partner SAM leave [R4]. In the 85-region SAM every unit keeps its published GRP and
+   structure and the national IO table is re-balanced to their sum instead [R16].
 3. **Flows.** Every unit uses the national technology of each sector (intermediate and import
    coefficients, product taxes) and exports abroad the national share of each sector's output
    [R5]; compensation of employees and other taxes on production are set to the unit's regional
@@ -253,12 +255,15 @@ def read_trade_rules(regions_dir: str | Path, sectors: pd.DataFrame) -> pd.Serie
 
 
 def gva_matrix(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
-               overrides: dict[str, pd.Series], exact: list[str] | None = None) -> pd.DataFrame:
+               overrides: dict[str, pd.Series], exact: list[str] | None = None,
+               scale: bool = True) -> pd.DataFrame:
     """Unit x sector GVA (mln RUB) summing to the national GVA of each sector [R2-R4].
 
     Units in ``exact`` keep their published GRP and structure (``GRP x share``, no scaling); the
     other units then absorb the difference between the IO tables' national structure and the
-    sum of regional structures, in proportion to their scaled GVA [R4]."""
+    sum of regional structures, in proportion to their scaled GVA [R4]. With ``scale=False``
+    every unit keeps its published GRP and structure and the national table is adjusted to
+    their sum instead (:func:`national_from_regions`) [R16]."""
     group = sectors["okved_section"]
     gva_n = nat.gva
     grp = data.stats["grp"]
@@ -270,6 +275,8 @@ def gva_matrix(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
         prior[members] = np.outer(grp * share, within)
     for code, gva in overrides.items():
         prior.loc[code] = gva.reindex(sectors.index).to_numpy()
+    if not scale:
+        return prior
     rows = grp.to_numpy() * gva_n.sum() / grp.sum()
     g = pd.DataFrame(ras(prior.to_numpy(), rows, gva_n.to_numpy(), "unit x sector GVA"),
                      index=data.codes, columns=sectors.index)
@@ -284,6 +291,71 @@ def gva_matrix(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
     return g
 
 
+def ras_factors(prior: np.ndarray, rows: np.ndarray, cols: np.ndarray, what: str,
+                tol: float = RAS_TOL) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column factors ``r, s`` of the RAS of :func:`ras`: ``x_ij = r_i prior_ij s_j``."""
+    a = prior.astype(float)
+    r, s = np.ones(a.shape[0]), np.ones(a.shape[1])
+    scale = max(rows.sum(), 1e-300)
+    for _ in range(RAS_MAX_ITER):
+        rs = a @ s
+        r = np.divide(rows, rs, out=np.zeros_like(rows, dtype=float), where=rs > 0)
+        cs = r @ a
+        s = np.divide(cols, cs, out=np.zeros_like(cols, dtype=float), where=cs > 0)
+        if np.max(np.abs(a @ s * r - rows)) <= tol * scale:
+            return r, s
+    raise InputError(Problem("ras", f"{what}: biproportional scaling did not converge "
+                             f"(largest row gap {np.max(np.abs(a @ s * r - rows)):.3g})"))
+
+
+def national_from_regions(nat: RegionFlows, gva: pd.Series) -> RegionFlows:
+    """The national table of the 85-region SAM: the IO tables re-balanced to the sum of the
+    regions' published GVA by sector ``gva`` [R16].
+
+    Each sector's column is scaled by ``k_s = gva_s / GVA_s`` (IO tables): its output, exports
+    abroad, imported inputs, taxes on inputs, compensation, capital income and other taxes on
+    production, so every sector keeps the IO tables' value-added, import, tax and export
+    coefficients. The domestic use matrix (intermediate use and final demand of domestic
+    products) is then scaled biproportionally (RAS): rows to the new domestic sales of each
+    product (output less exports), intermediate columns to each sector's scaled domestic inputs,
+    final-demand columns (households, government, investment) in the IO tables' proportions to
+    the rest. Imports and product taxes of final demand follow their cell's domestic part (the
+    import share and tax rate of each final purchase are kept)."""
+    sec = list(nat.lab.index)
+    k = (gva / nat.gva).reindex(sec)
+    if not (k > 0).all():
+        raise InputError(Problem("gva", "a sector has no GVA in the regions or the IO tables: "
+                                 f"{list(k.index[~(k > 0)])}"))
+    kk = k.to_numpy()
+    exports = nat.exports * k
+    supply = ((nat.output - nat.exports) * k).to_numpy()
+    zcol = nat.z_dom.sum().to_numpy() * kk
+    fin = nat.final_dom.sum().to_numpy()
+    fcol = fin * (supply.sum() - zcol.sum()) / fin.sum()
+    use = np.hstack([nat.z_dom.to_numpy(), nat.final_dom.to_numpy()])
+    r, s = ras_factors(use, supply, np.concatenate([zcol, fcol]), "national use matrix [R16]")
+    n = len(sec)
+    ratio_f = pd.DataFrame(np.outer(r, s[n:]), index=nat.final_dom.index,
+                           columns=nat.final_dom.columns)
+    z_dom = pd.DataFrame(r[:, None] * nat.z_dom.to_numpy() * s[None, :n],
+                         index=nat.z_dom.index, columns=nat.z_dom.columns)
+    final_dom = nat.final_dom * ratio_f
+    out = RegionFlows(
+        z_dom=z_dom, z_imp=nat.z_imp * k, tax_int=nat.tax_int * k, final_dom=final_dom,
+        final_imp=nat.final_imp * ratio_f, tax_final=nat.tax_final * ratio_f, lab=nat.lab * k,
+        cap=nat.cap * k, ptax=nat.ptax * k, exports=exports, reexports=nat.reexports,
+        etax=nat.etax * exports.sum() / nat.exports.sum(), p33=nat.p33, p34=nat.p34,
+        dtax=nat.dtax, gfcf=nat.gfcf * fcol[list(nat.final_dom.columns).index("inv")]
+        / fin[list(nat.final_dom.columns).index("inv")])
+    # exports close what the RAS leaves at its tolerance (1e-12 of the total, well under a
+    # rouble), so domestic sales equal domestic use exactly, product by product
+    exact = out.output - out.domestic_demand
+    if (np.abs(exact - exports) > 1e-9 * supply.sum()).any():
+        raise InputError(Problem("ras", "national use matrix [R16]: rows left unbalanced"))
+    return RegionFlows(**{f: getattr(out, f) for f in out.__dataclass_fields__}
+                       | {"exports": exact})
+
+
 @dataclass(frozen=True)
 class UnitFlows:
     """Flows of every unit (:class:`RegionFlows` by code) and goods trade ``trade[s]`` (unit x
@@ -293,17 +365,23 @@ class UnitFlows:
     trade: dict[str, pd.DataFrame]
     gva: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    national: RegionFlows | None = None  # the national table the units sum to [R4, R16]
 
 
 def unit_flows(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
                overrides: dict[str, pd.Series], rules: pd.Series,
-               exact: list[str] | None = None) -> UnitFlows:
-    """Flows of the 85 units [R5-R11]."""
+               exact: list[str] | None = None, from_regions: bool = False) -> UnitFlows:
+    """Flows of the 85 units [R5-R11]. With ``from_regions`` every unit keeps its published GVA
+    by section and the national table is re-balanced to their sum [R16]; otherwise the units are
+    scaled to the IO tables [R4]."""
     notes: list[str] = []
-    G = gva_matrix(nat, sectors, data, overrides, exact)
+    # compensation bridge: IO D1 over the regional accounts' total, from the IO tables [R6]
+    bridge = nat.lab.sum() / data.rf["compensation"]
+    G = gva_matrix(nat, sectors, data, overrides, exact, scale=not from_regions)
+    if from_regions:
+        nat = national_from_regions(nat, G.sum())
     w = G / nat.gva  # unit's share of national sector s
     st = data.stats
-    bridge = nat.lab.sum() / data.rf["compensation"]
     shares = pd.DataFrame({"hh": st["afc"] / st["afc"].sum(), "gov": st["pop"] / st["pop"].sum(),
                            "inv": st["inv"] / st["inv"].sum()})
     local = list(sectors.index[rules == "local"])
@@ -362,21 +440,29 @@ def unit_flows(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
             left = (f.output - f.exports - f.z_dom.sum(axis=1))[local]
             k = left / used
         kk = k.to_numpy()[:, None]
+        rows_l = [f.final_dom.index.get_loc(s) for s in local]
         for df in (f.final_dom, f.final_imp, f.tax_final):
-            df.loc[local] = df.loc[local].to_numpy() * kk
+            v = df.to_numpy().copy()
+            v[rows_l] = v[rows_l] * kk
+            df.iloc[:, :] = v
     # household purchases of tradables: RAS to household totals and national supply [R9]
     hh_target = st["afc"] / st["afc"].sum() * (nat.final_dom + nat.final_imp
                                                 + nat.tax_final)["hh"].sum()
     fl = list(flows.values())
-    supply = np.array([(f.output - f.exports)[trad].to_numpy() for f in fl])
-    other = np.array([(f.z_dom.sum(axis=1) + f.final_dom[["gov", "inv"]].sum(axis=1))[trad]
-                      .to_numpy() for f in fl])
+    ti = np.array([sectors.index.get_loc(s) for s in trad])
+    li = np.array([sectors.index.get_loc(s) for s in local])
+    # one pass over the units (positions in sector order, as the flows' indices)
+    supply, other, dom, tot, loc_hh = [], [], [], [], []
+    for f in fl:
+        hh_all = (f.final_dom["hh"] + f.final_imp["hh"] + f.tax_final["hh"]).to_numpy()
+        supply.append((f.output - f.exports).to_numpy()[ti])
+        other.append((f.z_dom.sum(axis=1) + f.final_dom[["gov", "inv"]].sum(axis=1))
+                     .to_numpy()[ti])
+        dom.append(f.final_dom["hh"].to_numpy()[ti])
+        tot.append(hh_all[ti])
+        loc_hh.append(hh_all[li].sum())
+    supply, other, dom, tot, loc_hh = map(np.array, (supply, other, dom, tot, loc_hh))
     cols = pd.Series(supply.sum(axis=0) - other.sum(axis=0), index=trad)
-    dom = np.array([f.final_dom.loc[trad, "hh"].to_numpy() for f in fl])
-    tot = np.array([(f.final_dom + f.final_imp + f.tax_final).loc[trad, "hh"].to_numpy()
-                    for f in fl])
-    loc_hh = np.array([(f.final_dom + f.final_imp + f.tax_final).loc[local, "hh"].sum()
-                       for f in fl])
     rows_t = (hh_target.to_numpy() - loc_hh)
     if (rows_t <= 0).any():
         raise InputError(Problem("households", "households of "
@@ -397,9 +483,11 @@ def unit_flows(nat: RegionFlows, sectors: pd.DataFrame, data: RegionData,
             break
     for i, f in enumerate(flows.values()):
         for df in (f.final_dom, f.final_imp, f.tax_final):
-            df.loc[trad, "hh"] = df.loc[trad, "hh"].to_numpy() * fac[i]
+            col = df["hh"].to_numpy().copy()
+            col[ti] = col[ti] * fac[i]
+            df["hh"] = col
     trade = interregional_trade(flows, rules, data)
-    return UnitFlows(flows, trade, G, notes)
+    return UnitFlows(flows, trade, G, notes, nat)
 
 
 def interregional_trade(flows: dict[str, RegionFlows], rules: pd.Series, data: RegionData
@@ -480,6 +568,12 @@ def aggregate(units: UnitFlows, groups: dict[str, str], order: list[str], data: 
     key = pd.Series(groups).reindex(data.codes)
     trade, dist = {}, {}
     D = data.dist
+    if all(groups[u] == u for u in data.codes) and order == data.codes:
+        # one region per unit (the 85-region SAM): nothing to sum
+        for s, t in units.trade.items():
+            trade[s] = t.reindex(index=order, columns=order)
+            dist[s] = D.where(trade[s] > 0).reindex(index=order, columns=order)
+        return flows, trade, dist
     for s, t in units.trade.items():
         agg = t.groupby(key).sum().T.groupby(key).sum().T
         trade[s] = agg.reindex(index=order, columns=order)
@@ -499,148 +593,144 @@ def margins(trade: dict[str, pd.DataFrame], dist: dict[str, pd.DataFrame],
             unit_trade: dict[str, pd.DataFrame], unit_dist: pd.DataFrame, rates: pd.Series,
             terminal: float) -> pd.DataFrame:
     """Rows ``origin,destination,commodity,value,source`` of every interregional flow [R12]."""
-    rows = []
+    parts = []
     for s, t in trade.items():
         rate = float(rates.get(s, 0.0))
         if rate <= 0:
             continue
         ut = unit_trade[s].to_numpy()
         mean_d = float((ut * unit_dist.to_numpy()).sum() / ut.sum())
-        for o in t.index:
-            for d in t.columns:
-                if o == d or not t.at[o, d] > 0:
-                    continue
-                km = float(dist[s].at[o, d])
-                v = rate * (terminal + (1 - terminal) * km / mean_d)
-                rows.append({"origin": o, "destination": d, "commodity": s,
-                             "value": round(v, 6),
-                             "source": f"Rosstat rate {rate:g} x ({terminal:g} + "
-                                       f"{1 - terminal:g} x {km:.0f} km / {mean_d:.0f} km) [R12]"})
-    return pd.DataFrame(rows, columns=["origin", "destination", "commodity", "value", "source"])
+        tv = t.to_numpy()
+        o_i, d_i = np.nonzero((tv > 0) & ~np.eye(*tv.shape, dtype=bool))  # row-major order
+        km = dist[s].to_numpy()[o_i, d_i]
+        v = rate * (terminal + (1 - terminal) * km / mean_d)
+        parts.append(pd.DataFrame({
+            "origin": t.index.to_numpy()[o_i], "destination": t.columns.to_numpy()[d_i],
+            "commodity": s, "value": [round(float(x), 6) for x in v],
+            "source": [f"Rosstat rate {rate:g} x ({terminal:g} + {1 - terminal:g} x "
+                       f"{float(k):.0f} km / {mean_d:.0f} km) [R12]" for k in km]}))
+    if not parts:
+        return pd.DataFrame(columns=["origin", "destination", "commodity", "value", "source"])
+    return pd.concat(parts, ignore_index=True)[["origin", "destination", "commodity", "value",
+                                                "source"]]
 
 
 # --------------------------------------------------------------------------- assembly
 def assemble(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
              sectors: pd.DataFrame, *, hub: str, name: str, source: str) -> SAM:
-    """Write regional flows and trade into a SAM balanced exactly in whole roubles [R14]."""
+    """Write regional flows and trade into a SAM balanced exactly in whole roubles [R14].
+
+    Every cell is rounded once to whole roubles (``DECIMALS``) in an integer matrix, so the
+    closures below are exact; vectorised over regions and sectors."""
     regions = list(flows)
     secs = list(sectors.index)
-    sam = SAM(sam_accounts(regions, sectors), name=name, units="mln RUB", year=YEAR,
-              source=source)
-    pos = {k: i for i, k in enumerate(sam.keys)}
+    accounts = sam_accounts(regions, sectors)
+    keys = [f"{a.region}:{a.name}" for a in accounts]  # as SAM keys; the SAM is made once, below
+    pos = {k: i for i, k in enumerate(keys)}
     n = len(pos)
     unit = 10.0**DECIMALS
-    cells: dict[tuple[int, int], int] = {}
+    Q = np.zeros((n, n), dtype=np.int64)
 
-    def put(r: str, c: str, v: float) -> None:
-        q = int(round(v * unit))
-        if q:
-            k = (pos[r], pos[c])
-            cells[k] = cells.get(k, 0) + q
+    def idx(r: str, names) -> np.ndarray:
+        return np.array([pos[f"{r}:{k}"] for k in names], dtype=np.int64)
 
+    def put(rows: np.ndarray, cols: np.ndarray, v: np.ndarray) -> None:
+        """Cells (rows x cols, or element-wise for equal 1-d shapes) rounded to whole roubles
+        (round half to even, as Python's round)."""
+        Q[rows, cols] = np.rint(np.asarray(v, dtype=float) * unit).astype(np.int64)
+
+    world = pos["ROW:row"]
+    act = {r: idx(r, [f"a-{s}" for s in secs]) for r in regions}
+    com = {r: idx(r, [f"c-{s}" for s in secs]) for r in regions}
+    one = {r: {k: pos[f"{r}:{k}"] for k in ("lab", "cap", "hh", "gov", "ptax", "ctax", "etax",
+                                            "dtax", "inv")} for r in regions}
     for r, f in flows.items():
-        for s in secs:
-            a, c = f"{r}:a-{s}", f"{r}:c-{s}"
-            col = f.z_dom[s] + f.z_imp[s] + f.tax_int[s]
-            for j in secs:
-                put(f"{r}:c-{j}", a, col[j])
-            put(f"{r}:lab", a, f.lab[s])
-            put(f"{r}:cap", a, f.cap[s])
-            put(f"{r}:ptax", a, f.ptax[s])
-            put(a, "ROW:row", f.exports[s])
-            put(c, "ROW:row", f.reexports[s])
-            put("ROW:row", c, f.imports[s])
-            put(f"{r}:ctax", c, f.tax_int.loc[s].sum() + f.tax_final.loc[s].sum())
-            for k in FINAL:
-                put(c, f"{r}:{k}", f.final_dom.at[s, k] + f.final_imp.at[s, k]
-                    + f.tax_final.at[s, k])
-        put(f"{r}:hh", "ROW:row", f.p34)
-        put("ROW:row", f"{r}:hh", f.p33)
-        put(f"{r}:etax", "ROW:row", f.etax)
-        put(f"{r}:dtax", f"{r}:hh", f.dtax)
-    for s, t in trade.items():
-        for o in regions:
-            for d in regions:
-                put(f"{o}:a-{s}", f"{d}:c-{s}", float(t.at[o, d]))
+        a, c, o = act[r], com[r], one[r]
+        z = (f.z_dom + f.z_imp + f.tax_int).loc[secs, secs].to_numpy()
+        put(c[:, None], a[None, :], z)
+        for fac in ("lab", "cap", "ptax"):
+            put(np.full(len(secs), o[fac]), a, getattr(f, fac)[secs].to_numpy())
+        put(a, np.full(len(secs), world), f.exports[secs].to_numpy())
+        put(c, np.full(len(secs), world), f.reexports[secs].to_numpy())
+        put(np.full(len(secs), world), c, f.imports[secs].to_numpy())
+        ti = np.ascontiguousarray(f.tax_int.loc[secs].to_numpy())
+        tf = np.ascontiguousarray(f.tax_final.loc[secs].to_numpy())
+        put(np.full(len(secs), o["ctax"]), c, ti.sum(axis=1) + tf.sum(axis=1))
+        cols = list(FINAL)
+        fd = (f.final_dom + f.final_imp + f.tax_final).loc[secs, cols].to_numpy()
+        put(c[:, None], np.array([o[k] for k in cols])[None, :], fd)
+        put(np.array([o["hh"], world, o["etax"], o["dtax"]]),
+            np.array([world, o["hh"], world, o["hh"]]),
+            np.array([f.p34, f.p33, f.etax, f.dtax]))
+    for j, s in enumerate(secs):
+        if s not in trade:
+            continue
+        tt = trade[s].loc[regions, regions].to_numpy()
+        rows = np.array([act[o][j] for o in regions])
+        cols = np.array([com[d][j] for d in regions])
+        put(rows[:, None], cols[None, :], tt)
+
     def gap() -> np.ndarray:
         """Receipts minus payments of every account, exactly (integers)."""
-        g = np.zeros(n, dtype=np.int64)
-        for (i, j), v in cells.items():
-            g[i] += v
-            g[j] -= v
-        return g
+        return Q.sum(axis=1) - Q.sum(axis=0)
 
-    def bump(i: int, j: int, v: int) -> None:
-        if v:
-            cells[(i, j)] = cells.get((i, j), 0) + int(v)
-
-    acc = np.zeros(n, dtype=bool)
-    for r in regions:
-        for s in secs:
-            acc[pos[f"{r}:a-{s}"]] = True
-    # commodities close on their largest domestic supplier (rounding: a few roubles)
+    # commodities close on their largest domestic supplier (rounding: a few roubles); ties go
+    # to the first region in order
     g = gap()
-    by_col: dict[int, tuple[int, int]] = {}
-    for (i, j), v in cells.items():
-        if acc[i] and (j not in by_col or v > by_col[j][1]):
-            by_col[j] = (i, v)
-    for r in regions:
-        for s in secs:
-            j = pos[f"{r}:c-{s}"]
-            if g[j]:
-                if j not in by_col:
-                    raise InputError(Problem("assembly", f"{r}:c-{s} has no domestic supplier"))
-                bump(by_col[j][0], j, g[j])
+    for j, s in enumerate(secs):
+        rows = np.array([act[o][j] for o in regions])
+        for d in regions:
+            col = com[d][j]
+            if g[col]:
+                v = Q[rows, col]
+                if not (v != 0).any():
+                    raise InputError(Problem("assembly", f"{d}:c-{s} has no domestic supplier"))
+                cand = np.where(v != 0, v, np.iinfo(np.int64).min)
+                Q[rows[int(np.argmax(cand))], col] += g[col]
     g = gap()
     for r in regions:  # activities close on capital income
-        for s in secs:
-            bump(pos[f"{r}:cap"], pos[f"{r}:a-{s}"], g[pos[f"{r}:a-{s}"]])
+        Q[one[r]["cap"], act[r]] += g[act[r]]
     g = gap()
     for r in regions:  # factors pay their income to the region's households [A6]
         for fac in ("lab", "cap"):
-            bump(pos[f"{r}:hh"], pos[f"{r}:{fac}"], g[pos[f"{r}:{fac}"]])
+            Q[one[r]["hh"], one[r][fac]] += g[one[r][fac]]
     g = gap()
     for r in regions:  # net taxes to the government, net subsidies from it
         for tax in ("ptax", "ctax", "etax", "dtax"):
-            t, gov = pos[f"{r}:{tax}"], pos[f"{r}:gov"]
-            if g[t] >= 0:
-                bump(gov, t, g[t])
+            tx, gov = one[r][tax], one[r]["gov"]
+            if g[tx] >= 0:
+                Q[gov, tx] += g[tx]
             else:
-                bump(t, gov, -g[t])
+                Q[tx, gov] += -g[tx]
     g = gap()
     for r in regions:  # institutions save what they do not spend (flagship convention)
         for inst in ("hh", "gov"):
-            bump(pos[f"{r}:inv"], pos[f"{r}:{inst}"], g[pos[f"{r}:{inst}"]])
+            Q[one[r]["inv"], one[r][inst]] += g[one[r][inst]]
     # foreign savings of each region: its net payments to the rest of the world
-    world = pos["ROW:row"]
     owner = np.full(n, -1)
     for i, r in enumerate(regions):
-        for k in sam.keys:
-            if k.startswith(f"{r}:"):
-                owner[pos[k]] = i
+        owner[np.array([pos[k] for k in keys if k.startswith(f"{r}:")])] = i
+    mine = owner >= 0
     net = np.zeros(len(regions), dtype=np.int64)
-    for (i, j), v in cells.items():
-        if i == world and owner[j] >= 0:
-            net[owner[j]] += v
-        elif j == world and owner[i] >= 0:
-            net[owner[i]] -= v
+    np.add.at(net, owner[mine], Q[world, mine])
+    np.subtract.at(net, owner[mine], Q[mine, world])
     for i, r in enumerate(regions):
-        bump(pos[f"{r}:inv"], world, net[i])
+        Q[one[r]["inv"], world] += net[i]
     g = gap()
-    h = pos[f"{hub}:inv"]
+    h = one[hub]["inv"]
     for r in regions:  # capital transfers with the hub close each region's savings
-        j = pos[f"{r}:inv"]
+        j = one[r]["inv"]
         if r != hub and g[j] > 0:
-            bump(h, j, g[j])
+            Q[h, j] += g[j]
         elif r != hub and g[j] < 0:
-            bump(j, h, -g[j])
+            Q[j, h] += -g[j]
     if (gap() != 0).any():
         raise InputError(Problem("assembly", "integer closure left the SAM unbalanced at "
-                                 f"{[sam.keys[i] for i in np.flatnonzero(gap())][:5]}"))
-    dense = np.zeros((n, n), dtype=np.int64)
-    for (i, j), v in cells.items():
-        dense[i, j] = v
-    return sam.with_values(dense / unit)
+                                 f"{[keys[i] for i in np.flatnonzero(gap())][:5]}"))
+    sam = SAM(accounts, Q / unit, name=name, units="mln RUB", year=YEAR, source=source)
+    if sam.keys != keys:
+        raise InputError(Problem("assembly", "account keys differ from the SAM's"))
+    return sam
 
 
 # --------------------------------------------------------------------------- build and report
@@ -655,6 +745,8 @@ class MultiRegionBuild:
     notes: list[str]
     title: str
     command: str
+    assumptions: str = "R1-R15"  # the numbered assumptions the build uses (SOURCES.md)
+    sources_extra: str = ""  # a paragraph of SOURCES.md particular to the build
 
     @property
     def flagged(self) -> list[ReportRow]:
@@ -703,14 +795,16 @@ class MultiRegionBuild:
 def _report_rows(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
                  groups: dict[str, str], data: RegionData, nat: RegionFlows,
                  sectors: pd.DataFrame, shipments_n: dict[str, float],
-                 milk_target: pd.Series | None, skip: set[str]) -> list[ReportRow]:
+                 milk_target: pd.Series | None, skip: set[str], bridge: float | None = None,
+                 from_regions: bool = False) -> list[ReportRow]:
     st = data.stats.copy()
     st["wagebill"] = st["emp"] * st["wage"] * 12 / 1000  # thou. persons x RUB/month -> mln RUB
     key = pd.Series(groups).reindex(data.codes)
     agg = st.groupby(key).sum()
     sec = (data.sections.mul(st["grp"], axis=0)).groupby(key).sum()
     sec = sec.div(sec.sum(axis=1), axis=0) * 100
-    bridge = nat.lab.sum() / data.rf["compensation"]
+    if bridge is None:
+        bridge = nat.lab.sum() / data.rf["compensation"]
     hh_nat = (nat.final_dom + nat.final_imp + nat.tax_final)["hh"].sum()
     usd = data.param("usd_rub_2021")
     section = sectors["okved_section"]
@@ -720,7 +814,35 @@ def _report_rows(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
                "(regions/russia_regions_grp_income_consumption_2021.csv)")
     src_yb = ("Rosstat, Russian Statistical Yearbook 2022/2023 "
               "(regions/russia_regions_rosstat_yearbook_2021_selected.csv)")
+    if from_regions:
+        grp_note = ("every region keeps its published GRP (GRP x published section shares; "
+                    "Vologda sized from evidence, R3); the national table is re-balanced to "
+                    "the sum of regions instead [R16]")
+        sec_note = ("published shares normalised to sum to 100; within a section group sectors "
+                    "in national proportions [R2]. Every region keeps its published structure: "
+                    "the national IO table is re-balanced to the sum of regional structures "
+                    "[R16]")
+    else:
+        grp_note = ("named regions of the partner SAM: exact; in the 85-region SAM GVA by "
+                    "sector is scaled (RAS) to the national GVA of the IO tables, 120.80 trn RUB "
+                    "against 122.20 trn summed over regions, -1.1 % everywhere [R4]")
+        sec_note = ("published shares normalised to sum to 100. Exact for the named regions of "
+                    "the partner SAM. In the 85-region SAM the RAS of R4 makes regions sum to "
+                    "the IO tables' national structure, which differs from the sum of regional "
+                    "structures (finance and real estate K-L 16.6 % of GVA in the IO tables, "
+                    "10.8 % summed over regions; manufacturing 13.6 % vs 17.1 %): shares move by "
+                    "several points, a known failure [R4]")
+    # positions of each section group's sectors and published columns, computed once
+    members_of = {g: np.flatnonzero((section == g).to_numpy()) for g in dict.fromkeys(section)}
+    sec_cols = {g: [list(sec.columns).index(c) for c in g] for g in members_of}
+    sec_np, sec_row = sec.to_numpy(), {r: i for i, r in enumerate(sec.index)}
     rows: list[ReportRow] = []
+    # output of each region once (the property sums four tables), and Russia's by section
+    outputs = {r: f.output for r, f in flows.items()}
+    ship_total = {}
+    for g in SHIPMENTS:
+        members = section.index[section == g]
+        ship_total[g] = sum(o[members].sum() for o in outputs.values())
     for r, f in flows.items():
         a = agg.loc[r]
         gva = f.gva
@@ -728,26 +850,17 @@ def _report_rows(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
             pass
         else:
             rows.append(ReportRow(f"GRP | {r}", a["grp"], gva.sum(), "mln RUB", 0.015, src_grp,
-                                  "named regions of the partner SAM: exact; in the 85-region SAM "
-                                  "GVA by sector is scaled (RAS) to the national GVA of the IO "
-                                  "tables, 120.80 trn RUB against 122.20 trn summed over regions, "
-                                  "-1.1 % everywhere [R4]", "input"))
-        built_sec = {g: 100 * gva[section.index[section == g]].sum() / gva.sum()
-                     for g in dict.fromkeys(section)}
-        pub_sec = {g: sec.loc[r, list(g)].sum() for g in built_sec}
+                                  grp_note, "input"))
+        gv = gva.reindex(section.index).to_numpy()
+        built_sec = {g: 100 * gv[pos].sum() / gv.sum() for g, pos in members_of.items()}
+        pub_sec = {g: sec_np[sec_row[r], cols].sum() for g, cols in sec_cols.items()}
         worst = max(built_sec, key=lambda g: abs(built_sec[g] - pub_sec[g]))
         if r not in skip:
             rows.append(ReportRow(f"GVA share, largest gap over section groups | {r}",
                                   pub_sec[worst], built_sec[worst], f"% of GVA ({worst})", 0.5,
                                   "Rosstat VRP_OKVED2_s2016.xlsx, 2021 "
                                   "(regions/russia_regions_gva_structure_okved2_2021_pct.csv)",
-                                  "published shares normalised to sum to 100. Exact for the named "
-                                  "regions of the partner SAM. In the 85-region SAM the RAS of R4 "
-                                  "makes regions sum to the IO tables' national structure, which "
-                                  "differs from the sum of regional structures (finance and real "
-                                  "estate K-L 16.6 % of GVA in the IO tables, 10.8 % summed over "
-                                  "regions; manufacturing 13.6 % vs 17.1 %): shares move by "
-                                  "several points, a known failure [R4]", "input", True))
+                                  sec_note, "input", True))
         rows.append(ReportRow(f"compensation of employees | {r}", a["compensation"],
                               f.lab.sum() / bridge, "mln RUB", 0.02, src_grp,
                               "built D1 over the national ratio of IO D1 to the regional "
@@ -770,10 +883,10 @@ def _report_rows(flows: dict[str, RegionFlows], trade: dict[str, pd.DataFrame],
             members = section.index[section == g]
             if not pub > 0 or len(members) == 0:
                 continue
-            total = sum(ff.output[members].sum() for ff in flows.values())
+            total = ship_total[g]
             rows.append(ReportRow(f"share of Russia's industrial shipments {g} | {r}",
                                   100 * pub / shipments_n[g],
-                                  100 * f.output[members].sum() / total, "% of Russia", 0.25,
+                                  100 * outputs[r][members].sum() / total, "% of Russia", 0.25,
                                   src_yb + ", table 16.3",
                                   "built: the region's share of the SAM's output of the section "
                                   "(output follows GVA by the national GVA/output ratio [R2, R5]);"
@@ -826,12 +939,26 @@ Inputs (copies in `sam/sources/`, provenance in `sam/sources/SOURCES.md`, sectio
 Regions are the 85 federal subjects as non-overlapping units: Arkhangelsk and Tyumen oblasts
 without their autonomous okrugs; the Nenets, Khanty-Mansi and Yamal-Nenets okrugs on their own
 (the sources' composite rows "with okrugs" are never read). Codes: ISO 3166-2:RU
-(`sam/regions/regions.csv`). Every assumption is numbered (R1-R15) in
+(`sam/regions/regions.csv`). Every assumption is numbered ({assumptions}) in
 `sam/regions/ASSUMPTIONS.md`; `REPORT.md` compares the SAM with published figures.
 
 Accounts per region: as the Vologda SAM (activities `a-*`, commodities `c-*`, `lab`, `cap`,
 `hh`, `gov`, `ptax`, `ctax`, `etax`, `dtax`, `inv`).
 {extra}"""
+
+
+R16_TEXT = """
+National table (assumption R16): every region keeps its published GRP and GVA structure by
+section, and the national IO table is re-balanced to their sum (each sector's column of the IO
+tables scaled to the regions' GVA, keeping its value-added, import, tax and export coefficients;
+the domestic use matrix then by RAS). The SAM therefore does not add up to Rosstat's national IO
+tables: national GVA is the sum of the regional accounts' GRP (122.20 trn RUB against 120.80
+trn), its structure the sum of regional structures (finance and real estate 10.8 % of GVA
+against 16.6 %, manufacturing 17.1 % against 13.6 %); with more goods production, national
+output is 7.1 % higher, exports abroad 17.2 % and imports 16.0 % higher than in the IO tables,
+household final consumption 0.7 % higher, government and investment 2.5 % and 2.0 % lower
+(`REPORT.md`, build facts).
+"""
 
 
 def build_multiregion(sources_dir: str | Path, regions_dir: str | Path,
@@ -848,7 +975,11 @@ def build_multiregion(sources_dir: str | Path, regions_dir: str | Path,
                                                               read_figures(sources_dir)))
     data = read_region_data(sources_dir, regions_dir)
     rules = read_trade_rules(regions_dir, sectors)
-    uf = unit_flows(nat, sectors, data, {"VLG": size.gva}, rules, named)
+    # the 85-region SAM keeps every region's published GVA and re-balances the national table
+    # to their sum [R16]; the partner SAM keeps the IO tables and lets RUS absorb the gap [R4]
+    from_regions = named is None
+    uf = unit_flows(nat, sectors, data, {"VLG": size.gva}, rules, named, from_regions)
+    bridge = nat.lab.sum() / data.rf["compensation"]
     trade_u = uf.trade
     if sparse:
         trade_u = sparsify(trade_u, rules, data.param("sparse_threshold"),
@@ -877,8 +1008,8 @@ def build_multiregion(sources_dir: str | Path, regions_dir: str | Path,
               for g, ind in SHIPMENTS.items()}
     targets = pd.read_csv(vologda_dir / "targets.csv", comment="#").set_index("name")
     milk = targets.loc["vol_milk_outflow"] if "vol_milk_outflow" in targets.index else None
-    rows = _report_rows(flows, trade, groups, data, nat, sectors, ship_n, milk,
-                        {"RUS"} if named is not None else set())
+    rows = _report_rows(flows, trade, groups, data, uf.national, sectors, ship_n, milk,
+                        {"RUS"} if named is not None else set(), bridge, from_regions)
     n_flows = sum(int(((t.to_numpy() > 0) & ~np.eye(len(t), dtype=bool)).sum())
                   for t in trade.values())
     facts = {"regions": f"{len(order)} + ROW", "accounts": str(len(sam.keys)),
@@ -887,13 +1018,33 @@ def build_multiregion(sources_dir: str | Path, regions_dir: str | Path,
              "mean margin on goods flows": f"{tm['value'].mean():.4f}" if len(tm) else "-",
              "sum of regional GVA (mln RUB)": f"{sum(f.gva.sum() for f in flows.values()):,.1f}",
              "national GVA of the IO tables (mln RUB)": f"{nat.gva.sum():,.1f}"}
+    if from_regions:
+        nu = uf.national
+        hh_io = (nat.final_dom + nat.final_imp + nat.tax_final).sum()
+        hh_u = (nu.final_dom + nu.final_imp + nu.tax_final).sum()
+        facts |= {
+            "national table re-balanced to the sum of regions [R16]: GVA, output, exports, "
+            "imports (mln RUB; IO tables -> SAM)": "; ".join(
+                f"{a:,.0f} -> {b:,.0f}" for a, b in (
+                    (nat.gva.sum(), nu.gva.sum()), (nat.output.sum(), nu.output.sum()),
+                    (nat.exports.sum(), nu.exports.sum()),
+                    (nat.imports.sum(), nu.imports.sum()))),
+            "final demand at purchasers' prices, households / government / investment "
+            "(mln RUB; IO tables -> SAM) [R16]": "; ".join(
+                f"{hh_io[k]:,.0f} -> {hh_u[k]:,.0f}" for k in ("hh", "gov", "inv")),
+            "share of GVA, IO tables -> sum of regions [R16]": "; ".join(
+                f"{s} {100 * nat.gva[s] / nat.gva.sum():.1f} -> "
+                f"{100 * nu.gva[s] / nu.gva.sum():.1f} %" for s in nat.gva.index),
+        }
     if named is not None:
         for r in named:
             facts[f"{r}: GVA, goods sold to other regions / bought from them (mln RUB)"] = (
                 f"{flows[r].gva.sum():,.0f}; "
                 f"{sum(t.loc[r].drop(r).sum() for t in trade.values()):,.0f} / "
                 f"{sum(t[r].drop(r).sum() for t in trade.values()):,.0f}")
-    return MultiRegionBuild(sam, tm, rows, facts, uf.notes, title, command)
+    if not from_regions:
+        return MultiRegionBuild(sam, tm, rows, facts, uf.notes, title, command)
+    return MultiRegionBuild(sam, tm, rows, facts, uf.notes, title, command, "R1-R16", R16_TEXT)
 
 
 def write_multiregion(build: MultiRegionBuild, out: str | Path, extra: str = "") -> Path:
@@ -907,7 +1058,7 @@ def write_multiregion(build: MultiRegionBuild, out: str | Path, extra: str = "")
     regions = ", ".join(f"`{r}`" for r in build.sam.regions if r != "ROW")
     write_text(out / "SOURCES.md", SOURCES_TEXT.format(
         name=build.sam.name, title=build.title, command=build.command, regions=regions,
-        extra=extra))
+        assumptions=build.assumptions, extra=build.sources_extra + extra))
     return out
 
 
