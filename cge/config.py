@@ -74,6 +74,12 @@ class Closure:
         region's share with the rate of return on that factor (its income per unit of
         endowment over the price of investment goods) relative to the country's, TERM/MMRF
         style; the larger the elasticity, the more investment chases returns.
+    wage_floor:
+        factor name -> a floor on its real wage as a share of the benchmark real wage (e.g.
+        ``{lab = 0.98}``; factors mobile between sectors, without ``unemployment``): while the
+        wage is above the floor the market clears with full employment; where it would fall
+        below, the floor binds and unemployment appears (a complementarity pair, solved by
+        the MCP solver).
     unemployment:
         factor name -> benchmark unemployment rate (e.g. ``{lab = 0.05}``): the factor's real
         wage is fixed and employment adjusts (factors mobile between sectors only).
@@ -92,6 +98,7 @@ class Closure:
     unemployment: Mapping[str, float] = field(default_factory=dict)
     migration: Mapping[str, float] = field(default_factory=dict)
     investment_allocation: Mapping[str, object] = field(default_factory=dict)
+    wage_floor: Mapping[str, float] = field(default_factory=dict)
     walras: str = "auto"
 
     def mobility(self, factor: str) -> str:
@@ -196,6 +203,18 @@ class ModelConfig:
             if not isinstance(rate, int | float) or not 0 < rate < 1:
                 bad(f"closure.unemployment[{f!r}] = {rate!r}: give the benchmark unemployment "
                     "rate, a number in (0, 1) (at zero the unemployed would sit on their bound)")
+        for f, level in c.wage_floor.items():
+            if f not in factors:
+                bad(f"closure.wage_floor names factor {f!r}, which is not in the SAM "
+                    f"(factors: {factors})")
+            elif c.mobility(f) != "sectors" or f in c.unemployment:
+                bad(f"closure.wage_floor: factor {f!r} must be mobile between sectors of a "
+                    "region and have no fixed real wage (unemployment)")
+            elif not isinstance(level, int | float) or isinstance(level, bool) or not (
+                    0 < level <= 1):
+                bad(f"closure.wage_floor[{f!r}] = {level!r}: give the floor as a share of the "
+                    "benchmark real wage, above 0 and at most 1 (the benchmark has full "
+                    "employment)")
         for f in set(c.migration) | {f for f, mob in c.factor_mobility.items()
                                       if mob == "migration"}:
             el = c.migration.get(f)
@@ -362,11 +381,12 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
 
 
 #: What each option must be, as the error message says it.
-_TYPES = {"numeraire": "a string or a table of country = string", "investment": "a string", "foreign": "a string",
-          "government": "a string", "walras": "a string",
+_TYPES = {"numeraire": "a string or a table of country = string", "investment": "a string",
+          "foreign": "a string", "government": "a string", "walras": "a string",
           "factor_mobility": "a table of factor = string",
           "unemployment": "a table of factor = number", "activity_prefix": "a string",
           "migration": "a table of factor = number",
+          "wage_floor": "a table of factor = number",
           "investment_allocation": "a table with factor and elasticity",
           "commodity_prefix": "a string", "tariff_accounts": "a list of strings",
           "duty_accounts": "a list of strings",

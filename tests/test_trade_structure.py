@@ -29,13 +29,13 @@ from cge.sam import read_sam
 ROOT = Path(__file__).resolve().parents[1]
 DUTY = 3.0  # SOUTH's duty on manufactures from NORTH: 10 % of their landed value, 30
 
-HEAD = """
+HEAD = f"""
 name = "toy2c_structure"
 description = "two countries with a benchmark duty and CET between destinations"
 [model]
 sam = "SAM"
 elasticities = "ELASTICITIES"
-trade_margins = "{root}/calibration/toy_margins.csv"
+trade_margins = "{ROOT}/calibration/toy_margins.csv"
 countries = {{ N = ["NORTH"], S = ["SOUTH"] }}
 duty_accounts = ["duty"]
 [model.closure]
@@ -43,15 +43,22 @@ numeraire = "cpi"
 [[scenario]]
 name = "duty_off"
 description = "SOUTH removes its duty on manufactures from NORTH"
-shocks = [{{ parameter = "tb", where = {{ origin = ["NORTH"], destination = ["SOUTH"], commodity = ["man"] }}, set = 0.0 }}]
+[[scenario.shocks]]
+parameter = "tb"
+where = {{ origin = ["NORTH"], destination = ["SOUTH"], commodity = ["man"] }}
+set = 0.0
 [[scenario]]
 name = "margins_half"
 description = "trade margins between the two countries halved in both directions"
-shocks = [
-  {{ parameter = "tmg", where = {{ origin = ["NORTH"], destination = ["SOUTH"] }}, multiply = 0.5 }},
-  {{ parameter = "tmg", where = {{ origin = ["SOUTH"], destination = ["NORTH"] }}, multiply = 0.5 }},
-]
-""".format(root=ROOT)
+[[scenario.shocks]]
+parameter = "tmg"
+where = {{ origin = ["NORTH"], destination = ["SOUTH"] }}
+multiply = 0.5
+[[scenario.shocks]]
+parameter = "tmg"
+where = {{ origin = ["SOUTH"], destination = ["NORTH"] }}
+multiply = 0.5
+"""
 
 
 def _sam_with_duty(folder: Path, duty: float = DUTY) -> Path:

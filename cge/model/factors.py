@@ -25,6 +25,11 @@ sectors): the real wage is fixed, ``pfr[r,f] = wbar[r,f] CPI[r]`` (eq_real_wage 
 ``CPI[r] = sum_i cwr[r,i] pq[r,i]`` uses the region's benchmark consumption weights, and
 employment is the labour force less the unemployed, ``sum_i F[r,f,i] = FF[r,f] - U[r,f]``.
 
+A wage floor (``closure.wage_floor = {factor: share}``) keeps the real wage at or above a share
+of its benchmark level: the floor and unemployment are a complementarity pair,
+``pfr[r,f] >= wfloor[r,f] CPI[r]`` ⟂ ``U[r,f] >= 0`` (eq_wage_floor): unemployment only where the
+floor binds, full employment (and a market-clearing wage) elsewhere.
+
 Factor income of a region, ``FY[r,f]``, values the region's endowment at its price (for a
 national factor: the region's endowment at the national price; with unemployment: the
 employed).
@@ -34,6 +39,7 @@ employed).
     pf_{rfi} &= pfr_{rf}   && \text{eq\_factor\_price\_link} \to pf_{rfi} \\
     \sum_i F_{rfi} &= FF_{rf} - U_{rf} && \text{eq\_factor\_market} \to pfr_{rf} \\
     pfr_{rf} &= \bar w_{rf} \sum_i cwr_{ri}\, pq_{ri} && \text{eq\_real\_wage} \to U_{rf} \\
+    pfr_{rf} &\ge w^{floor}_{rf} \sum_i cwr_{ri}\, pq_{ri} && \text{eq\_wage\_floor} \perp U_{rf} \ge 0 \\
     F_{rfi} &= FFS_{rfi} && \text{eq\_factor\_market\_specific} \to pf_{rfi} \\
     \sum_{r \in c,i} F_{rfi} &= \sum_{r \in c} FF_{rf}
         && \text{eq\_factor\_market\_national} \to pfn_{cf} \\
@@ -67,7 +73,10 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
                                        if mob(f) == "national"))
     m.SPECIFIC_SECTORS = grouped([((r, f), i) for r, f, i in m.RFS_SPECIFIC], m.RF)
     rates = cal.config.closure.unemployment
-    m.RF_UNEMP = [(r, f) for r, f in m.RF_SECTORS if f in rates]
+    floors = cal.config.closure.wage_floor
+    m.RF_FLOOR = [(r, f) for r, f in m.RF_SECTORS if f in floors]
+    # the unemployed: a fixed real wage, or a floor that may bind (none at the benchmark)
+    m.RF_UNEMP = [(r, f) for r, f in m.RF_SECTORS if f in rates or f in floors]
     ff0 = cal.nonzero("FF0")
     # with unemployment the endowment is the labour force: employment / (1 - rate)
     labour_force = {(r, f): v / (1.0 - rates.get(f, 0.0)) for (r, f), v in ff0.items()}
@@ -75,14 +84,17 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           block=BLOCK, unit="quantity", latex="FF",
           doc="factor endowment of the region (mobile factors; the labour force if "
           "unemployment is modelled)", init=labour_force)
-    param(m, "wbar", m.RF_UNEMP, ("region", "factor"), block=BLOCK, unit="1",
-          latex=r"\bar w", doc="fixed real wage (factor price over the regional CPI)", init=1.0)
+    param(m, "wbar", [k for k in m.RF_UNEMP if k[1] in rates], ("region", "factor"),
+          block=BLOCK, unit="1", latex=r"\bar w", doc="fixed real wage (factor price over the regional CPI)", init=1.0)
     xp0 = cal.nonzero("Xp0")
     spend: dict = {}
     for (r, i, _h), v in xp0.items():
         spend[(r, i)] = spend.get((r, i), 0.0) + v
     totals = {r: sum(v for (rr, _), v in spend.items() if rr == r) for r in m.R}
     real_wage_regions = {r for r, _ in m.RF_UNEMP + m.RF_MIG}
+    param(m, "wfloor", m.RF_FLOOR, ("region", "factor"), block=BLOCK, unit="1",
+          latex=r"w^{floor}", doc="floor on the real wage, as a share of the benchmark's",
+          init={(r, f): float(floors[f]) for r, f in m.RF_FLOOR})
     m.RC_CPI = [k for k in spend if k[0] in real_wage_regions]
     param(m, "cwr", m.RC_CPI, ("region", "commodity"), block=BLOCK, unit="1", latex="cwr",
           doc="weight of the commodity in the regional consumer price index",
@@ -141,7 +153,13 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              doc="the country's supply of a migrating factor is fixed: owners move, not vanish",
              rule=lambda m, c, f: sum(m.LS[r, f] for r, g in members[c] if g == f)
              == sum(m.FF[r, f] for r, g in members[c] if g == f))
-    equation(m, "eq_real_wage", m.RF_UNEMP, ("region", "factor"), block=BLOCK,
+    floored = set(m.RF_FLOOR)
+    equation(m, "eq_wage_floor", m.RF_FLOOR, ("region", "factor"), block=BLOCK,
+             determines="U", complementary=True, latex=r"p^f_r \ge w^{floor} CPI_r",
+             doc="the real wage stays at or above its floor; unemployment only where it binds",
+             rule=lambda m, r, f: m.pfr[r, f] >= m.wfloor[r, f] * cpi(m, r))
+    equation(m, "eq_real_wage", [k for k in m.RF_UNEMP if k not in floored],
+             ("region", "factor"), block=BLOCK,
              determines="U", latex=r"p^f_r = \bar w \sum_i cwr_i\, p^q_i",
              doc="fixed real wage: the factor price follows the regional consumer prices",
              rule=lambda m, r, f: m.pfr[r, f] == m.wbar[r, f] * cpi(m, r))
