@@ -573,10 +573,10 @@ SLOW_SCENARIOS = """
 import sys, time
 import cge.experiments.runner as runner
 real = runner.run_scenario
-def slow(m, sc, exp):
+def slow(m, sc, exp, *args, **kwargs):
     if sc.name != "tariff_abolition":
         time.sleep(30)  # long enough to be interrupted
-    return real(m, sc, exp)
+    return real(m, sc, exp, *args, **kwargs)
 runner.run_scenario = slow
 from cge.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -161,7 +161,7 @@ def _expenditure(tree, p: dict, u: float, start: dict) -> float:
     res = minimize(lambda x: sum(p[i] * np.exp(v) for i, v in zip(GOODS, x, strict=True)),
                    x0, constraints=[{"type": "eq", "fun": lambda x: np.log(_utility(
                        tree, {i: np.exp(v) for i, v in zip(GOODS, x, strict=True)})
-                       / u)}], method="SLSQP", options={"ftol": 1e-13, "maxiter": 1000})
+                       / u)}], method="SLSQP", options={"ftol": 1e-12, "maxiter": 1000})
     assert res.success, res.message
     return res.fun
 

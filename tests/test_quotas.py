@@ -114,7 +114,8 @@ def test_binding_quota_is_its_tariff_equivalent_and_routes_agree():
 def test_without_quotas_the_model_is_square():
     m = _model()
     assert m.RQUOTA == [] and len(m.rq) == 0 and len(m.eq_import_quota) == 0
-    assert m.complements == {"eq_import_quota": "rq"}  # declared, documented, empty
+    # declared, documented, empty (the quota's pair and the wage floor's)
+    assert m.complements == {"eq_import_quota": "rq", "eq_wage_floor": "U"}
     assert solve(m).solver == "auto/newton"
 
 
