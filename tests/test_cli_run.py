@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "experiments" / "toy_interregional.toml"
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_run_writes_report_and_compare(tmp_path, capsys):
     out = tmp_path / "toy"
     assert main(["run", str(TOY), "--scenario", "tariff_cut", "--out", str(out)]) == 0

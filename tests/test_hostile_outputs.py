@@ -614,6 +614,7 @@ def _with_own_sam(folder: Path) -> tuple[Path, Path]:
     return path, sam
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_results_of_other_data_are_not_overwritten(tmp_path, capsys):
     """Same experiment file, edited SAM (here: its notes file): the folder holds results of
     other inputs, so the second run is refused until --overwrite."""

@@ -45,7 +45,13 @@ def test_notebook_stored_without_outputs(path):
                 f"{path.name}: clear outputs before committing (cell {cell.get('id')})"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+#: over 20 s here: they run in the CI stage for slow tests (still executed in CI)
+SLOW = {"03_trade_liberalisation", "07_nesting_trees"}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, id=p.stem, marks=[pytest.mark.slow] if p.stem in SLOW else [])
+    for p in NOTEBOOKS])
 def test_notebook_runs(path, kernel_specs):
     nb = nbformat.read(path, as_version=4)
     km = AsyncKernelManager(kernel_name="cge-test", kernel_spec_manager=kernel_specs)
