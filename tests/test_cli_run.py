@@ -36,6 +36,7 @@ def test_run_writes_report_and_compare(tmp_path, capsys):
     assert "tariff_cut" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_failed_scenario_exit_status_and_kept_results(tmp_path, capsys):
     text = TOY.read_text(encoding="utf-8").replace('"../', f'"{ROOT}/')
     text += """

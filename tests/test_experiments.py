@@ -106,6 +106,7 @@ shocks = [{ parameter = "tmg", multiply = 1.0 }, { parameter = "taum", add = 0.0
     assert float(abs(ds["EV"].sel(scenario="zero")).max()) < 1e-8
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_failed_scenario_is_recorded_and_others_kept(tmp_path, toy):
     # A negative capital stock has no equilibrium: the homotopy stalls where the sector's
     # specific capital approaches zero (CES demand needs positive inputs).

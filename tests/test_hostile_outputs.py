@@ -464,7 +464,8 @@ def test_ctrl_c_before_any_scenario_writes_nothing(results, capsys, monkeypatch)
         {k: v for k, v in before.items() if k != MANIFEST}
 
 
-@pytest.mark.parametrize("command", ["sweep", "sensitivity"])
+@pytest.mark.parametrize("command", [
+    "sweep", pytest.param("sensitivity", marks=pytest.mark.slow)])  # over 10 s here
 def test_ctrl_c_in_a_sweep_says_how_to_resume_and_resume_works(command, tmp_path, capsys,
                                                                 monkeypatch):
     exp = experiment(tmp_path)
@@ -530,6 +531,7 @@ shocks = [ {{ parameter = "tmg", multiply = 0.25, from = 2022, full = 2022 }} ]
 """
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_ctrl_c_in_dynamic_keeps_the_finished_paths(tmp_path, capsys, monkeypatch):
     import cge.dynamics.driver as driver
 
@@ -583,6 +585,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_sigint_to_a_running_cge_run(tmp_path):
     """A real SIGINT, sent after the first scenario's progress line."""
     exp = experiment(tmp_path)

@@ -16,37 +16,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from toy import NORTH_PRODUCTIVITY, REGIONS, at, toy_experiment
 
 from cge.errors import InputError
 from cge.experiments import run_experiment
 
-ROOT = Path(__file__).resolve().parents[1]
-REGIONS = ("NORTH", "SOUTH")
-
-HEAD = f"""
-name = "toy_investment"
-description = "toy two regions, investment following returns"
-[model]
-sam = "{ROOT / 'sam/toy2r'}"
-elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
-trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
-[model.closure]
-numeraire = "exchange_rate"
-ALLOCATION
-[[scenario]]
-name = "north_productivity"
-description = "total factor productivity in NORTH manufacturing up 10 %"
-shocks = [{{ parameter = "b", where = {{ region = ["NORTH"], sector = ["man"] }}, multiply = 1.1 }}]
-"""
+S = "north_productivity"
 
 
 def _run(folder: Path, el: float | None) -> object:
-    folder.mkdir(parents=True, exist_ok=True)
     alloc = "" if el is None else (
         f'investment_allocation = {{ factor = "cap", elasticity = {el} }}')
-    path = folder / "exp.toml"
-    path.write_text(HEAD.replace("ALLOCATION", alloc))
-    return run_experiment(path).results
+    return run_experiment(toy_experiment(folder, "investment", alloc,
+                                         NORTH_PRODUCTIVITY)).results
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +41,8 @@ def following(tmp_path_factory):
     return _run(tmp_path_factory.mktemp("following"), 2.0)
 
 
-def _at(ds, name, scenario="north_productivity", **where):
-    return float(ds[name].sel(scenario=scenario, **where).squeeze())
+def _at(ds, name, scenario=S, **where):
+    return at(ds, name, scenario, **where)
 
 
 def _return(ds, r, scenario="north_productivity"):
@@ -107,8 +89,7 @@ def test_tiny_elasticity_is_fixed_shares(tmp_path, fixed):
 
 
 def test_allocation_is_checked(tmp_path):
-    path = tmp_path / "exp.toml"
-    path.write_text(HEAD.replace("ALLOCATION", 'investment_allocation = { factor = "gold", '
-                                 'elasticity = 2.0 }'))
+    path = toy_experiment(tmp_path, "investment", 'investment_allocation = { factor = "gold", '
+                          'elasticity = 2.0 }', NORTH_PRODUCTIVITY)
     with pytest.raises(InputError, match="names factor 'gold', which is not in the SAM"):
         run_experiment(path)

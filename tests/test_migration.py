@@ -16,38 +16,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from toy import NORTH_PRODUCTIVITY, REGIONS, at, real_wage, toy_experiment
 
 from cge.errors import InputError
 from cge.experiments import run_experiment
 
-ROOT = Path(__file__).resolve().parents[1]
-REGIONS = ("NORTH", "SOUTH")
-
-HEAD = f"""
-name = "toy_migration"
-description = "toy two regions with migrating labour"
-[model]
-sam = "{ROOT / 'sam/toy2r'}"
-elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
-trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
-[model.closure]
-numeraire = "exchange_rate"
-MOBILITY
-[[scenario]]
-name = "north_productivity"
-description = "total factor productivity in NORTH manufacturing up 10 %"
-shocks = [{{ parameter = "b", where = {{ region = ["NORTH"], sector = ["man"] }}, multiply = 1.1 }}]
-"""
+S = "north_productivity"
 
 
-def _run(tmp_path: Path, el: float | None) -> object:
+def _run(folder: Path, el: float | None) -> object:
     mobility = ('factor_mobility = { cap = "specific" }' if el is None else
                 f'factor_mobility = {{ cap = "specific", lab = "migration" }}\n'
                 f'migration = {{ lab = {el} }}')
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "exp.toml"
-    path.write_text(HEAD.replace("MOBILITY", mobility))
-    return run_experiment(path).results
+    return run_experiment(toy_experiment(folder, "migration", mobility,
+                                         NORTH_PRODUCTIVITY)).results
 
 
 @pytest.fixture(scope="module")
@@ -60,16 +42,12 @@ def moving(tmp_path_factory):
     return _run(tmp_path_factory.mktemp("moving"), 2.0)
 
 
-def _at(ds, name, scenario="north_productivity", **where):
-    return float(ds[name].sel(scenario=scenario, **where).squeeze())
+def _at(ds, name, scenario=S, **where):
+    return at(ds, name, scenario, **where)
 
 
-def _real_wage(ds, r, scenario="north_productivity"):
-    """The wage over the regional CPI (benchmark household consumption weights)."""
-    xp0 = ds["Xp"].sel(scenario="benchmark", region=r).sum("household")
-    weights = xp0 / xp0.sum()
-    cpi = float((weights * ds["pq"].sel(scenario=scenario, region=r)).sum())
-    return _at(ds, "pfr", scenario, region=r, factor="lab") / cpi
+def _real_wage(ds, r, scenario=S):
+    return real_wage(ds, r, scenario)
 
 
 def test_workers_move_to_the_region_whose_real_wage_rose(moving):
@@ -109,7 +87,7 @@ def test_the_limits_of_the_elasticity(tmp_path, fixed):
 
 
 def test_migration_needs_an_elasticity(tmp_path):
-    path = tmp_path / "exp.toml"
-    path.write_text(HEAD.replace("MOBILITY", 'factor_mobility = { lab = "migration" }'))
+    path = toy_experiment(tmp_path, "migration", 'factor_mobility = { lab = "migration" }',
+                          NORTH_PRODUCTIVITY)
     with pytest.raises(InputError, match=r"give closure.migration\['lab'\]"):
         run_experiment(path)

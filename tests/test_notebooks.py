@@ -45,8 +45,8 @@ def test_notebook_stored_without_outputs(path):
                 f"{path.name}: clear outputs before committing (cell {cell.get('id')})"
 
 
-#: over 20 s here: they run in the CI stage for slow tests (still executed in CI)
-SLOW = {"03_trade_liberalisation", "07_nesting_trees"}
+#: over 10 s here: they run in the CI stage for slow tests (still executed in CI)
+SLOW = {"01_quickstart", "03_trade_liberalisation", "04_extending_the_model", "07_nesting_trees"}
 
 
 @pytest.mark.parametrize("path", [

@@ -233,6 +233,7 @@ def flagship():
     return run_experiment(ROOT / "experiments/vologda_trade.toml")
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_the_flagship_trade_table_keeps_interregional_shipments(flagship, tmp_path):
     """Construction and public administration are not shipped between VOL and RUS, so their
     margin entries are absent; that used to make the whole VOL<->RUS column NaN and drop it
