@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import pyomo.environ as pyo
+
 
 def fixed(rho: float) -> bool:
     """Whether an exponent stands for fixed proportions (elasticity zero)."""
@@ -58,3 +60,15 @@ def demand(gamma, delta, price_aggregate, price_part, quantity, rho: float):
     if rho == 0.0:
         return delta * price_aggregate * quantity / price_part
     return (gamma**rho * delta * price_aggregate / price_part) ** (1.0 / (1.0 - rho)) * quantity
+
+
+def constant_elasticity(quantity, base, ratio, elasticity):
+    """The equation ``quantity = base * ratio^elasticity`` (a supply or share responding to a
+    relative price), written as the quantity for an elasticity up to one and as the ratio
+    ``ratio = (quantity/base)^(1/elasticity)`` above: the power is then at most one, so
+    neither a tiny nor a huge elasticity amplifies rounding errors (an elasticity of 1e4 in
+    the quantity form turns a 1 % move of the start into a factor of 1e43). ``elasticity`` is
+    a Pyomo parameter or a number; the form follows its value when the model is built."""
+    if pyo.value(elasticity) <= 1.0:
+        return quantity == base * ratio ** elasticity
+    return ratio == (quantity / base) ** (1.0 / elasticity)

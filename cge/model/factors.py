@@ -55,6 +55,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.model import ces
 from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "factors"
@@ -183,16 +184,11 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 
 def migration(m: pyo.ConcreteModel, r: str, f: str, cpi):
-    """The supply curve ``LS = FF (w/RWN)^mig`` of real wage ``w``, written as the quantity
-    for an elasticity up to one and as the real wage ``w/RWN = (LS/FF)^(1/mig)`` above: the
-    power of the ratio is then at most one, so neither a tiny nor a huge elasticity amplifies
-    rounding errors (an elasticity of 1e4 in the quantity form turns a 1 % move of the start
-    into a factor of 1e43)."""
+    """The supply curve ``LS = FF (w/RWN)^mig`` of real wage ``w`` (in the form
+    :func:`cge.model.ces.constant_elasticity` chooses by the elasticity)."""
     c = m.COUNTRY[r]
-    relative = m.pfr[r, f] / (m.RWN[c, f] * cpi)
-    if pyo.value(m.mig[c, f]) <= 1.0:
-        return m.LS[r, f] == m.FF[r, f] * relative ** m.mig[c, f]
-    return relative == (m.LS[r, f] / m.FF[r, f]) ** (1.0 / m.mig[c, f])
+    return ces.constant_elasticity(m.LS[r, f], m.FF[r, f],
+                                   m.pfr[r, f] / (m.RWN[c, f] * cpi), m.mig[c, f])
 
 
 def supply(m: pyo.ConcreteModel, r: str, f: str):

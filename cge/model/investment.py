@@ -44,7 +44,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import enterprises, factors
+from cge.model import ces, enterprises, factors
 from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "investment"
@@ -108,10 +108,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         c = m.COUNTRY[r]
         price = sum(m.lambda_[r, i] * m.pq[r, i] for i in investing[r])
         relative = factors.income(m, r, capital) / (income0[r] * price * m.RORN[c])
-        # written so that the power of a ratio is at most one (as eq_migration)
-        if pyo.value(m.inv_el[c]) <= 1.0:
-            return m.kv[r] == m.kappa[r] * relative ** m.inv_el[c]
-        return relative == (m.kv[r] / m.kappa[r]) ** (1.0 / m.inv_el[c])
+        return ces.constant_elasticity(m.kv[r], m.kappa[r], relative, m.inv_el[c])
 
     equation(m, "eq_investment_allocation", m.R_ALLOC, ("region",), block=BLOCK,
              determines="kv", latex=r"kv = \kappa (ROR/RORN)^{e}",
