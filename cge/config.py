@@ -157,6 +157,10 @@ class ModelConfig:
         quota on the region's imports of the commodity at L times their benchmark volume
         (L >= 1: the quota does not bind at the benchmark; experiments shock its level
         ``qm``) and who receives its rent (:mod:`cge.model.quotas`, a complementarity pair).
+    local_content:
+        ``"REGION:SECTOR"`` -> the commodities a local-content requirement on that plant covers
+        (:mod:`cge.model.cooperation`, a complementarity pair; at most one plant per region).
+        The requirement ``lcs`` is zero (none) until a scenario sets it.
     """
 
     closure: Closure = field(default_factory=Closure)
@@ -172,6 +176,7 @@ class ModelConfig:
     household_nests: NestRules | None = None
     tax_recipients: Mapping[str, str] = field(default_factory=dict)
     import_quotas: Mapping[str, Mapping] = field(default_factory=dict)
+    local_content: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
         """Region -> country; without ``countries`` all regions form one country, ``home``."""
@@ -328,6 +333,10 @@ class ModelConfig:
             elif who not in RECIPIENTS:
                 bad("import_quotas", f"import_quotas[{key!r}].recipient = {who!r}; choose one "
                     f"of {list(RECIPIENTS)}")
+        for key in self.local_content:
+            if len(key.split(":")) != 2 or not all(key.split(":")):
+                bad("local_content", f"local_content key {key!r}: write 'REGION:SECTOR' (the "
+                    "plant under the requirement)")
         kinds = [n.split(":")[0] for n in c.numeraire_of([HOME]).values()]
         for numeraire, kind in zip(c.numeraire_of([HOME]).values(), kinds, strict=True):
             if kind not in NUMERAIRES:
@@ -393,7 +402,8 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
           "countries": "a table of country = list of region names",
           "tax_recipients": "a table of tax rate = 'government' or 'households'",
-          "import_quotas": "a table of 'REGION:COMMODITY' = { level, recipient }"}
+          "import_quotas": "a table of 'REGION:COMMODITY' = { level, recipient }",
+          "local_content": "a table of plant = list of commodity names"}
 
 
 def _has_type(value: object, expected: str) -> bool:
@@ -421,6 +431,7 @@ def _has_type(value: object, expected: str) -> bool:
              "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str),
              "a table of 'REGION:COMMODITY' = { level, recipient }":
                  lambda v: isinstance(v, Mapping),
+             "a table of plant = list of commodity names": lambda v: strings(v) and bool(v),
              }[expected]
     return all(check(v) for v in value.values())
 

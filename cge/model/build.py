@@ -13,6 +13,7 @@ from cge.calibration import Calibration
 from cge.gcpause import gc_paused
 from cge.model import (
     closures,
+    cooperation,
     enterprises,
     factors,
     federal,
@@ -30,8 +31,9 @@ from cge.model import (
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, quotas, margins, factors, enterprises,
-          households, government, federal, investment, rest_of_world, markets, closures)
+BLOCKS = (production, make, transformation, trade, quotas, cooperation, margins, factors,
+          enterprises, households, government, federal, investment, rest_of_world, markets,
+          closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:

@@ -8,7 +8,9 @@ root nest is gross output :math:`Z` at price :math:`p^z`. A factor enters as the
 input :math:`b F` at price :math:`p^f / b`: :math:`b` is factor-augmenting productivity, 1 at
 the benchmark (for the default tree the old value-added scale times :math:`b`). The activity
 pays :math:`(1 + tf_{rfi})\,p^f` for a unit of factor f: ``tf`` is a tax on factor use, zero at
-the benchmark (an instrument experiments may introduce; revenue: government block).
+the benchmark (an instrument experiments may introduce; revenue: government block). A plant
+under a local-content requirement pays :math:`(1 + \phi)\,pq` for the supplier goods it
+covers (:mod:`cge.model.cooperation`; :math:`\phi = 0` otherwise).
 
 Sets: ``RS`` = (region r, sector i) with output; ``RSN`` = (r, i, nest n) of the activity's
 tree, root included; ``RSNI`` = the inner nests (every nest but the root); ``RFS`` = (r, factor
@@ -137,9 +139,17 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     for r, f, i in m.RFS:
         parts[(r, i, factor_nest[(r, f, i)])].append(
             (m.beta[r, f, i], m.b[r, i] * m.F[r, f, i], user_cost(r, f, i)))
+
+    def input_price(r, j, i):
+        """What the activity pays for a unit of commodity j: a plant under a local-content
+        requirement pays a surcharge on the goods it covers (cooperation block)."""
+        if (r, j, i) in m.plant_surcharge:
+            return (1 + m.plant_surcharge[(r, j, i)]) * m.pq[r, j]
+        return m.pq[r, j]
+
     for r, j, i in m.RJS:
         parts[(r, i, commodity_nest[(r, j, i)])].append((m.ax[r, j, i], m.X[r, j, i],
-                                                         m.pq[r, j]))
+                                                         input_price(r, j, i)))
 
     def demand(r, i, nest, share, price_input):
         """Demand for one input of ``nest`` (see :func:`cge.model.ces.demand`)."""
@@ -174,5 +184,5 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"X = (\gamma^{\rho} ax\, P/p^q)^{1/(1-\rho)} Q",
              doc="cost-minimising intermediate demand of the commodity's nest",
              rule=lambda m, r, j, i: m.X[r, j, i] == demand(
-                 r, i, commodity_nest[(r, j, i)], m.ax[r, j, i], m.pq[r, j]))
+                 r, i, commodity_nest[(r, j, i)], m.ax[r, j, i], input_price(r, j, i)))
 

@@ -17,7 +17,8 @@ ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``. The delivered p
     pds_{odi} = (1+tb_{odi})(1+tmg_{odi})\,pd_{oi}\,\varepsilon_{c(d)}/\varepsilon_{c(o)}
 
 plus, on flows that need margin services instead of an iceberg margin, their cost
-(:mod:`cge.model.margins`)
+(:mod:`cge.model.margins`); on local deliveries covered by a local-content requirement
+buyers pay ``(1 + tb - mu)`` times the landed price (:mod:`cge.model.cooperation`)
 
 and
 
@@ -136,6 +137,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     imp, dom = set(m.RM), set(m.RDD)
 
     def delivered_price(m, o, d, i):
+        if (o, d, i) in m.local_preference:  # a local-content requirement (cooperation block)
+            return (1 + m.tb[o, d, i] - m.local_preference[(o, d, i)]) * landed_price(m, o, d, i)
         return (1 + m.tb[o, d, i]) * landed_price(m, o, d, i)
 
     equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
