@@ -14,6 +14,7 @@ from cge.errors import InputError
 from cge.sources.regions import (
     build_partners,
     build_russia,
+    flagship_margins,
     national_from_regions,
     read_region_data,
     read_trade_rules,
@@ -152,6 +153,42 @@ def test_russia_sam_keeps_every_regions_accounts_balances_and_rebuilds(tmp_path)
     out = write_multiregion(b, tmp_path / "r")
     for f in FILES:
         assert (out / f).read_bytes() == (ROOT / "sam" / "russia_2021" / f).read_bytes(), f
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_flagship_margins_rebuild_and_give_every_flagship_shipment_a_distance():
+    """calibration/vologda_margins_distance.csv (the flagship's default margins, A33) is
+    `cge sam-build vologda-margins` byte for byte; every VOL <-> RUS shipment of the flagship
+    SAM whose Rosstat rate is positive gets a distance from the regional construction (R12,
+    R13), and that distance lies between the shortest and the longest great-circle distance from
+    Vologda to another regional capital (sam/sources/regions coordinates)."""
+    import re
+
+    fm = flagship_margins(SOURCES, REGIONS, MODEL, MARGINS)
+    committed = ROOT / "calibration" / "vologda_margins_distance.csv"
+    assert fm.to_csv().encode() == committed.read_bytes()
+    table = fm.table.set_index(["origin", "destination", "commodity"])
+    rates = pd.read_csv(MARGINS, comment="#").groupby("commodity")["value"].first()
+    cells = pd.read_csv(ROOT / "sam" / "vologda_2021" / "cells.csv", comment="#")
+    ship = cells[cells["row_account"].str.startswith("a-")
+                 & cells["col_account"].str.startswith("c-")
+                 & (cells["row_region"] != cells["col_region"])
+                 & cells["row_region"].isin(["VOL", "RUS"])
+                 & cells["col_region"].isin(["VOL", "RUS"]) & (cells["value"] > 0)]
+    data = read_region_data(SOURCES, REGIONS)
+    km_from_vlg = data.dist.loc["VLG"].drop("VLG")
+    checked = 0
+    for r in ship.itertuples():
+        s = r.row_account[2:]
+        if rates[s] == 0:
+            assert table.at[(r.row_region, r.col_region, s), "value"] == 0.0
+            continue
+        source = table.at[(r.row_region, r.col_region, s), "source"]
+        m = re.search(r"x (\d+) km / (\d+) km", source)
+        assert m, (r.row_region, r.col_region, s, source)
+        assert km_from_vlg.min() <= float(m.group(1)) <= km_from_vlg.max(), source
+        checked += 1
+    assert checked >= 25  # the goods both ways (oil and petro only into Vologda)
 
 
 def _toy_national() -> RegionFlows:

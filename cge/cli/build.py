@@ -10,6 +10,10 @@ assumption A21: ``--set output_share:chem=0.02 --out sam/vologda_2021_chem2``).
 ``cge sam-build partners`` (Vologda, nine partner regions, the rest of Russia and the world) and
 ``cge sam-build russia`` (all 85 federal subjects) build multi-region SAMs from the regional
 accounts (``cge/sources/regions.py``), each with ``margins.csv``, ``REPORT.md`` and ``SOURCES.md``.
+
+``cge sam-build vologda-margins`` writes the flagship's interregional margins (VOL <-> RUS,
+``calibration/vologda_margins_distance.csv``) by the same construction: Rosstat's rates with a
+distance component (assumptions R12, R13 of ``sam/regions/ASSUMPTIONS.md``).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           "--out sam/vologda_2021_chem2")
     vol.set_defaults(func=_vologda)
     register_regions(sub)
+    register_flagship_margins(sub)
 
 
 def _multiregion(args: argparse.Namespace) -> int:
@@ -88,3 +93,31 @@ def register_regions(sub: argparse._SubParsersAction) -> None:
                        help="Rosstat's transport-margin rates by sector")
         p.add_argument("--out", default=out, help=f"output folder (default {out})")
         p.set_defaults(func=_multiregion)
+
+
+def _flagship_margins(args: argparse.Namespace) -> int:
+    from cge.outputs import write_text
+    from cge.sources.regions import flagship_margins
+
+    fm = flagship_margins(args.sources, args.regions, args.model, args.margins)
+    out = write_text(args.out, fm.to_csv())
+    t = fm.table
+    print(t[t["value"] > 0].to_string(index=False))
+    print(f"wrote {out}: {len(t)} rows")
+    return 0
+
+
+def register_flagship_margins(sub: argparse._SubParsersAction) -> None:
+    """``cge sam-build vologda-margins`` (cge/sources/regions.py, flagship_margins)."""
+    p = sub.add_parser("vologda-margins", help="the flagship's VOL <-> RUS trade margins: "
+                                               "Rosstat's rates with a distance component")
+    p.add_argument("--sources", default="sam/sources", help="source data (default sam/sources)")
+    p.add_argument("--regions", default="sam/regions",
+                   help="regions table, trade rules, parameters (default sam/regions)")
+    p.add_argument("--model", default="sam/vologda",
+                   help="sectors, sector map and Vologda's parameters (default sam/vologda)")
+    p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
+                   help="Rosstat's transport-margin rates by sector")
+    p.add_argument("--out", default="calibration/vologda_margins_distance.csv",
+                   help="output file (default calibration/vologda_margins_distance.csv)")
+    p.set_defaults(func=_flagship_margins)
