@@ -32,8 +32,9 @@ rules that keep every account balanced and every activity's and user's total unc
 * **destination-supplied** margins are what a basic-price table (Rosstat's symmetric tables,
   from which the flagship SAM is built) already records: the users of the goods buy the
   margin services directly, in the margin commodity's row. The margin cell
-  ``c-m(d) -> c-i(d)`` receives ``t G s``, and each user of i in d pays that much more for i
-  and as much less for m, in proportion to its purchases of i;
+  ``c-m(d) -> c-i(d)`` receives ``t G s``, and each user of i in d that buys m pays that much
+  more for i and as much less for m, in proportion to its purchases of i (a user buying no m,
+  such as exports at basic prices, paid no margins to re-label);
 * margins supplied by a third (transit) region have no place in a SAM without margin cells:
   the transformation refuses them (a SAM that records them can be calibrated directly).
 
@@ -193,9 +194,11 @@ def add_margin_services(sam: SAM, rates: dict[tuple[str, str, str], float],
                     continue
                 vals[paid] -= value
             else:
-                # in proportion to the SAM's purchases (not those already shifted)
+                # in proportion to the SAM's purchases (not those already shifted), by the
+                # users that buy the margin commodity: an export column at basic prices buys
+                # none (margins to the border are in its price), so it has none to re-label
                 users = [c for c in sam.keys if c not in commodities
-                         and base[cell(ship[1], c)] > 0]
+                         and base[cell(ship[1], c)] > 0 and base[cell(margin_row, c)] > 0]
                 total = sum(base[cell(ship[1], u)] for u in users)
                 for u in users:
                     part = value * base[cell(ship[1], u)] / total
