@@ -58,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           "--out sam/vologda_2021_chem2")
     vol.set_defaults(func=_vologda)
     register_regions(sub)
+    register_municipalities(sub)
     register_flagship_margins(sub)
 
 
@@ -121,3 +122,36 @@ def register_flagship_margins(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="calibration/vologda_margins_distance.csv",
                    help="output file (default calibration/vologda_margins_distance.csv)")
     p.set_defaults(func=_flagship_margins)
+
+
+def _municipalities(args: argparse.Namespace) -> int:
+    from cge.sources.municipalities import build_municipalities, write_municipalities
+
+    b = build_municipalities(args.sources, args.municipalities, args.regions, args.model,
+                             args.margins)
+    out = write_municipalities(b, args.out)
+    checks = [r for r in b.rows if r.role == "check"]
+    print(f"{sum(not r.flagged for r in checks)} checks pass, {sum(r.flagged for r in checks)} "
+          f"fail: {[r.name for r in checks if r.flagged]}")
+    print(f"wrote {out} (REPORT.md, SOURCES.md, margins.csv): {b.sam!r}")
+    return 0
+
+
+def register_municipalities(sub: argparse._SubParsersAction) -> None:
+    """``cge sam-build municipalities`` (cge/sources/municipalities.py)."""
+    out = "sam/vologda_municipalities_2021"
+    p = sub.add_parser("municipalities", help="Vologda Oblast split into Cherepovets, Vologda "
+                       "city, small and medium towns and rural districts, with the rest of "
+                       "Russia and the world, 2021")
+    p.add_argument("--sources", default="sam/sources", help="source data (default sam/sources)")
+    p.add_argument("--municipalities", default="sam/municipalities",
+                   help="units, location keys, trade rules, parameters "
+                        "(default sam/municipalities)")
+    p.add_argument("--regions", default="sam/regions",
+                   help="the partner build's regions folder (default sam/regions)")
+    p.add_argument("--model", default="sam/vologda",
+                   help="sectors, sector map and Vologda's parameters (default sam/vologda)")
+    p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
+                   help="Rosstat's transport-margin rates by sector")
+    p.add_argument("--out", default=out, help=f"output folder (default {out})")
+    p.set_defaults(func=_municipalities)
