@@ -112,6 +112,7 @@ is refused with the parameter's name.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 import pyomo.environ as pyo
@@ -119,9 +120,14 @@ import xarray as xr
 from pyomo.common.collections import ComponentMap
 
 from cge.errors import InputError, Location, Problem
-from cge.experiments.runner import apply_and_solve, resolve_shock
+from cge.experiments.runner import (
+    ExperimentResult,
+    apply_and_solve,
+    calibrate_experiment,
+    resolve_shock,
+)
 from cge.experiments.spec import Experiment, Scenario
-from cge.model import households, margins, trade, transformation
+from cge.model import build_model, households, margins, trade, transformation
 from cge.model.rest_of_world import fx
 
 #: Subtotals, in the order of the tables: (name, description).
@@ -311,17 +317,23 @@ def decompose_scenario(m: pyo.ConcreteModel, exp: Experiment, sc: Scenario,
                        nodes: int = NODES) -> dict[tuple[str, str, str], float]:
     """The terms of one scenario: (region, term, item) -> value (model money units).
 
-    ``m`` must be at its benchmark; it is left at the scenario's solution.
+    ``m`` must be at its benchmark; its parameters are restored, its variables left at the
+    scenario's solution.
     """
     targets = _targets(m, exp, sc)
     start = ComponentMap((d, pyo.value(d)) for d in targets)
     util0 = {k: pyo.value(m.pU[k]) for k in m.RH}
     t = lobatto_nodes(nodes)
     points = [_flows(m, util0)]
-    for tj in t[1:]:
-        step = ComponentMap((d, start[d] + tj * (new - start[d])) for d, new in targets.items())
-        apply_and_solve(m, step, exp, f"scenario {sc.name!r} at t = {tj:.4f} of its path")
-        points.append(_flows(m, util0))
+    try:
+        for tj in t[1:]:
+            step = ComponentMap((d, start[d] + tj * (new - start[d]))
+                                for d, new in targets.items())
+            apply_and_solve(m, step, exp, f"scenario {sc.name!r} at t = {tj:.4f} of its path")
+            points.append(_flows(m, util0))
+    finally:
+        for d, x in start.items():
+            d.set_value(x)
     keys = list(points[0][0])
     a = np.array([[p[k][0] * defl[k[0]] for k in keys] for p, defl in points])
     b = np.array([[p[k][1] for k in keys] for p, _ in points])
@@ -329,3 +341,72 @@ def decompose_scenario(m: pyo.ConcreteModel, exp: Experiment, sc: Scenario,
     for k, x in zip(keys, path_integrals(t, a, b), strict=True):
         out[k[:3]] += float(x)
     return dict(out)
+
+
+def welfare_results(res: ExperimentResult, nodes: int = NODES,
+                    progress: Callable[[str], None] | None = None) -> xr.Dataset:
+    """The decomposition of every solved scenario of ``res`` (from :func:`run_experiment`):
+
+    * ``welfare_terms`` (scenario, region, welfare_term): the subtotals :data:`TERMS`;
+    * ``welfare_detail`` (scenario, region, welfare_item): every term by instrument and
+      commodity, sector or factor (``term:instrument:label``; zero where absent);
+    * ``welfare_residual`` (scenario, region): the region's EV less the sum of its terms.
+
+    The benchmark is zero, a failed scenario NaN; money in the results' unit.
+    """
+    ds, exp = res.results, res.experiment
+    _, cal = calibrate_experiment(exp)
+    m = build_model(cal)
+    bench = ComponentMap((d, pyo.value(d)) for d in m.component_data_objects(pyo.Var))
+    scen = [str(s) for s in ds["scenario"].values]
+    regions = list(dict.fromkeys(r for r, _ in m.RH))
+    found: dict[str, dict] = {}
+    by_name = {s.name: s for s in exp.scenarios}
+    for s in scen[1:]:
+        if str(ds["status"].sel(scenario=s).item()) != "ok":
+            continue
+        for d, x in bench.items():  # the path starts at the benchmark
+            d.set_value(x, skip_validation=True)
+        if progress is not None:
+            progress(f"welfare decomposition: {s} ({nodes} steps)")
+        found[s] = decompose_scenario(m, exp, by_name[s], nodes)
+    items = sorted({f"{t}:{i}" for out in found.values() for _, t, i in out},
+                   key=lambda x: (TERMS.index(x.split(":")[0]), x))
+    detail = np.full((len(scen), len(regions), len(items)), np.nan)
+    detail[0] = 0.0
+    col = {x: n for n, x in enumerate(items)}
+    row = {r: n for n, r in enumerate(regions)}
+    for s, out in found.items():
+        k = scen.index(s)
+        detail[k] = 0.0
+        for (r, t, i), x in out.items():
+            detail[k, row[r], col[f"{t}:{i}"]] += x
+    money = ds.attrs.get("units", "value")
+    coords = {"scenario": ds["scenario"].values, "region": regions}
+    detail_da = xr.DataArray(detail, dims=("scenario", "region", "welfare_item"),
+                             coords=coords | {"welfare_item": items})
+    term_of = np.array([x.split(":")[0] for x in items])
+    terms = xr.concat([detail_da.isel(welfare_item=np.flatnonzero(term_of == t)).sum(
+        "welfare_item", skipna=False) if (term_of == t).any()
+        else xr.zeros_like(detail_da.isel(welfare_item=0, drop=True)) for t in TERMS],
+        dim=xr.DataArray(list(TERMS), dims="welfare_term", name="welfare_term"))
+    terms = terms.transpose("scenario", "region", "welfare_term")
+    ev = ds["EV"].sel(region=regions).sum("household", skipna=False)
+    residual = ev - terms.sum("welfare_term", skipna=False)
+    out = xr.Dataset({
+        "welfare_terms": terms.assign_attrs(
+            units=money, unit_kind="value", kind="indicator",
+            long_name="welfare decomposition of the region's EV (Huff and Hertel 2000)",
+            description="; ".join(f"{n}: {d}" for n, d in SUBTOTALS)),
+        "welfare_detail": detail_da.assign_attrs(
+            units=money, unit_kind="value", kind="indicator",
+            long_name="welfare decomposition of the region's EV by term, instrument and "
+            "commodity, sector or factor"),
+        "welfare_residual": residual.assign_attrs(
+            units=money, unit_kind="value", kind="indicator",
+            long_name="EV less the sum of its welfare decomposition terms (integration error)"),
+    })
+    for da in out.data_vars.values():
+        da.attrs["description"] = da.attrs.get("description", da.attrs["long_name"])
+    out.attrs["welfare_nodes"] = nodes
+    return out
