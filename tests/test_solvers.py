@@ -377,9 +377,10 @@ def _counting_translations(monkeypatch) -> list:
     return calls
 
 
-def test_translation_reused_across_fixed_vars_and_bound_params(monkeypatch):
-    """Fixed Vars are parameters and Params only in bounds are refreshed: one translation;
-    a Param inside an expression or a new fix makes another. Each answer is the exact one."""
+def test_translation_reused_across_fixed_vars_and_params(monkeypatch):
+    """Fixed Vars and Params are parameters of one translation, wherever the Params are (a
+    right-hand side, inside an expression, at zero when translated); a new fix makes another.
+    Each answer is the exact one."""
     calls = _counting_translations(monkeypatch)
     m = pyo.ConcreteModel()
     m.x = pyo.Var(initialize=1.0, bounds=(1e-6, None))
@@ -388,33 +389,54 @@ def test_translation_reused_across_fixed_vars_and_bound_params(monkeypatch):
     m.z.fix()
     m.a = pyo.Param(initialize=1.0, mutable=True)
     m.b = pyo.Param(initialize=5.0, mutable=True)
-    m.c1 = pyo.Constraint(expr=m.a * m.x**2 + m.y == m.b)
+    m.c = pyo.Param(initialize=0.0, mutable=True)
+    m.c1 = pyo.Constraint(expr=m.a * m.x**2 + m.c * m.a * m.y + m.y == m.b)
     m.c2 = pyo.Constraint(expr=m.x - m.z * m.y == 0)
 
-    def check(a, b, z):  # x = z y and a x^2 + x / z = b (residuals within tol = 1e-10)
-        x = (-1 / z + math.sqrt(1 / z**2 + 4 * a * b)) / (2 * a)
+    def check(a, b, z, c=0.0):  # x = z y and a x^2 + (c a + 1) x / z = b
+        k = (c * a + 1) / z
+        x = (-k + math.sqrt(k**2 + 4 * a * b)) / (2 * a)
         assert m.x.value == pytest.approx(x, rel=1e-9)
         assert m.y.value == pytest.approx(x / z, rel=1e-9)
 
     solve(m, "newton")
     check(1.0, 5.0, 2.0)
-    m.z.fix(3.0)  # a fixed Var: a parameter of the same translation
+    m.z.fix(3.0)  # a fixed Var
     solve(m, "newton")
     check(1.0, 5.0, 3.0)
-    m.b = 7.0  # a Param in the right-hand side only: bounds refreshed
+    m.b = 7.0  # a Param in the right-hand side
     solve(m, "newton")
     check(1.0, 7.0, 3.0)
-    assert len(calls) == 1
-    m.a = 2.0  # a Param inside an expression: translated again
+    m.a = 2.0  # a Param inside an expression
     solve(m, "newton")
     check(2.0, 7.0, 3.0)
-    assert len(calls) == 2
+    m.c = 0.5  # a Param that was zero: its term was not dropped from the translation
+    solve(m, "newton")
+    check(2.0, 7.0, 3.0, c=0.5)
+    assert len(calls) == 1
     m.z.unfix()  # the structure changes
     m.y.fix(1.0)
     solve(m, "newton")
     assert m.z.value == pytest.approx(m.x.value, rel=1e-9)
-    assert 2.0 * m.x.value**2 + 1.0 == pytest.approx(7.0, rel=1e-9)
-    assert len(calls) == 3
+    assert 2.0 * m.x.value**2 + 0.5 * 2.0 + 1.0 == pytest.approx(7.0, rel=1e-9)
+    assert len(calls) == 2
+
+
+def test_params_in_ranged_bounds_translate_again():
+    """The bounds of a ranged constraint stay numbers (Pyomo needs them constant): a change of
+    a Param in them makes a new translation with the new bound."""
+    from cge.solvers.translate import translation
+
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=1.0)
+    m.lo = pyo.Param(initialize=-1.0, mutable=True)
+    m.r = pyo.Constraint(expr=pyo.inequality(m.lo, m.x, 2.0))
+    first = translation(m)
+    assert list(first.lbg) == [-1.0] and list(first.ubg) == [2.0]
+    assert translation(m) is first
+    m.lo = -3.0
+    second = translation(m)
+    assert second is not first and list(second.lbg) == [-3.0]
 
 
 def test_gates_translate_once_and_name_the_worst_equation(monkeypatch):

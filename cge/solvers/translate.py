@@ -15,17 +15,23 @@ visitor.  The NL writer is called with
   the writer's returned ``info.variables`` / ``info.constraints`` give the
   column and row order instead.
 
-Fixed Vars (the numeraire, endowments, closure variables) are unfixed while the
-NL file is written, so they arrive as columns; they become the CasADi
-parameter vector ``p`` of the translated system, whose values are read from
-the model at each solve.  Mutable Params are written as numbers: the NL
-writer folds them into coefficients and drops terms whose coefficient is
-zero, so the structure itself depends on their values.
+Fixed Vars (the numeraire, endowments, closure variables) and mutable Params (shares,
+elasticities, tax rates, every shockable parameter) become the CasADi parameter vector ``p`` of
+the translated system, whose values are read from the model at each solve: a scenario, a
+homotopy step or a sensitivity point on the same model only sets values and solves, with the
+same residual and Jacobian functions and the same symbolic factorisation. Fixed Vars are
+unfixed while the NL file is written, so they arrive as columns. The NL writer folds Params
+into numbers (and drops terms whose coefficient is zero), so the expressions it writes are
+copies in which each Param is a column too: a shadow Var on a scratch model (see
+:func:`_with_shadow_vars`), whose constraints carry those copies. Parameters therefore never
+change the translated structure; a Jacobian entry that is zero at some Param value is kept as
+a structural entry.
 
-:func:`translation` keeps one translation per model and reuses it (with its
-derivative functions and the structural check's answer) while the model's
-structure and Param values are unchanged: the benchmark gates, which only
-move the start point and the fixed numeraire, translate once.
+:func:`translation` keeps one translation per model and reuses it (with its derivative
+functions and the structural check's answer) while the model's structure is unchanged: the
+benchmark gates, scenarios, homotopy steps and sensitivity points translate once. A new
+structure (a closure that fixes other variables, an activated or rebuilt equation, a changed
+bound) makes a new translation.
 """
 
 from __future__ import annotations
@@ -39,10 +45,19 @@ from typing import Any
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.collections import ComponentSet
+from pyomo.common.collections import ComponentMap, ComponentSet
 from pyomo.core.base.constraint import ConstraintData
+from pyomo.core.base.param import ParamData
 from pyomo.core.base.var import VarData
-from pyomo.core.expr.numvalue import is_constant
+from pyomo.core.expr.base import NPV_Mixin
+from pyomo.core.expr.numeric_expr import (
+    LinearExpression,
+    MonomialTermExpression,
+    ProductExpression,
+    SumExpression,
+)
+from pyomo.core.expr.numvalue import native_types
+from pyomo.core.expr.relational_expr import RangedExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.nl_writer import NLWriter
 
@@ -54,7 +69,7 @@ class CasadiSystem:
     """A Pyomo model as CasADi SX expressions: min f(x) s.t. lbg <= g(x) <= ubg, lbx <= x <= ubx.
 
     Row ``i`` of ``g`` is ``constraints[i]``, entry ``j`` of ``x`` is
-    ``variables[j]`` and entry ``k`` of the parameters ``p`` is the fixed Var
+    ``variables[j]`` and entry ``k`` of the parameters ``p`` is the fixed Var or the Param
     ``parameters[k]``.  For an equality row ``lbg[i] == ubg[i]`` is the
     constant right-hand side, so its residual is ``g[i] - lbg[i]``.
     ``cache`` holds what callers derive from the expressions (derivative
@@ -71,7 +86,7 @@ class CasadiSystem:
     ubx: np.ndarray
     lbg: np.ndarray
     ubg: np.ndarray
-    parameters: list[VarData] = field(default_factory=list)
+    parameters: list[VarData | ParamData] = field(default_factory=list)
     p: ca.SX = field(default_factory=lambda: ca.SX(0, 1))
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -100,7 +115,7 @@ class CasadiSystem:
         return np.clip(np.nan_to_num(self.values(), nan=0.0), self.lbx, self.ubx)
 
     def parameter_values(self) -> np.ndarray:
-        """Current values of the fixed Vars in ``parameters``."""
+        """Current values of the fixed Vars and Params in ``parameters``."""
         return np.array([np.nan if v.value is None else float(v.value) for v in self.parameters])
 
     def write_back(self, x: np.ndarray) -> None:
@@ -112,14 +127,17 @@ class CasadiSystem:
 def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiSystem:
     """Translate the active part of ``model`` (see module docstring for how and why).
 
-    With ``fixed_as_parameters`` the fixed Vars are the parameters ``p`` of the system (as
-    :func:`translation` makes it); without, they are numbers and ``p`` is empty.
+    With ``fixed_as_parameters`` the fixed Vars and the mutable Params are the parameters ``p``
+    of the system (as :func:`translation` makes it); without, they are numbers and ``p`` is
+    empty.
     """
     fixed = [v for v in model.component_data_objects(pyo.Var, descend_into=True)
              if v.fixed] if fixed_as_parameters else []
     was_fixed = ComponentSet(fixed)
     # the NL writer and CasADi's parser allocate millions of objects that survive (cge.gcpause)
     with gc_paused():
+        scratch, originals, shadows = (_with_shadow_vars(model) if fixed_as_parameters
+                                       else (model, {}, ComponentMap()))
         try:
             for v in fixed:
                 v.unfix()
@@ -127,7 +145,7 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
                 path = os.path.join(tmp, "model.nl")
                 with open(path, "w") as stream:
                     info = NLWriter().write(
-                        model,
+                        scratch,
                         stream,
                         symbolic_solver_labels=False,
                         linear_presolve=False,
@@ -141,7 +159,7 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
                 v.fix()
 
     columns = list(info.variables)
-    is_param = np.array([v in was_fixed for v in columns], dtype=bool)
+    is_param = np.array([v in was_fixed or v in shadows for v in columns], dtype=bool)
     free, par = np.flatnonzero(~is_param), np.flatnonzero(is_param)
     mx_x = ca.vertcat(*builder.x)
     # A model without an objective comes back with an empty (0x0) one.
@@ -156,10 +174,11 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
     position[free] = np.arange(free.size)
     position[par] = free.size + np.arange(par.size)
     f, g = fun(ca.vertcat(x, p)[position.tolist()])
-    constraints = list(info.constraints)
+    constraints = [originals.get(id(c), c) for c in info.constraints]
     lbg, ubg = np.array(builder.g_lb, dtype=float), np.array(builder.g_ub, dtype=float)
-    # Constraints over fixed Vars only were skipped by the NL writer before the Vars were
-    # unfixed; skip them again, so that the system is the one the writer would have written.
+    # Constraints over fixed Vars and Params only were skipped by the NL writer before these
+    # became columns; skip them again, so that the system is the one the writer would have
+    # written.
     _, row = ca.jacobian_sparsity(g, x).get_ccs()
     keep = np.flatnonzero(np.bincount(np.asarray(row, dtype=np.int64), minlength=g.numel()))
     if keep.size < g.numel():
@@ -176,36 +195,116 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
         ubx=np.array(builder.x_ub, dtype=float)[free],
         lbg=lbg,
         ubg=ubg,
-        parameters=[columns[j] for j in par],
+        parameters=[shadows.get(columns[j], columns[j]) for j in par],
         p=p,
     )
 
 
+def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, ComponentMap]:
+    """A scratch model whose constraints and objectives are ``model``'s with every Param a Var.
+
+    Returns the scratch model, its constraints' ids -> ``model``'s constraints, and shadow Var
+    -> Param. Expression nodes without a Param are shared, not copied; a node over a Param is
+    copied as the potentially variable class of its kind (``p * x`` is a monomial whose
+    coefficient the NL writer would fold, ``p * q`` a constant), so the writer keeps the Param.
+    The two bounds of a ranged constraint stay as they are: Pyomo needs them constant, and
+    :func:`translation` watches the values of the Params in them. Named expressions are
+    written inline where they hold a Param.
+    """
+    scratch = pyo.ConcreteModel(name="cge_translation")
+    scratch.shadow = pyo.VarList()
+    shadow_of: dict[int, VarData] = {}
+    shadows = ComponentMap()
+    copies: dict[int, Any] = {}
+
+    def shadow(param):
+        var = shadow_of.get(id(param))
+        if var is None:
+            var = scratch.shadow.add()
+            var.set_value(param.value, skip_validation=True)
+            shadow_of[id(param)] = var
+            shadows[var] = param
+        return var
+
+    def copy(node):
+        if node.__class__ in native_types:
+            return node
+        if not node.is_expression_type():
+            return shadow(node) if node.is_parameter_type() else node
+        key = id(node)
+        if key in copies:
+            return copies[key]
+        if node.is_named_expression_type():
+            out = copy(node.expr)
+            if out is node.expr:
+                out = node
+        else:
+            args = node.args
+            if isinstance(node, RangedExpression):
+                new = (args[0], copy(args[1]), args[2])
+            else:
+                new = tuple(copy(a) for a in args)
+            if all(a is b for a, b in zip(new, args, strict=True)):
+                out = node
+            else:
+                out = _variable_copy(node, new)
+        copies[key] = out
+        return out
+
+    originals: dict[int, ConstraintData] = {}
+    cons = list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
+    scratch.c = pyo.Constraint(range(len(cons)), rule=lambda _, i: copy(cons[i].expr))
+    for i, con in enumerate(cons):
+        originals[id(scratch.c[i])] = con
+    objectives = list(model.component_data_objects(pyo.Objective, active=True,
+                                                   descend_into=True))
+    scratch.o = pyo.ObjectiveList()
+    for obj in objectives:
+        scratch.o.add(copy(obj.expr), sense=obj.sense)
+    return scratch, originals, shadows
+
+
+def _variable_copy(node, args: tuple):
+    """``node`` over ``args``, as a class whose every argument the NL writer walks into.
+
+    NPV classes are evaluated as one number, a linear sum or monomial folds its coefficients:
+    a copy that holds a shadow Var becomes the general class of its kind.
+    """
+    cls = node.potentially_variable_base_class() if isinstance(node, NPV_Mixin) else type(node)
+    if issubclass(cls, LinearExpression):
+        return SumExpression(list(args))
+    if issubclass(cls, MonomialTermExpression):
+        return ProductExpression(args)
+    if cls is type(node):
+        return node.create_node_with_local_data(args)
+    # the general class's own copy, which keeps local data (a function's name)
+    return cls.create_node_with_local_data(node, args, cls)
+
+
 def _fingerprint(model: pyo.Block) -> tuple[tuple, list, np.ndarray]:
-    """What a translation depends on besides the values of fixed Vars: structure and Params.
+    """What a translation depends on besides the values of fixed Vars and Params: structure.
 
     Structure: the active constraints and objectives and their expression objects (a rebuilt
     or added equation is a new object), named expressions, which Vars are fixed and every Var's
-    bounds. Then every mutable Param (its id, and its value). Walking the model's components
-    costs a small fraction of a translation.
+    bounds. Then the Params in the bounds of ranged constraints, which are numbers in the
+    translation (their ids, and their values). Walking the model's components costs a small
+    fraction of a translation.
     """
-    active = [
-        (id(c), id(c.expr))
-        for ctype in (pyo.Constraint, pyo.Objective)
-        for c in model.component_data_objects(ctype, active=True, descend_into=True)
-    ]
+    active = []
+    bound_params = []
+    for ctype in (pyo.Constraint, pyo.Objective):
+        for c in model.component_data_objects(ctype, active=True, descend_into=True):
+            active.append((id(c), id(c.expr)))
+            if isinstance(c.expr, RangedExpression):
+                bound_params.extend(p for bound in (c.expr.args[0], c.expr.args[2])
+                                    for p in identify_mutable_parameters(bound))
     named = [(id(e), id(e.expr)) for e in model.component_data_objects(
         pyo.Expression, descend_into=True)]
     variables = [(id(v), v.fixed, v.lb, v.ub)
                  for v in model.component_data_objects(pyo.Var, descend_into=True)]
-    params = [
-        d
-        for param in model.component_objects(pyo.Param, descend_into=True)
-        if param.mutable
-        for d in param.values()
-    ]
-    values = np.array([np.nan if d.value is None else d.value for d in params], dtype=float)
-    return (tuple(active), tuple(named), tuple(variables)), params, values
+    values = np.array([np.nan if d.value is None else d.value for d in bound_params],
+                      dtype=float)
+    return (tuple(active), tuple(named), tuple(variables)), bound_params, values
 
 
 @dataclass
@@ -214,75 +313,27 @@ class _Cached:
     param_ids: list[int]
     values: np.ndarray
     system: CasadiSystem
-    body_params: set[int] | None = None  # ids of the Params the expressions (not bounds) use
-    bound_rows: np.ndarray | None = None  # rows whose bounds are expressions
-
-
-def _body_params(model: pyo.Block, system: CasadiSystem) -> tuple[set[int], np.ndarray]:
-    """Ids of the Params the expressions (not the bounds) use, and the rows whose bounds are
-    expressions (that Params can move)."""
-    exprs = [c.body for c in system.constraints] + [
-        o.expr for o in model.component_data_objects(pyo.Objective, active=True,
-                                                      descend_into=True)]
-    used = {id(d) for e in exprs for d in identify_mutable_parameters(e)}
-    rows = np.array([i for i, c in enumerate(system.constraints)
-                     if not (is_constant(c.lower) and is_constant(c.upper))], dtype=np.int64)
-    return used, rows
-
-
-def _refresh_bounds(system: CasadiSystem, rows: np.ndarray, params: list,
-                    old: np.ndarray) -> None:
-    """Bounds of ``rows`` after ``params`` (in bounds only) changed from their ``old`` values.
-
-    The NL writer moves the constant of each body into its bounds; that constant does not
-    change with Params that appear in bounds only, so each bound moves by as much as the
-    Pyomo bound moved.
-    """
-    cons = [system.constraints[i] for i in rows]
-    new = np.array([d.value for d in params], dtype=float)
-    bounds = []
-    for values in (old, new):
-        for d, v in zip(params, values, strict=True):
-            d.set_value(float(v))
-        bounds.append((np.array([_value_or_nan(c.lower) for c in cons]),
-                       np.array([_value_or_nan(c.upper) for c in cons])))
-    (lo0, up0), (lo1, up1) = bounds
-    lbg, ubg = system.lbg[rows], system.ubg[rows]
-    system.lbg[rows] = np.where(np.isfinite(lbg), lbg + (lo1 - lo0), lbg)
-    system.ubg[rows] = np.where(np.isfinite(ubg), ubg + (up1 - up0), ubg)
 
 
 _TRANSLATIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def translation(model: pyo.Block) -> CasadiSystem:
-    """The model's translation, reused while its structure and the Params it uses are unchanged.
+    """The model's translation, reused while its structure is unchanged.
 
-    Fixed Vars are parameters of the translation, so their values never matter. Mutable
-    Params that appear only in constraint bounds (a numeraire's level, a right-hand side) are
-    refreshed; a change to a Param inside an expression (a scenario's shock) or to the
-    structure makes a new translation. One translation per model is kept (the last).
+    Fixed Vars and Params are parameters of the translation, so their values never matter,
+    except those of Params in the bounds of ranged constraints. A change of structure (see
+    :func:`_fingerprint`: a closure that fixes other variables, a new or (de)activated
+    equation, a changed variable bound) makes a new translation. One translation per model is
+    kept (the last).
     """
     structure, params, values = _fingerprint(model)
     param_ids = [id(d) for d in params]
     cached = _TRANSLATIONS.get(model)
-    if cached is not None and cached.structure == structure and cached.param_ids == param_ids:
-        changed = values != cached.values
-        changed &= ~(np.isnan(values) & np.isnan(cached.values))
-        if not changed.any():
-            return cached.system
-        if cached.body_params is None:
-            cached.body_params, cached.bound_rows = _body_params(model, cached.system)
-        moved = np.flatnonzero(changed)
-        if not any(param_ids[i] in cached.body_params for i in moved):
-            _refresh_bounds(cached.system, cached.bound_rows, [params[i] for i in moved],
-                            cached.values[moved])
-            cached.values = values
-            return cached.system
+    if (cached is not None and cached.structure == structure
+            and cached.param_ids == param_ids
+            and np.array_equal(values, cached.values, equal_nan=True)):
+        return cached.system
     system = to_casadi(model, fixed_as_parameters=True)
     _TRANSLATIONS[model] = _Cached(structure, param_ids, values, system)
     return system
-
-
-def _value_or_nan(bound) -> float:
-    return np.nan if bound is None else float(pyo.value(bound))
