@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
 from pyomo.common.collections import ComponentMap
 
+from cge.experiments import load_experiment
 from cge.solvers import (
     SolveError,
     SolverNotAvailable,
@@ -456,3 +458,30 @@ def test_gates_translate_once_and_name_the_worst_equation(monkeypatch):
     name, measured, _, ok, detail = report.rows[1]
     assert name == "benchmark residual" and not ok and measured > 1e-3
     assert detail.startswith("largest at eq_")
+
+
+def test_scenarios_and_homotopy_steps_reuse_one_translation(monkeypatch):
+    """The toy experiment's gates and its four scenarios translate once, and so do homotopy
+    steps; each scenario's solution solves the system with its shocked Params written as
+    numbers (the translation before Params were parameters) to Newton's tolerance, 1e-10."""
+    from cge.experiments import run_experiment
+    from cge.experiments.runner import calibrate_experiment
+    from cge.model import build_model
+    from cge.model.gates import check_benchmark
+    from cge.solvers.api import _equality_residual
+    from cge.solvers.translate import to_casadi
+
+    toy = Path(__file__).resolve().parents[1] / "experiments" / "toy_interregional.toml"
+    calls = _counting_translations(monkeypatch)
+    result = run_experiment(toy)
+    assert len(result.outcomes) == 4 and not result.failed and len(calls) == 1
+
+    _, cal = calibrate_experiment(load_experiment(toy))
+    m = build_model(cal)
+    check_benchmark(m)
+    b = next(iter(m.b.values()))
+    start = b.value
+    out = solve(m, "newton", homotopy=ComponentMap([(b, 1.5 * start)]))
+    assert len(out.details["path"]) >= 2 and len(calls) == 2  # the toy run's, and this model's
+    folded = to_casadi(m)  # Params and fixed Vars as numbers
+    assert float(abs(_equality_residual(folded, folded.values())).max()) <= 1e-10
