@@ -202,3 +202,25 @@ def test_rosstat_margin_rates_reproduce_the_shipped_file():
     shipped = pd.read_csv(ROOT / "calibration" / "vologda_margins_rosstat.csv", comment="#")
     pd.testing.assert_frame_equal(margin_table(rates, [("VOL", "RUS"), ("RUS", "VOL")]),
                                   shipped)
+
+
+def test_every_flagship_experiment_takes_the_distance_margins_by_default():
+    """Assumption A33 (sam/vologda/ASSUMPTIONS.md): every experiment on the flagship SAM
+    (sam/vologda_2021 and its A21 sensitivity builds) takes its interregional margins from
+    calibration/vologda_margins_distance.csv; Rosstat's rates without distance and the uniform
+    10 % are named sensitivities only."""
+    import tomllib
+
+    sensitivities = {"vologda_trade_rosstat.toml": "vologda_margins_rosstat.csv",
+                     "vologda_trade_uniform10.toml": "vologda_margins_uniform10.csv"}
+    seen = []
+    for f in sorted((ROOT / "experiments").glob("*.toml")):
+        raw = tomllib.loads(f.read_text(encoding="utf-8"))
+        model = raw.get("model", raw)  # plan files (cge plan) keep sam and margins at the top
+        if "vologda_2021" not in Path(str(model.get("sam", ""))).name:
+            continue
+        margins = model.get("trade_margins", model.get("margins"))
+        expected = sensitivities.get(f.name, "vologda_margins_distance.csv")
+        assert margins is not None and Path(margins).name == expected, (f.name, margins)
+        seen.append(f.name)
+    assert set(sensitivities) <= set(seen) and "vologda_trade.toml" in seen
