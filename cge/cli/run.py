@@ -49,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="output folder (default: results/<experiment name>)")
     add_overwrite_option(p)
     add_report_options(p, ",".join(FORMATS))
+    p.add_argument("--welfare-steps", type=int, default=8, metavar="N",
+                   help="path steps of the welfare decomposition of EV, N solves per scenario "
+                   "(docs/welfare_decomposition.md; default 8; 0: no decomposition)")
     p.set_defaults(func=_run)
 
 
@@ -63,6 +66,12 @@ def print_summary(ds, units: str) -> None:
         for s, st, m, i in zip(ds["scenario"].values[1:], ds["status"].values[1:],
                                ds["solve_method"].values[1:],
                                ds["solve_iterations"].values[1:], strict=True)))
+    switched = [(s, w) for s, w in zip(ds["scenario"].values[1:], ds["switched"].values[1:],
+                                       strict=True) if w]
+    if switched:
+        print("\nregimes switched from the benchmark (equation ⟂ variable: a quota that binds, "
+              "an activity that starts, or the reverse)\n"
+              + "\n".join(f"{s}: {w}" for s, w in switched))
 
 
 def _is_dynamic(path: str) -> bool:
@@ -93,6 +102,12 @@ def _run(args: argparse.Namespace) -> int:
         if res.interrupted:
             return _interrupted(res, out, labels, formats, args.region)
         ds = res.results
+        if args.welfare_steps > 0:
+            from cge.reporting.welfare import add_welfare_decomposition
+
+            ds = add_welfare_decomposition(
+                res, args.welfare_steps,
+                progress=lambda line: print(line, file=sys.stderr, flush=True))
         print(f"experiment {exp.name}: {exp.description}")
         print(f"SAM {exp.sam.name}, closure {exp.config.closure}")
         print("\nbenchmark gates\n" + res.gates.summary())

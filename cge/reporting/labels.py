@@ -36,6 +36,20 @@ TEXT = {
     "imports": "imports from abroad",
     "percent": "% change from benchmark",
     "benchmark": "benchmark",
+    # the welfare decomposition (cge.reporting.welfare)
+    "welfare_decomposition": "Welfare decomposition of EV",
+    "welfare_term": "Term",
+    "welfare_allocative": "Allocative efficiency",
+    "welfare_endowment": "Endowment",
+    "welfare_technology": "Technology",
+    "welfare_tot_world": "Terms of trade, world",
+    "welfare_tot_interregional": "Terms of trade, interregional",
+    "welfare_investment_savings": "Investment and savings",
+    "welfare_government": "Government consumption",
+    "welfare_households": "Households' price indices",
+    "welfare_one_household": "one household per region: no term for differences between "
+                             "households' price indices",
+    "welfare_skipped": "not decomposed",
 }
 
 _FALLBACK_KIND = {"commodity": "sector", "origin": "region", "destination": "region"}

@@ -149,13 +149,20 @@ def trade(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
 
 def headline_tables(ds: xr.Dataset, labels: Labels, regions: list[str] | None = None
                     ) -> dict[str, pd.DataFrame]:
-    """All headline tables by a short name (sheet and file names): welfare, grp, trade,
+    """All headline tables by a short name (sheet and file names): welfare, its decomposition
+    by region where the results have it, grp, trade,
     output and employment by sector for each region in ``regions`` (default: every region
     with production), the trade matrix and macro and prices (:mod:`cge.reporting.tables_macro`)."""
     regions = regions or [str(r) for r in ds["Z"]["region"].values]
     from cge.reporting.tables_macro import macro_tables
 
-    tables = {"welfare": welfare(ds, labels), "grp": grp(ds, labels), "trade": trade(ds, labels)}
+    tables = {"welfare": welfare(ds, labels)}
+    if "welfare_terms" in ds:  # runs that computed it (cge.reporting.welfare)
+        from cge.reporting.welfare import decomposition_table
+
+        for r in ds["welfare_terms"]["region"].values:
+            tables[f"welfare_decomposition_{r}"] = decomposition_table(ds, labels, str(r))
+    tables |= {"grp": grp(ds, labels), "trade": trade(ds, labels)}
     for r in regions:
         tables[f"output_{r}"] = by_sector(ds, labels, r, "pct_Z", "output")
         if "pct_employment" in ds:

@@ -74,7 +74,10 @@ endowment :math:`pfn\,(\sum_j F_j - FF)` (the endowment term is then :math:`pfn\
 
 split into the world terms of trade (trade with the rest of the world) and the interregional
 ones (shipments, margin services, factor services), prices measured in world currency as
-Huff and Hertel's are (world prices ``pWe``, ``pWm`` are the model's exogenous reference). The
+Huff and Hertel's are (world prices ``pWe``, ``pWm`` are the model's exogenous reference).
+Re-exports and projects financed from abroad are bought by foreigners at the region's
+purchaser prices, so a small open economy has world terms-of-trade effects through them
+alone. The
 investment-savings term is :math:`-\varepsilon\,d(NX/\varepsilon) - \sum_i pq\,dXv`: resources
 the region lends to non-residents (its real surplus on current transactions) or invests
 (``Xv`` and every other final use the markets block adds, projects financed at home) are not
@@ -115,12 +118,14 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 from pyomo.common.collections import ComponentMap
 
 from cge.errors import InputError, Location, Problem
 from cge.experiments.runner import (
+    SCENARIO_FAILURES,
     ExperimentResult,
     apply_and_solve,
     calibrate_experiment,
@@ -129,21 +134,24 @@ from cge.experiments.runner import (
 from cge.experiments.spec import Experiment, Scenario
 from cge.model import build_model, households, margins, trade, transformation
 from cge.model.rest_of_world import fx
+from cge.reporting.labels import Labels
+from cge.reporting.tables import scenario_label
 
 #: Subtotals, in the order of the tables: (name, description).
 SUBTOTALS = (
-    ("allocative", "allocative efficiency: tax and quota-rent rates times the change in the "
+    ("allocative", "tax and quota-rent rates times the change in the "
      "quantities they fall on"),
-    ("endowment", "endowment: change in the factors employed in the region"),
-    ("technology", "technology: productivity, trade costs (iceberg margins) and margin "
+    ("endowment", "change in the factors employed in the region"),
+    ("technology", "productivity, trade costs (iceberg margins) and margin "
      "services saved"),
     ("tot_world", "terms of trade with the rest of the world (prices in world currency)"),
     ("tot_interregional", "terms of trade with other regions: shipments, margin services, "
      "factor services (prices in world currency)"),
-    ("investment_savings", "investment and net lending: resources invested in the region or "
+    ("investment_savings", "resources invested in the region or "
      "lent to non-residents, not consumed"),
-    ("government", "government consumption (regional and federal) in the region"),
-    ("households", "difference between households' price-of-utility deflators (zero with one "
+    ("government", "government consumption (regional and federal) in the region, not the "
+     "households'"),
+    ("households", "differences between households' price-of-utility deflators (zero with one "
      "household per region)"),
 )
 TERMS = tuple(name for name, _ in SUBTOTALS)
@@ -352,7 +360,9 @@ def welfare_results(res: ExperimentResult, nodes: int = NODES,
       commodity, sector or factor (``term:instrument:label``; zero where absent);
     * ``welfare_residual`` (scenario, region): the region's EV less the sum of its terms.
 
-    The benchmark is zero, a failed scenario NaN; money in the results' unit.
+    The benchmark is zero; NaN for a failed scenario and for one whose decomposition failed
+    (a shock the identity has no term for, a path point that did not solve: the reasons are
+    in the attribute ``welfare_skipped``); money in the results' unit.
     """
     ds, exp = res.results, res.experiment
     _, cal = calibrate_experiment(exp)
@@ -362,6 +372,7 @@ def welfare_results(res: ExperimentResult, nodes: int = NODES,
     regions = list(dict.fromkeys(r for r, _ in m.RH))
     found: dict[str, dict] = {}
     by_name = {s.name: s for s in exp.scenarios}
+    skipped = []
     for s in scen[1:]:
         if str(ds["status"].sel(scenario=s).item()) != "ok":
             continue
@@ -369,7 +380,11 @@ def welfare_results(res: ExperimentResult, nodes: int = NODES,
             d.set_value(x, skip_validation=True)
         if progress is not None:
             progress(f"welfare decomposition: {s} ({nodes} steps)")
-        found[s] = decompose_scenario(m, exp, by_name[s], nodes)
+        try:
+            found[s] = decompose_scenario(m, exp, by_name[s], nodes)
+        except (InputError, *SCENARIO_FAILURES) as exc:
+            # the scenario itself solved: its results stand, without a decomposition (NaN)
+            skipped.append(f"{s}: {str(exc).splitlines()[0]}")
     items = sorted({f"{t}:{i}" for out in found.values() for _, t, i in out},
                    key=lambda x: (TERMS.index(x.split(":")[0]), x))
     detail = np.full((len(scen), len(regions), len(items)), np.nan)
@@ -409,4 +424,39 @@ def welfare_results(res: ExperimentResult, nodes: int = NODES,
     for da in out.data_vars.values():
         da.attrs["description"] = da.attrs.get("description", da.attrs["long_name"])
     out.attrs["welfare_nodes"] = nodes
+    out.attrs["welfare_skipped"] = "; ".join(skipped)
     return out
+
+
+def add_welfare_decomposition(res: ExperimentResult, nodes: int = NODES,
+                              progress: Callable[[str], None] | None = None) -> xr.Dataset:
+    """``res.results`` with the variables of :func:`welfare_results` and their attributes."""
+    extra = welfare_results(res, nodes, progress)
+    ds = res.results.merge(extra, join="outer")  # regions without households: NaN
+    ds.attrs.update(extra.attrs)
+    return ds
+
+
+def decomposition_table(ds: xr.Dataset, labels: Labels, region: str) -> pd.DataFrame:
+    """The subtotals of one region's EV: terms (and EV) by scenario, in the results' unit.
+
+    The households' term is left out (with a note) for a region with one household, where it
+    is zero by definition.
+    """
+    terms = ds["welfare_terms"].sel(region=region, scenario=ds["scenario"].values[1:])
+    df = terms.to_pandas().T
+    notes = []
+    if int(ds["EV"].sel(region=region, scenario="benchmark").notnull().sum()) == 1:
+        df = df.drop(index="households")
+        notes.append(labels.text("welfare_one_household"))
+    ev = ds["EV"].sel(region=region, scenario=list(df.columns)).sum("household", skipna=False)
+    df.loc["EV"] = ev.values
+    df = df.rename(index=lambda t: labels.text("EV" if t == "EV" else f"welfare_{t}"))
+    df.index.name, df.columns.name = labels.text("welfare_term"), None
+    df = df.rename(columns=lambda s: scenario_label(ds, labels, s))
+    df.attrs["title"] = f"{labels.text('welfare_decomposition')}: {labels.of('region', region)}"
+    df.attrs["units"] = dict.fromkeys(df.columns, ds["welfare_terms"].attrs.get("units", ""))
+    if ds.attrs.get("welfare_skipped"):
+        notes.append(f"{labels.text('welfare_skipped')}: {ds.attrs['welfare_skipped']}")
+    df.attrs["notes"] = notes
+    return df
