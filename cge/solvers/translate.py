@@ -45,7 +45,7 @@ from typing import Any
 import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.collections import ComponentMap, ComponentSet
+from pyomo.common.collections import ComponentSet
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.param import ParamData
 from pyomo.core.base.var import VarData
@@ -137,7 +137,7 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
     # the NL writer and CasADi's parser allocate millions of objects that survive (cge.gcpause)
     with gc_paused():
         scratch, originals, shadows = (_with_shadow_vars(model) if fixed_as_parameters
-                                       else (model, {}, ComponentMap()))
+                                       else (model, {}, {}))
         try:
             for v in fixed:
                 v.unfix()
@@ -159,7 +159,8 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
                 v.fix()
 
     columns = list(info.variables)
-    is_param = np.array([v in was_fixed or v in shadows for v in columns], dtype=bool)
+    is_param = np.array([v in was_fixed or id(v) in shadows for v in columns],
+                        dtype=bool)
     free, par = np.flatnonzero(~is_param), np.flatnonzero(is_param)
     mx_x = ca.vertcat(*builder.x)
     # A model without an objective comes back with an empty (0x0) one.
@@ -195,61 +196,68 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
         ubx=np.array(builder.x_ub, dtype=float)[free],
         lbg=lbg,
         ubg=ubg,
-        parameters=[shadows.get(columns[j], columns[j]) for j in par],
+        parameters=[shadows.get(id(columns[j]), columns[j]) for j in par],
         p=p,
     )
 
 
-def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, ComponentMap]:
+def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
     """A scratch model whose constraints and objectives are ``model``'s with every Param a Var.
 
-    Returns the scratch model, its constraints' ids -> ``model``'s constraints, and shadow Var
-    -> Param. Expression nodes without a Param are shared, not copied; a node over a Param is
-    copied as the potentially variable class of its kind (``p * x`` is a monomial whose
-    coefficient the NL writer would fold, ``p * q`` a constant), so the writer keeps the Param.
-    The two bounds of a ranged constraint stay as they are: Pyomo needs them constant, and
-    :func:`translation` watches the values of the Params in them. Named expressions are
+    Returns the scratch model, its constraints' ids -> ``model``'s constraints, and shadow
+    Vars' ids -> Params. Expression nodes without a Param are shared, not copied; a node over
+    a Param is copied as the potentially variable class of its kind (``p * x`` is a monomial
+    whose coefficient the NL writer would fold, ``p * q`` a constant), so the writer keeps the
+    Param. The two bounds of a ranged constraint stay as they are: Pyomo needs them constant,
+    and :func:`translation` watches the values of the Params in them. Named expressions are
     written inline where they hold a Param.
     """
     scratch = pyo.ConcreteModel(name="cge_translation")
-    scratch.shadow = pyo.VarList()
+    # One Var component sized for the model's Params: adding Vars one by one to a VarList
+    # costs several times more; a Param from outside the model gets one of ``extra``.
+    n_params = sum(len(p) for p in model.component_objects(pyo.Param, descend_into=True)
+                   if p.mutable)
+    scratch.shadow = pyo.Var(range(n_params))
+    scratch.extra = pyo.VarList()
+    pool = iter(scratch.shadow.values())
     shadow_of: dict[int, VarData] = {}
-    shadows = ComponentMap()
-    copies: dict[int, Any] = {}
+    params: dict[int, ParamData] = {}
 
     def shadow(param):
         var = shadow_of.get(id(param))
         if var is None:
-            var = scratch.shadow.add()
-            var.set_value(param.value, skip_validation=True)
+            var = next(pool, None)
+            if var is None:
+                var = scratch.extra.add()
             shadow_of[id(param)] = var
-            shadows[var] = param
+            params[id(var)] = param
         return var
 
+    named: dict[int, Any] = {}
+
     def copy(node):
-        if node.__class__ in native_types:
+        kind = _KINDS.get(node.__class__)
+        if kind is None:
+            kind = _KINDS[node.__class__] = _kind(node)
+        if kind is _LEAF:
             return node
-        if not node.is_expression_type():
-            return shadow(node) if node.is_parameter_type() else node
-        key = id(node)
-        if key in copies:
-            return copies[key]
-        if node.is_named_expression_type():
-            out = copy(node.expr)
-            if out is node.expr:
-                out = node
+        if kind is _PARAM:
+            return shadow(node)
+        if kind is _NAMED:
+            out = named.get(id(node))
+            if out is None:
+                inner = copy(node.expr)
+                out = named[id(node)] = node if inner is node.expr else inner
+            return out
+        args = node.args
+        if kind is _RANGED:
+            new = (args[0], copy(args[1]), args[2])
         else:
-            args = node.args
-            if isinstance(node, RangedExpression):
-                new = (args[0], copy(args[1]), args[2])
-            else:
-                new = tuple(copy(a) for a in args)
-            if all(a is b for a, b in zip(new, args, strict=True)):
-                out = node
-            else:
-                out = _variable_copy(node, new)
-        copies[key] = out
-        return out
+            new = tuple([copy(a) for a in args])
+        for a, b in zip(new, args, strict=True):
+            if a is not b:
+                return _variable_copy(node, new)
+        return node
 
     originals: dict[int, ConstraintData] = {}
     cons = list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
@@ -261,7 +269,20 @@ def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, Compon
     scratch.o = pyo.ObjectiveList()
     for obj in objectives:
         scratch.o.add(copy(obj.expr), sense=obj.sense)
-    return scratch, originals, shadows
+    return scratch, originals, params
+
+
+# What :func:`_with_shadow_vars` does with a node depends on its class only: kinds by class.
+_LEAF, _PARAM, _NAMED, _RANGED, _NODE = "leaf", "param", "named", "ranged", "node"
+_KINDS: dict[type, str] = {}
+
+
+def _kind(node) -> str:
+    if node.__class__ in native_types or not node.is_expression_type():
+        return _PARAM if getattr(node, "is_parameter_type", bool)() else _LEAF
+    if node.is_named_expression_type():
+        return _NAMED
+    return _RANGED if isinstance(node, RangedExpression) else _NODE
 
 
 def _variable_copy(node, args: tuple):
