@@ -215,3 +215,58 @@ def test_sensitivity_and_sweep_calibrate_margin_services():
 
     cal = base(EXP).calibration
     assert "tmr0" in cal.data and float(cal.data["tmg0"].max()) == 0.0
+
+
+def test_margin_cut_raises_the_margin_sector_when_demand_for_trade_rises(model):
+    """Issue 19, Done-when: a transport project cuts the services needed on the NORTH -> SOUTH
+    corridor of manufactures by 10 % (a_marg = 0.9). Alone, the cut needs fewer services: trade
+    on the corridor barely responds (its landed price falls by 0.1 x 0.1 / 1.1 = 0.9 %), so
+    the margin industry (ser) sells less. When demand for trade rises as well (NORTH's
+    manufactures 20 % more productive, so SOUTH buys more of them), the corridor ships more
+    than 1 / 0.9 - 1 = 11.1 % more and the services it needs, a_marg x tmr x DS, rise despite
+    the cut: the margin industry grows. Under iceberg margins no industry sells the margins,
+    which is why a transport project modelled there shrank the transport sector (issue 19).
+    Magnitudes measured on the toy: cut alone -3.0 % margin services and -0.1 % NORTH ser
+    output; with the demand rise the corridor ships +19.6 %, its services +7.6 %, each
+    region's margin services +3.6 % and NORTH's ser output +0.38 % (of which 0.13 of 0.43 is
+    margin services, the rest the demand of a richer NORTH)."""
+    m = model
+    corridor = [k for k in m.MSUP if k[:3] == ("NORTH", "SOUTH", "man")]
+    solve(m)  # back to the benchmark: another test may have left the levels of its scenario
+    ds0, xmg0, z0 = _levels(m, "DS"), _levels(m, "XMG"), _levels(m, "Z")
+    b0 = pyo.value(m.b["NORTH", "man"])
+    out = {}
+    try:
+        for case, productivity in (("cut", 1.0), ("cut_and_demand", 1.2)):
+            for k in corridor:
+                m.amarg[k[:4]] = 0.9
+            m.b["NORTH", "man"] = b0 * productivity
+            solve(m)
+            services = sum(pyo.value(m.amarg[k[:4]] * m.tmr[k] * m.DS[k[:3]]) for k in corridor)
+            out[case] = (_levels(m, "DS"), _levels(m, "XMG"), _levels(m, "Z"), services,
+                         walras_residual(m)[0])
+    finally:
+        for k in m.amarg:
+            m.amarg[k] = 1.0
+        m.b["NORTH", "man"] = b0
+    services0 = sum(pyo.value(m.tmr[k]) * ds0[k[:3]] for k in corridor)
+    flow = ("NORTH", "SOUTH", "man")
+    # the cut alone: fewer services needed everywhere it applies, the margin industry shrinks
+    ds, xmg, z, services, walras = out["cut"]
+    assert walras < 1e-8
+    assert services / services0 == pytest.approx(0.9 * ds[flow] / ds0[flow], rel=1e-9)
+    assert 1.0 < ds[flow] / ds0[flow] < 1.05          # measured +1.8 %
+    assert xmg[("NORTH", "ser")] < xmg0[("NORTH", "ser")]  # measured -3.0 %
+    assert z[("NORTH", "ser")] < z0[("NORTH", "ser")]      # measured -0.1 %
+    # with demand for trade rising: more services on the corridor, a larger margin industry
+    ds, xmg, z, services, walras = out["cut_and_demand"]
+    assert walras < 1e-8
+    assert ds[flow] / ds0[flow] > 1 / 0.9             # measured +19.6 %
+    assert services / services0 == pytest.approx(0.9 * ds[flow] / ds0[flow], rel=1e-9)
+    assert 1.05 < services / services0 < 1.10         # measured +7.6 %
+    for s in R:
+        assert xmg[(s, "ser")] > xmg0[(s, "ser")]     # measured +3.6 % each
+    rise = z[("NORTH", "ser")] - z0[("NORTH", "ser")]
+    assert 0.002 < rise / z0[("NORTH", "ser")] < 0.006  # measured +0.38 %
+    # margin services are part of the rise, not all of it (measured 0.13 of 0.43)
+    assert 0.0 < (xmg[("NORTH", "ser")] - xmg0[("NORTH", "ser")]) / rise < 0.5
