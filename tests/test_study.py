@@ -82,7 +82,8 @@ def study(tmp_path_factory):
 def test_html_numbers_are_the_csv_tables(study):
     out, html = study
     ids = sorted(p.stem for p in (out / "tables").glob("*.csv"))
-    assert len(ids) == 10  # 5 of step 1, 2 of step 2, 3 of step 3 (with intervals)
+    # 5 of step 1, 2 of step 2, 4 of step 3 (with intervals and the welfare decomposition)
+    assert len(ids) == 11
     for lang in ("ru", "en"):
         for tid in ids:
             csv = pd.read_csv(out / "tables" / f"{tid}.csv")
@@ -104,6 +105,17 @@ def test_html_numbers_are_the_csv_tables(study):
                 assert v == pytest.approx(w, rel=1e-12, abs=1e-12), (lang, tid)
                 assert abs(_shown(text, lang) - v) <= 0.5 * 10.0 ** -int(dec) * (1 + 1e-9), \
                     (lang, tid, text, v)
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_welfare_decomposition_adds_up_to_ev(study):
+    # the terms of the region's EV add up to it within 1e-6 relative, the tolerance of
+    # cge.reporting.welfare (issue 20), for every instrument
+    out, _ = study
+    df = pd.read_csv(out / "tables" / "step3_welfare.csv", index_col="instrument")
+    assert len(df) == 4 and not df.isna().any().any()  # 3 instruments, 1 combination
+    terms = df.drop(columns="EV").sum(axis=1)
+    assert ((terms - df["EV"]).abs() <= 1e-6 * df["EV"].abs()).all(), df
 
 
 @pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from cge import __version__
 from cge.outputs import atomic_path, write_bytes, write_text
 from cge.reporting.labels import Labels, read_labels
+from cge.reporting.welfare import TERMS
 from cge.study.run import StudyResult
 from cge.study.words import WORDS, word
 
@@ -92,6 +93,8 @@ def tables(res: StudyResult) -> list[Table]:
                         index=pd.Index([i.name for i in st.instruments], name="instrument"))
     out += [Table("step3_instruments", 3, "t_instruments", info, "none"),
             Table("step3_effects", 3, "t_effects", res.effects.drop(columns="kind"), "none")]
+    if res.welfare is not None:
+        out.append(Table("step3_welfare", 3, "t_welfare", res.welfare, "none"))
     if res.intervals is not None:
         out.append(Table("step3_intervals", 3, "t_intervals",
                          res.intervals.set_index(["instrument", "measure"]), "none"))
@@ -120,7 +123,7 @@ def _column_label(t: Table, col: str, labels: Labels, lang: str, units: str) -> 
             else labels.of("region", col)
     text = word(col, lang) if col in WORDS else col
     money = {"GRP", "EV", "EV_all", "budget", "budget_all", "cost", "output", "gva",
-             "start_value", "baseline_value", "target_value", "gap", "GRP_real"}
+             "start_value", "baseline_value", "target_value", "gap", "GRP_real", *TERMS}
     return f"{text}, {units}" if col in money else text
 
 
@@ -271,6 +274,8 @@ def _section(res: StudyResult, all_tables: list[Table], labels: Labels, lang: st
          "budget": "budget_per_rouble"}[st.rank_by], lang))]}
     if res.failed:
         table_notes["step3_effects"].append(word("failed", lang, x=", ".join(res.failed)))
+    if res.welfare_skipped:
+        table_notes["step3_welfare"] = [word("welfare_skipped", lang, x=res.welfare_skipped)]
     if res.intervals is not None:
         spec = st.sensitivity or {}
         method = spec.get("method", "quadrature")

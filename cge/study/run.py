@@ -12,6 +12,8 @@ Step 3's measures, per instrument or combination against the benchmark (model un
 * ``<measure>_per_rouble``: the change divided by the instrument's public cost;
 * ``gap_closed``: ``GRP_pct`` over the GRP target's gap in percent of the baseline (the share
   of the gap the instrument would close at full effect), when a GRP target is given.
+
+and the welfare decomposition of the region's EV per instrument (:mod:`cge.reporting.welfare`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class StudyResult:
     intervals: pd.DataFrame | None  # instrument x (measure, mean, low, high)
     failed: list[str] = field(default_factory=list)
     gates: str = ""
+    #: instrument x welfare terms of the region's EV (cge.reporting.welfare), with EV
+    welfare: pd.DataFrame | None = None
+    #: instruments whose EV the decomposition could not split, with the reason
+    welfare_skipped: str = ""
 
 
 def _labour(ds: xr.Dataset, region: str, labour: list[str]) -> xr.DataArray:
@@ -112,6 +118,24 @@ def _effects(study: Study, ds: xr.Dataset, targets: pd.DataFrame) -> pd.DataFram
     key = _RANK_COLUMN[study.rank_by]
     out["rank"] = out[key].rank(ascending=False, method="min")
     return out.sort_values(["rank"], na_position="last")
+
+
+def _welfare(study: Study, res, say) -> tuple[pd.DataFrame, str]:
+    """The subtotals of the region's EV by instrument (the households' term only where the
+    region has several households; it is zero by definition with one)."""
+    from cge.reporting.welfare import TERMS, welfare_results
+
+    w = welfare_results(res, progress=say)
+    names = [i.name for i in study.instruments]
+    r = study.region
+    out = w["welfare_terms"].sel(region=r, scenario=names).to_pandas()
+    if int(res.results["EV"].sel(region=r, scenario="benchmark").notnull().sum()) == 1:
+        out = out.drop(columns="households")
+    out = out[[t for t in TERMS if t in out.columns]]
+    out["EV"] = res.results["EV"].sel(region=r, scenario=names).sum("household",
+                                                                   skipna=False).values
+    out.index.name, out.columns.name = "instrument", None
+    return out, w.attrs["welfare_skipped"]
 
 
 def _intervals(study: Study, res, level: float) -> pd.DataFrame:
@@ -181,6 +205,8 @@ def run_study(study: Study, out: str | Path,
     if res.interrupted:
         raise KeyboardInterrupt
     effects = _effects(study, res.results, targets)
+    say("step 3: welfare decomposition of EV")
+    welfare, skipped = _welfare(study, res, say)
     intervals = None
     if study.sensitivity is not None:
         from cge.sensitivity import run_ssa
@@ -193,4 +219,5 @@ def run_study(study: Study, out: str | Path,
         ssa = run_ssa(spec, out / "ssa", progress=say)
         intervals = _intervals(study, ssa, spec.level)
     return StudyResult(study, model_units(exp.config, sam.units), sam.units, s1, baseline, targets,
-                       effects, intervals, [o.name for o in res.failed], res.gates.summary())
+                       effects, intervals, [o.name for o in res.failed], res.gates.summary(),
+                       welfare, skipped)

@@ -116,6 +116,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "rank": ("Rank", "Место"),
     "ranked_by": ("Ranked by {x}.", "Ранжирование по показателю «{x}»."),
     "failed": ("Not solved (shown as —): {x}.", "Не решены (показаны как —): {x}."),
+    "t_welfare": ("Welfare decomposition of the region's EV (after Huff and Hertel 2000; "
+                  "docs/welfare_decomposition.md)",
+                  "Декомпозиция благосостояния (ЭВ) региона (по Хаффу и Хертелу, 2000; "
+                  "docs/welfare_decomposition.md)"),
+    "allocative": ("Allocative efficiency", "Аллокативная эффективность"),
+    "endowment": ("Endowment", "Наделённость факторами"),
+    "technology": ("Technology", "Технологии"),
+    "tot_world": ("Terms of trade, world", "Условия торговли, мир"),
+    "tot_interregional": ("Terms of trade, interregional", "Условия торговли, межрегиональные"),
+    "investment_savings": ("Investment and savings", "Инвестиции и сбережения"),
+    "households": ("Households' price indices", "Индексы цен домашних хозяйств"),
+    "welfare_skipped": ("Not decomposed (shown as —): {x}.", "Не разложены (показаны как —): {x}."),
     "t_intervals": ("Sensitivity intervals of the effects per rouble",
                     "Интервалы чувствительности эффектов на рубль"),
     "measure": ("Measure", "Показатель"),
