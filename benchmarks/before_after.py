@@ -8,9 +8,14 @@ each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` t
 * ``scale N``: one run of ``benchmarks/scale.py`` (synthetic N regions x 25 sectors: build,
   the five gates, one counterfactual), newton path; the steps are scale.py's;
 * ``flagship``: ``cge run experiments/vologda_trade.toml`` as a whole process (wall seconds
-  and CPU seconds of the process, report writing included).
+  and CPU seconds of the process, report writing included);
+* ``sweep K`` (``--sweep K``): a serial sweep of K depths of the flagship's trade-cost cut
+  (``benchmarks/sweep.py``'s scenarios, one model for all), wall and CPU seconds, and the EV of
+  every scenario, whose largest difference between the trees is reported (``max_diff_EV``);
+* ``ssa`` (``--ssa``): ``cge sensitivity experiments/vologda_trade_ssa.toml`` (its 10
+  quadrature points, each recalibrated), serial, as a whole process.
 
-Both trees run the baseline's ``scale.py`` and the baseline's flagship experiment and data, so
+Both trees run the baseline's benchmark scripts and the baseline's experiments and data, so
 that only the code under test differs. Alternating the trees spreads the load of other jobs on
 a shared machine over both; the table
 gives medians and the ratio before / after of each median. Usage::
@@ -53,14 +58,15 @@ def scale_run(src: Path, data: Path, n: int, timeout: float) -> dict:
     return json.loads(lines[-1])
 
 
-def flagship_run(src: Path, data: Path, timeout: float) -> dict:
-    """Wall and CPU seconds of ``cge run`` on the flagship, as a whole process."""
-    with tempfile.TemporaryDirectory(prefix="cge_flagship_") as out:
+def process_run(src: Path, data: Path, argv: list[str], timeout: float) -> dict:
+    """Wall and CPU seconds of ``cge <argv>`` as a whole process, writing into a scratch
+    folder (``{out}`` in ``argv``)."""
+    with tempfile.TemporaryDirectory(prefix="cge_process_") as out:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-c", "import sys; from cge.cli import main; sys.exit(main())",
-             "run", str(data / "experiments" / "vologda_trade.toml"), "--out", out + "/r"],
+             *(a.format(data=data, out=out) for a in argv)],
             capture_output=True, text=True, env=_env(src), timeout=timeout, check=False, cwd=src)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -68,6 +74,36 @@ def flagship_run(src: Path, data: Path, timeout: float) -> dict:
         return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"wall": wall, "cpu": cpu}
+
+
+FLAGSHIP = ["run", "{data}/experiments/vologda_trade.toml", "--out", "{out}/r"]
+SSA = ["sensitivity", "{data}/experiments/vologda_trade_ssa.toml", "--out", "{out}/r",
+       "--quiet"]
+#: A serial sweep with sweep.py's scenarios, printing wall and CPU seconds and EVs as JSON.
+SWEEP = """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1] + "/benchmarks")
+import sweep
+from cge.sensitivity import Executor
+cpu = time.process_time()
+wall, ds = sweep.timed(Path(sys.argv[1]) / "experiments" / "vologda_trade.toml",
+                       sweep.scenarios(int(sys.argv[2])), Executor())
+print(json.dumps({"wall": wall, "cpu": time.process_time() - cpu,
+                  "failed": int((ds["status"] == "failed").sum()),
+                  "EV": [float(v) for v in ds["EV"].sum([d for d in ds["EV"].dims
+                                                        if d != "scenario"]).values]}))
+"""
+
+
+def sweep_run(src: Path, data: Path, solves: int, timeout: float) -> dict:
+    done = subprocess.run([sys.executable, "-c", SWEEP, str(data), str(solves)],
+                          capture_output=True, text=True, env=_env(src), timeout=timeout,
+                          check=False, cwd=src)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+    return json.loads(lines[-1])
 
 
 def medians(runs: list[dict], case: str, steps: tuple[str, ...]) -> dict:
@@ -88,6 +124,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="3,10,30", help="scale.py sizes, run before the flagship")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-flagship", action="store_true")
+    ap.add_argument("--sweep", type=int, default=0, help="solves of a serial sweep (0: none)")
+    ap.add_argument("--ssa", action="store_true", help="time the flagship sensitivity run")
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--output", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -96,9 +134,15 @@ def main() -> None:
     cases = [(f"scale {n}", SCALE_STEPS,
               lambda src, n=int(n): scale_run(src, data, n, args.timeout))
              for n in args.sizes.split(",") if n]
+    if args.sweep:
+        cases.append((f"sweep {args.sweep}", ("wall", "cpu"),
+                      lambda src: sweep_run(src, data, args.sweep, args.timeout)))
+    if args.ssa:
+        cases.append(("ssa", ("wall", "cpu"),
+                      lambda src: process_run(src, data, SSA, args.timeout)))
     if not args.no_flagship:
         cases.append(("flagship", ("wall", "cpu"),
-                      lambda src: flagship_run(src, data, args.timeout)))
+                      lambda src: process_run(src, data, FLAGSHIP, args.timeout)))
     load = os.getloadavg()
     runs: list[dict] = []
     summary: dict = {}
@@ -120,6 +164,11 @@ def main() -> None:
                 shown = ", ".join(f"{s} {rec[s]:.2f}" for s in steps if rec.get(s) is not None)
                 print(f"{case:<10} {code:<7} {rec.get('error', shown)}", flush=True)
                 summary[case] = medians(runs, case, steps)
+                evs = {c: r["EV"] for r in runs for c in CODES
+                       if r["case"] == case and r["code"] == c and "EV" in r}
+                if len(evs) == 2:  # the same results from both trees, or how far apart
+                    summary[case]["max_diff_EV"] = float(np.max(np.abs(
+                        np.subtract(evs["before"], evs["after"]))))
                 write()
     print(f"\nmedians of {args.repeat} runs (seconds) and ratio before / after")
     for case, med in summary.items():
