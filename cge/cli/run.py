@@ -61,6 +61,11 @@ def print_summary(ds, units: str) -> None:
           + ds["pct_GRP_real"].to_pandas().round(4).to_string())
     ev = ds["EV"].to_series().unstack("scenario")
     print(f"\nequivalent variation by household ({units})\n" + ev.round(4).to_string())
+    if "welfare_terms" in ds:
+        terms = ds["welfare_terms"].to_series().unstack("scenario").drop(columns="benchmark")
+        print(f"\nwelfare decomposition of EV by region ({units}; "
+              "docs/welfare_decomposition.md)\n"
+              + (terms.round(4) + 0.0).to_string())  # + 0.0: no "-0.0000" for noise
     print("\nscenarios: " + ", ".join(
         f"{s} ({st}{', ' + m + f', {int(i)} it.' if st == 'ok' else ''})"
         for s, st, m, i in zip(ds["scenario"].values[1:], ds["status"].values[1:],
