@@ -2,7 +2,9 @@
 
 Each scenario starts from the benchmark (parameters and variables restored), applies its
 shocks and is solved warm-started from the benchmark; when a direct solve fails, the shock is
-applied in steps (homotopy). A scenario that still fails is recorded as failed (status and
+applied in steps (homotopy). The gates and every scenario share the model's one translation
+(shocked Params are its parameters, :mod:`cge.solvers.translate`): a scenario sets values and
+solves. A scenario that still fails is recorded as failed (status and
 message, NaN levels) and the run goes on with the next one: one bad scenario never loses the
 results of the others.
 

@@ -12,6 +12,12 @@ restored, the shocks applied and the model solved warm-started from there, with 
 fallback as in :func:`cge.experiments.runner.run_scenario`. A run that cannot be solved is
 recorded (``status = "failed"``, NaN results) instead of aborting the task.
 
+Runs and tasks on one pooled model (a sweep's scenarios, the shock sizes of one set of
+elasticities) solve the model's one translation, whose parameters are the shocked Params
+(:mod:`cge.solvers.translate`). Other elasticities need a model of their own: calibration
+writes them into the exponents of the CES equations as numbers, and the equation's form
+changes at zero and one, so each such point is built, translated and analysed afresh.
+
 A run may apply a fraction of each shock's change (``weights``): a parameter moved by shock
 ``i`` from ``p0`` to ``p1`` is set to ``p0 + w_i (p1 - p0)``; shock-subset and path
 decompositions are built from such runs.

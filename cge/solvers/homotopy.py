@@ -8,6 +8,11 @@ convergence from the benchmark.  Writing the shocked parameters as
 solution path continuous while the Jacobian stays non-singular).  Steps that
 fail are retried with half the increment; after a success the increment grows
 back (doubling, up to its initial size).
+
+Every step solves the model's one translated system: Params and fixed Vars are its
+parameters (:mod:`cge.solvers.translate`), so a step sets their values and costs Newton's
+iterations only, with the residual and Jacobian functions and the sparse analysis of the
+first.
 """
 
 from __future__ import annotations

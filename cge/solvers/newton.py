@@ -109,8 +109,8 @@ class _Evaluator:
     """
 
     def __init__(self, system: CasadiSystem):
-        # The right-hand sides are subtracted at each evaluation, not built in: a change of a
-        # Param in the bounds (a numeraire's level) leaves these functions valid.
+        # The right-hand sides are subtracted at each evaluation, not built in: they are the
+        # constants the NL writer moved out of the expressions, kept as numbers in lbg.
         self._system = system
         self._f = ca.Function("F", [system.x, system.p], [system.g])
         self._j = ca.Function("J", [system.x, system.p], [sparse_jacobian(system.g, system.x)])
