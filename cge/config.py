@@ -22,6 +22,7 @@ HOME = "home"  # the country of a SAM whose regions share one currency
 INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
 GOVERNMENT = ("savings_rate", "fixed_consumption")
+PROJECT_FINANCING = ("spending", "borrowing")  # cge.model.projects
 #: Tax rates an experiment may shock (government block) and who may receive their revenue.
 TAX_INSTRUMENTS = ("tauz", "taum", "tq", "taud", "tb", "te", "tf", "tc")
 RECIPIENTS = ("government", "households")
@@ -83,6 +84,12 @@ class Closure:
     unemployment:
         factor name -> benchmark unemployment rate (e.g. ``{lab = 0.05}``): the factor's real
         wage is fixed and employment adjusts (factors mobile between sectors only).
+    project_financing:
+        how a budget pays for the projects it finances (``XvR``, ``XvF``;
+        :mod:`cge.model.projects`): ``{ regional = "spending", federal = "spending" }`` (the
+        default) cuts the government's consumption and transfers by the project's cost;
+        ``"borrowing"`` lowers its savings instead (it borrows from the savings pool, crowding
+        out investment).
     walras:
         the market whose clearing equation is dropped (``"auto"``: the numeraire factor's market,
         else the balance of payments when foreign savings are fixed, else the first commodity
@@ -99,6 +106,7 @@ class Closure:
     migration: Mapping[str, float] = field(default_factory=dict)
     investment_allocation: Mapping[str, object] = field(default_factory=dict)
     wage_floor: Mapping[str, float] = field(default_factory=dict)
+    project_financing: Mapping[str, str] = field(default_factory=dict)
     walras: str = "auto"
 
     def mobility(self, factor: str) -> str:
@@ -311,6 +319,13 @@ class ModelConfig:
             if mob not in MOBILITY:
                 bad("factor_mobility", f"closure.factor_mobility[{f!r}] = {mob!r}; choose one "
                     f"of {list(MOBILITY)}")
+        for level, how in c.project_financing.items():
+            if level not in ("regional", "federal"):
+                bad("project_financing", f"closure.project_financing names {level!r}; the "
+                    "budget levels are 'regional' and 'federal'")
+            elif how not in PROJECT_FINANCING:
+                bad("project_financing", f"closure.project_financing[{level!r}] = {how!r}; "
+                    f"choose one of {list(PROJECT_FINANCING)}")
         for tax, who in self.tax_recipients.items():
             if tax not in TAX_INSTRUMENTS:
                 bad("tax_recipients", f"tax_recipients names {tax!r}, which is not a tax rate "
@@ -397,6 +412,7 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "migration": "a table of factor = number",
           "wage_floor": "a table of factor = number",
           "investment_allocation": "a table with factor and elasticity",
+          "project_financing": "a table of budget level = string",
           "commodity_prefix": "a string", "tariff_accounts": "a list of strings",
           "duty_accounts": "a list of strings",
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
@@ -426,6 +442,7 @@ def _has_type(value: object, expected: str) -> bool:
         return False
     check = {"a table of factor = string": lambda v: isinstance(v, str),
              "a table of factor = number": number,
+             "a table of budget level = string": lambda v: isinstance(v, str),
              "a table with factor and elasticity": lambda v: isinstance(v, str) or number(v),
              "a table of country = list of region names": strings,
              "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str),

@@ -9,7 +9,8 @@ the benchmark, the year and the path's state, then solves warm-started from year
   entries replace ``g`` by their own rate for the entries they select (labour force by region,
   world prices, productivity ``b``, ...);
 * sector-specific capital ``FFS = rho K_t`` from the capital stock (:mod:`.capital`);
-* projects switched on add construction demand (``XvP``/``XvD``), capital and productivity
+* projects switched on add construction demand (``XvP``, ``XvD``, ``XvR``, ``XvF`` by source
+  of financing), capital and productivity
   (:mod:`.projects`); timed shocks act on the year's values (:mod:`.spec`);
 * the productivity index ``A`` (:mod:`.closure`) is solved for in the baseline when real GRP
   targets are given (forecast closure) and fixed at the baseline's values in every policy run
@@ -22,6 +23,26 @@ Welfare of a policy run in year ``t`` is the equivalent variation against the ba
 same year at the baseline's prices (:func:`cge.model.results.indicators`); over the horizon it
 is summed with and without discounting at ``discount_rate``:
 ``EV_discounted = sum_t EV_t / (1 + r)^(t - start)``.
+
+The horizon ends with a different capital stock than the baseline's: a project's capital
+still earns after ``end``, and capital crowded out is still missing. Its terminal value
+(reported separately, ``terminal_value``) is the present value of the returns of the extra
+stock ``dK = K_{T+1} - K^{base}_{T+1}`` (the stock after the last year's accumulation), each
+unit earning the services ``rho_r`` per year at the baseline's rental price of the last year
+``pf_T``, depreciating at ``delta_r`` and discounted at ``r``, counted from year ``T + 1``:
+
+.. math::
+
+    TV_{ri} = \frac{dK_{ri}\, \rho_r\, pf_{riT}}{(1 + r)^{T + 1 - start}}
+        \sum_{s \ge 0} \Big(\frac{1 - \delta_r}{1 + r}\Big)^s
+      = \frac{dK_{ri}\, \rho_r\, pf_{riT}}{(r + \delta_r)\,(1 + r)^{T - start}}
+
+(returns after ``T`` at the last year's prices: no further growth or price change is
+assumed). With a gross return ``rho pf`` equal to ``r + delta`` a unit is worth its
+replacement cost at base-year prices, one. ``welfare_with_terminal`` adds it to the
+discounted EV of the region's households: gross capital income, whoever receives it (owners
+here or abroad, profit tax to the budgets), is counted as the region's, as in a social
+cost-benefit analysis of the project.
 """
 
 from __future__ import annotations
@@ -41,7 +62,6 @@ from cge.dynamics.capital import CapitalCalibration, accumulate, allocate, stead
 from cge.dynamics.closure import add_productivity_index, set_forecast
 from cge.dynamics.projects import (
     Project,
-    add_domestic_financing,
     capital_added,
     check_projects,
     construction_demand,
@@ -96,6 +116,7 @@ class PathResult:
     results: xr.Dataset | None = None
     reference: list[tuple[dict, dict]] = field(default_factory=list)  # utility, prices by year
     A: dict[int, dict[str, float]] = field(default_factory=dict)
+    stock_end: dict[tuple[str, str], float] = field(default_factory=dict)  # K_{T+1}
 
 
 @dataclass
@@ -137,7 +158,6 @@ def prepare(m: pyo.ConcreteModel, spec: DynamicSpec, *, solver: str = "auto",
     capital = steady_state(services, real_investment(m, pq0), spec.growth, spec.delta)
     levels, reference0 = Levels(m), welfare_reference(m)
     add_productivity_index(m)
-    add_domestic_financing(m)
     grp0 = {r: pyo.value(m.dyn_grp_target[r]) for r in m.R}
     if spec.grp_targets is not None:
         unknown = set(spec.grp_targets) - set(m.R)
@@ -274,10 +294,12 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
                 ("GRP_nominal", nominal_grp(m)), ("EV", ev),
                 ("EV_since_start", equivalent_variation(m, dm.reference0)),
                 ("project_demand_foreign", {k: pyo.value(m.XvP[k]) for k in m.RQ}),
-                ("project_demand_domestic", {k: pyo.value(m.XvD[k]) for k in m.RQ})):
+                ("project_demand_domestic", {k: pyo.value(m.XvD[k] + m.XvR[k] + m.XvF[k])
+                                             for k in m.RQ})):
             rows[key].append(dict(row))
         stock = accumulate(stock, alloc, capital_added(projects, year + 1), spec.delta)
     set_forecast(m, None)
+    path.stock_end = stock
     ds = dm.levels.stack(years, frames)
     rs, r_, rc, rh = ("region", "sector"), ("region",), ("region", "commodity"), \
         ("region", "household")
@@ -300,7 +322,7 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
             ("project_demand_foreign", rc, "quantity", "project investment demand financed "
              "from abroad (XvP)"),
             ("project_demand_domestic", rc, "quantity", "project investment demand financed "
-             "from national savings (XvD)")):
+             "at home: from private savings (XvD) or by a budget (XvR, XvF)")):
         ds[key] = table(rows[key], dims, years, unit, doc)
     ds["solve_iterations"] = ("year", [float(i["iterations"]) for i in info])
     ds["solve_homotopy"] = ("year", [i["method"] == "homotopy" for i in info])
@@ -314,7 +336,26 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
     return path
 
 
-def _assemble(paths: list[PathResult], spec: DynamicSpec) -> xr.Dataset:
+def terminal_value(ds: xr.Dataset, spec: DynamicSpec) -> xr.DataArray:
+    """Present value at ``start`` of the returns of each path's extra capital stock at the end
+    of the horizon over the baseline's (module docstring), by scenario, region and sector."""
+    r, end = spec.discount_rate, spec.end
+    dk = ds["capital_stock_end"] - ds["capital_stock_end"].sel(scenario="baseline")
+    rental = ds["pf"].sel(scenario="baseline", year=end, factor=spec.capital, drop=True)
+    delta = xr.DataArray([spec.delta(str(g)) for g in ds["region"].values],
+                         coords={"region": ds["region"]})
+    tv = dk * ds["capital_services_per_unit"] * rental / (
+        (r + delta) * (1.0 + r) ** (end - spec.start))
+    out = tv.fillna(0.0)
+    # attributes of its own, not the rental price's it was computed from
+    out.attrs = {"units": "value", "description": f"terminal value of the capital stock at the "
+                 f"end of {end} over the baseline's: its returns at the last year's baseline "
+                 f"rental price, depreciating, discounted to {spec.start} at {r:g} a year"}
+    return out
+
+
+def _assemble(paths: list[PathResult], spec: DynamicSpec,
+              rho: dict[str, float]) -> xr.Dataset:
     ds = xr.concat([p.results for p in paths],
                    dim=pd.Index([p.name for p in paths], name="scenario"),
                    combine_attrs="override", join="outer", fill_value=0.0)
@@ -322,6 +363,21 @@ def _assemble(paths: list[PathResult], spec: DynamicSpec) -> xr.Dataset:
     ds["EV_discounted"] = (ds["EV"] * discount).sum("year").assign_attrs(
         units="value", description=f"EV against the baseline summed over {spec.start}-"
         f"{spec.end}, discounted to {spec.start} at {spec.discount_rate:g} a year")
+    ends = xr.concat([pd.Series(p.stock_end).rename_axis(["region", "sector"]).to_xarray()
+                      for p in paths], dim=pd.Index([p.name for p in paths], name="scenario"))
+    ds["capital_stock_end"] = ends.reindex(region=ds["region"], sector=ds["sector"],
+                                           fill_value=0.0).fillna(0.0).assign_attrs(
+        units="value", description="capital stock after the last year's accumulation (start "
+        f"of {spec.end + 1})")
+    ds["capital_services_per_unit"] = xr.DataArray(
+        [rho[str(g)] for g in ds["region"].values], coords={"region": ds["region"]},
+        attrs={"units": "1", "description": "capital services per unit of stock, rho (gross "
+               "return at base-year prices)"})
+    ds["terminal_value"] = terminal_value(ds, spec)
+    ds["welfare_with_terminal"] = (ds["EV_discounted"].sum("household")
+                                   + ds["terminal_value"].sum("sector")).assign_attrs(
+        units="value", description="EV_discounted of the region's households plus the "
+        "terminal value of its capital stock")
     ds["EV_cumulative"] = ds["EV"].sum("year").assign_attrs(
         units="value", description="EV against the baseline summed over the years, undiscounted")
     base = ds["GRP_real"].sel(scenario="baseline")
@@ -370,7 +426,7 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
     else:
         interrupted = ()
     t3 = time.perf_counter()
-    ds = _assemble(paths, dexp.spec)
+    ds = _assemble(paths, dexp.spec, dm.capital.services_per_unit)
     ds["description"] = ("scenario", ["baseline"] + [s.description for s in chosen])
     spec = dexp.spec
     ds.attrs = {

@@ -19,21 +19,21 @@ A project is data (``[[project]]`` tables of a dynamic experiment file)::
 Capex values are in model units at base-year prices; ``origin`` is the region whose market
 supplies the good (the model has no origin split of investment demand: a purchase in the RUS
 market is sourced like any RUS demand, from RUS producers, other regions and imports). Each
-year a project adds the real quantity ``value / pq0`` of investment demand:
+year a project adds the real quantity ``value / pq0`` of investment demand to the model's
+parameter for its source of financing (:mod:`cge.model.projects`, where the equations are):
 
-* ``foreign`` financing: to ``XvP`` (investment block), paid for by a capital inflow in the
-  balance of payments -- the investment is additional to national savings;
-* ``private``, ``regional`` and ``federal`` financing: to ``XvD``, investment demand financed
-  from the national savings pool. All domestic savings (households' and both levels of
-  government's) meet in one pool in this model, so a domestically financed project displaces
-  other investment: the pool's investment demand becomes
-
-  .. math:: Xv_{ri}\,pq_{ri} = \lambda_{ri}\kappa_r\Big(SAV - \sum_{sc} pq_{sc} XvD_{sc}\Big)
-
-  (eq_investment_demand and eq_savings_investment rewritten, ``SAV -> SAV - sum pq XvD``),
-  and ``XvD`` joins the commodity market (``XvP -> XvP + XvD`` in eq_commodity_market). The
-  three domestic sources differ only in the label: a budget-financed project is paid from
-  government savings, which would otherwise have reached the same pool.
+* ``foreign``: ``XvP``, paid for by a capital inflow in the balance of payments -- the
+  investment is additional to national savings;
+* ``private``: ``XvD``, financed from private savings: the savings pool invests that much less
+  elsewhere (crowding out);
+* ``regional``: ``XvR``, paid by the regional government out of its consumption and transfers
+  (or, with ``project_financing = { regional = "borrowing" }``, borrowed from the pool). A
+  regional budget buys in its own region's market, so the capex of a regionally financed
+  project is placed in the project region's market whatever its ``origin`` (that market
+  sources it from other regions and imports like any of its demand);
+* ``federal``: ``XvF``, paid by the federal government out of its consumption and its transfers
+  to every region (or borrowed, ``project_financing = { federal = "borrowing" }``): the other
+  regions bear part of the cost through their budgets. Needs a federal government in the SAM.
 
 From ``start_operation`` the sector's capital stock includes ``capital`` (which then
 depreciates like any capital, :mod:`cge.dynamics.capital`) and its productivity ``b`` is
@@ -50,10 +50,9 @@ from pathlib import Path
 import pandas as pd
 import pyomo.environ as pyo
 
-from cge.dynamics.components import substitute
 from cge.errors import InputError, Location, Problem
 
-FINANCING = {"foreign": "XvP", "private": "XvD", "regional": "XvD", "federal": "XvD"}
+FINANCING = {"foreign": "XvP", "private": "XvD", "regional": "XvR", "federal": "XvF"}
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ class Project:
 
     @property
     def parameter(self) -> str:
-        """The model parameter its construction demand goes to (XvP or XvD)."""
+        """The model parameter its construction demand goes to (XvP, XvD, XvR or XvF)."""
         return FINANCING[self.financing]
 
 
@@ -147,21 +146,26 @@ def check_projects(projects: dict[str, Project], m: pyo.ConcreteModel, capital: 
         if (p.region, capital, p.sector) not in set(m.RFS_SPECIFIC):
             raise _bad(f"project {p.name!r}: sector {p.sector!r} of region {p.region!r} has "
                        f"no {capital!r} in the SAM, so capital cannot be added to it", path)
+        if p.financing == "federal" and not m.has_federal:
+            raise _bad(f"project {p.name!r}: financing 'federal', but the SAM has no federal "
+                       "government to pay for it", path)
         for c in p.capex:
-            if (c.origin, c.commodity) not in set(m.RQ):
+            origin = p.region if p.financing == "regional" else c.origin
+            if (origin, c.commodity) not in set(m.RQ):
                 raise _bad(f"project {p.name!r}: no market for {c.commodity!r} in region "
-                           f"{c.origin!r}", path)
+                           f"{origin!r}", path)
 
 
 def construction_demand(projects: list[Project], year: int, pq0: dict
                         ) -> dict[str, dict[tuple[str, str], float]]:
-    """Quantities added to ``XvP`` and ``XvD`` in ``year``: ``{"XvP": {(r, c): q}, ...}``."""
-    out: dict[str, dict] = {"XvP": {}, "XvD": {}}
+    """Quantities added to ``XvP``, ``XvD``, ``XvR``, ``XvF`` in ``year``: ``{"XvP": {(r, c):
+    q}, ...}`` (a regional budget buys in its own region's market, see the module)."""
+    out: dict[str, dict] = {name: {} for name in FINANCING.values()}
     for p in projects:
         target = out[p.parameter]
         for c in p.capex:
             if c.year == year:
-                k = (c.origin, c.commodity)
+                k = (p.region if p.financing == "regional" else c.origin, c.commodity)
                 target[k] = target.get(k, 0.0) + c.value / pq0[k]
     return out
 
@@ -184,21 +188,3 @@ def productivity_factor(projects: list[Project], year: int) -> dict[tuple[str, s
             k = (p.region, p.sector)
             out[k] = out.get(k, 1.0) * (1.0 + p.productivity)
     return out
-
-
-def add_domestic_financing(m: pyo.ConcreteModel) -> None:
-    """Add ``XvD`` and rewrite the investment and commodity-market equations (see module)."""
-    m.XvD = pyo.Param(m.RQ, mutable=True, initialize=0.0, within=pyo.Reals,
-                      doc="project investment demand financed from national savings")
-    spend = sum(m.pq[k] * m.XvD[k] for k in m.RQ)
-    if len(m.C) > 1:
-        raise InputError(Problem("unsupported", "project financing from national savings "
-                                 f"needs a model of one country, not {m.C}"))
-    # one country: the project spending all comes out of its pool
-    substitute(m, "eq_investment_demand", "eq_dyn_investment_demand",
-               lambda k: {id(m.SAV[m.COUNTRY[k[0]]]): m.SAV[m.COUNTRY[k[0]]] - spend})
-    substitute(m, "eq_savings_investment", "eq_dyn_savings_investment",
-               lambda k: {id(m.SAV[k]): m.SAV[k] - spend})
-    substitute(m, "eq_commodity_market", "eq_dyn_commodity_market",
-               lambda k: {id(m.XvP[k]): m.XvP[k] + m.XvD[k]})
-    m.final_uses.append("XvD")  # a final use in GRP by expenditure (cge.model.grp)

@@ -35,6 +35,8 @@ def summary(ds: xr.Dataset, checkpoints: tuple[int, ...] = ()) -> pd.DataFrame:
         out[f"EV PV {r}"] = ev.sel(region=r).values
     out["EV PV total"] = ev.sum("region").values
     out["EV sum total"] = ds["EV_cumulative"].sum(["region", "household"]).values
+    out["terminal value PV total"] = ds["terminal_value"].sum(["region", "sector"]).values
+    out["EV PV + terminal total"] = ds["welfare_with_terminal"].sum("region").values
     return out
 
 

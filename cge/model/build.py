@@ -24,6 +24,7 @@ from cge.model import (
     margins,
     markets,
     production,
+    projects,
     quotas,
     rest_of_world,
     trade,
@@ -32,8 +33,8 @@ from cge.model import (
 from cge.model.symbols import grouped
 
 BLOCKS = (production, make, transformation, trade, quotas, cooperation, margins, factors,
-          enterprises, households, government, federal, investment, rest_of_world, markets,
-          closures)
+          enterprises, households, government, federal, investment, projects, rest_of_world,
+          markets, closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:

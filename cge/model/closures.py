@@ -170,6 +170,11 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
                      for name, pos in government.TAX_INSTRUMENTS.items() if name not in lump
                      for k in getattr(m, name)
                      if (k[pos] if isinstance(k, tuple) else k) in lost}
+    if not m.has_federal:
+        # a federally financed project needs a federal budget to pay for it
+        m.unshockable.update({("XvF", k): "the SAM has no federal government to pay for a "
+                              "federally financed project (finance it with XvR, XvD or XvP)"
+                              for k in m.XvF})
 
     for r in m.R:
         m.Sf[r].fix()

@@ -15,9 +15,13 @@ household) receiving transfers.
     GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^b_r) Tb_r
         + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + (1-fs^p_r)\, TP_r + TRG_r
         && \text{eq\_government\_revenue} \to GREV_r \\
-    Sg_r &= ss^g_r\, GREV_r                                    && \text{eq\_government\_savings} \to Sg_r \\
-    Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r)/pq_{ri}                 && \text{eq\_government\_demand} \to Xg_{ri} \\
-    TR_{rh} &= \omega_{rh}(GREV_r - Sg_r)                      && \text{eq\_transfers} \to TR_{rh}
+    Sg_r &= ss^g_r\, GREV_r\ [-\,PR_r]                         && \text{eq\_government\_savings} \to Sg_r \\
+    Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r - PR_r)/pq_{ri}          && \text{eq\_government\_demand} \to Xg_{ri} \\
+    TR_{rh} &= \omega_{rh}(GREV_r - Sg_r - PR_r)               && \text{eq\_transfers} \to TR_{rh}
+
+``PR_r = \sum_i pq_{ri} XvR_{ri}`` is the cost of the investment projects the region's
+government pays for (:mod:`cge.model.projects`): cut from its consumption and transfers, or,
+with ``project_financing = { regional = "borrowing" }``, borrowed (the bracketed term).
 
 A tax rate whose revenue the configuration sends to households (``tax_recipients``; a new
 instrument, zero in the SAM) is left out of ``GREV`` and paid lump-sum to the region's
@@ -46,7 +50,7 @@ above for brevity, as ``Te``'s).
 
 Closure ``government = "fixed_consumption"`` fixes ``Xg`` at its benchmark level and replaces
 eq_government_savings and eq_government_demand by the budget
-``GREV_r - Sg_r = sum_i pq Xg + sum_h TR`` (eq_government_budget -> Sg).
+``GREV_r - Sg_r = sum_i pq Xg + sum_h TR + PR_r`` (eq_government_budget -> Sg).
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.errors import InputError, Problem
-from cge.model import quotas, trade
+from cge.model import projects, quotas, trade
 from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, grouped, param, var
 
@@ -168,22 +172,30 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              doc="revenue of taxes recycled lump-sum to households",
              rule=lambda m, r: m.TLS[r] == sum(_revenue(m, r, t) for t in lump)
              + quotas.rent_to(m, r, "households"))
+    # a project the region pays for (projects block): borrowed, or cut from its spending
+    borrows = projects.financing(cal, "regional") == "borrowing"
+
+    def spending(m, r):
+        return m.GREV[r] - m.Sg[r] - projects.regional_cost(m, r)
+
     equation(m, "eq_government_savings", m.R, ("region",), block=BLOCK, determines="Sg",
-             latex=r"S^g = ss^g GREV", doc="government savings at a fixed rate",
-             rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r])
+             latex=r"S^g = ss^g GREV\ [- PR]", doc="government savings at a fixed rate (less "
+             "the projects it pays for when it borrows for them)",
+             rule=lambda m, r: m.Sg[r] == m.ssg[r] * m.GREV[r]
+             - (projects.regional_cost(m, r) if borrows else 0))
     equation(m, "eq_government_demand", m.RG, ("region", "commodity"), block=BLOCK,
-             determines="Xg", latex=r"X^g = \mu (GREV - S^g)/p^q",
+             determines="Xg", latex=r"X^g = \mu (GREV - S^g - PR)/p^q",
              doc="government consumption in fixed budget shares",
-             rule=lambda m, r, i: m.Xg[r, i] * m.pq[r, i] == m.mu[r, i] * (m.GREV[r] - m.Sg[r]))
+             rule=lambda m, r, i: m.Xg[r, i] * m.pq[r, i] == m.mu[r, i] * spending(m, r))
     equation(m, "eq_transfers", m.RH_TR, ("region", "household"), block=BLOCK,
-             determines="TR", latex=r"TR = \omega (GREV - S^g)",
+             determines="TR", latex=r"TR = \omega (GREV - S^g - PR)",
              doc="transfers to households in a fixed share of spending",
-             rule=lambda m, r, h: m.TR[r, h] == m.omega[r, h] * (m.GREV[r] - m.Sg[r]))
+             rule=lambda m, r, h: m.TR[r, h] == m.omega[r, h] * spending(m, r))
     equation(m, "eq_government_budget", m.R, ("region",), block=BLOCK, determines="Sg",
-             latex=r"GREV - S^g = \sum_i p^q X^g + \sum_h TR",
+             latex=r"GREV - S^g = \sum_i p^q X^g + \sum_h TR + PR",
              doc="government budget (active only with fixed real consumption)",
-             rule=lambda m, r: m.GREV[r] - m.Sg[r] == sum(m.pq[r, i] * m.Xg[r, i]
-                                                          for i in goods[r])
+             rule=lambda m, r: spending(m, r) == sum(m.pq[r, i] * m.Xg[r, i]
+                                                     for i in goods[r])
              + sum(m.TR[r, h] for h in recipients[r]))
     m.eq_government_budget.deactivate()
 

@@ -6,8 +6,8 @@ Set: ``RV`` = (region, commodity) with investment demand; ``c(r)`` is region r's
 
     SAV_c &= \sum_{r \in c}\Big(\sum_h Sp_{rh} + Sg_r + SE_r + \varepsilon_c Sf_r\Big) + Sgf
         && \text{eq\_savings\_pool} \to SAV_c \\
-    Xv_{ri} &= \lambda_{ri}\,\kappa_r\, SAV_{c(r)} / pq_{ri}  && \text{eq\_investment\_demand} \to Xv_{ri} \\
-    \sum_{r \in c,i} pq_{ri} Xv_{ri} &= SAV_c  && \text{eq\_savings\_investment} \to s^{adj}
+    Xv_{ri} &= \lambda_{ri}\,\kappa_r\, (SAV_{c(r)} - PD_{c(r)}) / pq_{ri}  && \text{eq\_investment\_demand} \to Xv_{ri} \\
+    \sum_{r \in c,i} pq_{ri} Xv_{ri} &= SAV_c - PD_c  && \text{eq\_savings\_investment} \to s^{adj}
 
 (federal savings ``Sgf`` exist only in a model of one country; enterprise savings ``SE`` only
 in regions with an enterprise, enterprises block).
@@ -15,6 +15,9 @@ in regions with an enterprise, enterprises block).
 Project investment ``XvP[r,i]`` (quantities, zero at the benchmark) is extra demand for
 investment goods by a project financed from abroad (a capital inflow in the balance of
 payments, rest-of-world block); it is how experiments add the construction phase of a project.
+``PD_c = sum pq XvD`` is the cost of the country's projects financed from private savings
+(:mod:`cge.model.projects`, which also has projects paid by budgets): the pool invests what is
+left.
 
 Savings-driven closure (default): eq_investment_demand is active and eq_savings_investment holds
 by construction (shares sum to one), so it is inactive. Investment-driven closure: ``Xv`` is
@@ -44,7 +47,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces, enterprises, factors
+from cge.model import ces, enterprises, factors, projects
 from cge.model.symbols import equation, grouped, param, var
 
 BLOCK = "investment"
@@ -91,15 +94,19 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                  for r in m.REGIONS_OF[c]) + m.Sgf)
     allocated = set(m.R_ALLOC)
 
+    def pool(m, c):
+        # what is left of the pool after the projects financed from private savings
+        return m.SAV[c] - projects.private_cost(m, c)
+
     def share(m, r):
         return m.kv[r] if r in allocated else m.kappa[r]
 
     equation(m, "eq_investment_demand", m.RV, ("region", "commodity"), block=BLOCK,
-             determines="Xv", latex=r"X^v = \lambda \kappa\, SAV_c/p^q",
+             determines="Xv", latex=r"X^v = \lambda \kappa\, (SAV_c - PD_c)/p^q",
              doc="investment spending in fixed shares (kv for kappa under allocation by "
              "returns)",
              rule=lambda m, r, i: m.Xv[r, i] * m.pq[r, i]
-             == m.lambda_[r, i] * share(m, r) * m.SAV[m.COUNTRY[r]])
+             == m.lambda_[r, i] * share(m, r) * pool(m, m.COUNTRY[r]))
     investing = grouped(m.RV, m.R)
     capital = cal.config.closure.investment_allocation.get("factor")
     income0 = {r: pyo.value(factors.income(m, r, capital)) for r in m.R_ALLOC}
@@ -121,7 +128,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m, c: sum(m.kv[r] for r in members[c])
              == sum(m.kappa[r] for r in members[c]))
     equation(m, "eq_savings_investment", m.C, ("country",), block=BLOCK, determines="sadj",
-             latex=r"\sum p^q X^v = SAV_c", doc="savings equal investment (exogenous investment)",
+             latex=r"\sum p^q X^v = SAV_c - PD_c", doc="savings equal investment (exogenous investment)",
              rule=lambda m, c: sum(m.pq[r, i] * m.Xv[r, i] for r in m.REGIONS_OF[c]
-                                   for i in investing[r]) == m.SAV[c])
+                                   for i in investing[r]) == pool(m, c))
     m.eq_savings_investment.deactivate()

@@ -3,10 +3,12 @@ r"""Commodity markets: the composite good is used by firms, households, governme
 .. math::
 
     Q_{ri} = \sum_j X_{rij} + \sum_h Xp_{rih} + Xg_{ri} + Xgf_{ri} + Xv_{ri} + Xre_{ri} + XvP_{ri}
-        + XMG_{ri} \qquad \text{eq\_commodity\_market} \to pq_{ri}
+        + XvD_{ri} + XvR_{ri} + XvF_{ri} + XMG_{ri} \qquad \text{eq\_commodity\_market} \to pq_{ri}
 
-``XMG`` are the margin services the region supplies (:mod:`cge.model.margins`). Origin markets
-for domestic goods are in the trade block, factor markets in the factors block.
+``XvP``, ``XvD``, ``XvR``, ``XvF`` are investment projects by source of financing
+(:mod:`cge.model.projects`); ``XMG`` are the margin services the region supplies
+(:mod:`cge.model.margins`). Origin markets for domestic goods are in the trade block, factor
+markets in the factors block.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     """The block owns no variables: it ties together those of the demand blocks."""
     # final uses of the composite good, indexed (region, commodity, ...): what GRP by
     # expenditure adds up (cge.model.grp); a block that adds a final use appends its name
-    m.final_uses = ["Xp", "Xg", "Xgf", "Xv", "Xre", "XvP"]
+    m.final_uses = ["Xp", "Xg", "Xgf", "Xv", "Xre", "XvP", "XvD", "XvR", "XvF"]
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
@@ -43,6 +45,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     for r, i in m.RMG:
         users[(r, i)].append(m.XMG[r, i])
     equation(m, "eq_commodity_market", m.RQ, ("region", "commodity"), block=BLOCK,
-             determines="pq", latex=r"Q = \sum_j X + \sum_h X^p + X^g + X^{gf} + X^v + X^{re} + X^{vP} + XMG",
+             determines="pq", latex=r"Q = \sum_j X + \sum_h X^p + X^g + X^{gf} + X^v + X^{re} + X^{vP} + X^{vD} + X^{vR} + X^{vF} + XMG",
              doc="supply of the composite good equals its uses",
-             rule=lambda m, r, i: m.Q[r, i] == sum(users[(r, i)]) + m.XvP[r, i])
+             rule=lambda m, r, i: m.Q[r, i] == sum(users[(r, i)]) + m.XvP[r, i] + m.XvD[r, i]
+             + m.XvR[r, i] + m.XvF[r, i])

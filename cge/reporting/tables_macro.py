@@ -136,8 +136,9 @@ def macro(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
                 and r in u["region"].values)
         inv = _use(ds, "Xv")
         inv = inv.sel(sel) if inv is not None and r in inv["region"].values else 0.0 * c
-        if "XvP" in ds:
-            inv = inv + (ds["pq"] * ds["XvP"]).sum("commodity").sel(sel)
+        for project in ("XvP", "XvD", "XvR", "XvF"):  # cge.model.projects
+            if project in ds:
+                inv = inv + (ds["pq"] * ds[project]).sum("commodity").sel(sel)
         ex = (ds["exports_value"] * (1 + ds["te"]) if "te" in ds else ds.get("exports_value"))
         ex = _sum(ds, ex, ["sector"])
         ex = ex.sel(sel) if ex is not None and r in ex["region"].values else 0.0 * c

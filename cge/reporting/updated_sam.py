@@ -192,6 +192,9 @@ def _trade(c: _Cells) -> None:
 def _markets(c: _Cells) -> None:
     """Final uses of the composite good (intermediate use: production block)."""
     m = c.m
+    if any(_v(x) for name in ("XvD", "XvR", "XvF") for x in getattr(m, name).values()):
+        raise _unmapped("a project financed at home (XvD, XvR, XvF) is not zero; the SAM has "
+                        "no account that would tell calibration who paid for it")
     if any(_v(x) for x in m.tc.values()):
         raise _unmapped("a tax on household consumption (tc) is not zero; calibration would "
                         "read it as a direct tax")
