@@ -83,17 +83,22 @@ def register_regions(sub: argparse._SubParsersAction) -> None:
             ("russia", "all 85 federal subjects and the rest of the world, 2021",
              "sam/russia_2021")):
         p = sub.add_parser(name, help=help_)
-        p.add_argument("--sources", default="sam/sources",
-                       help="source data (default sam/sources)")
-        p.add_argument("--regions", default="sam/regions",
-                       help="regions table, partners, trade rules, parameters "
-                            "(default sam/regions)")
-        p.add_argument("--model", default="sam/vologda",
-                       help="sectors, sector map and Vologda's parameters (default sam/vologda)")
-        p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
-                       help="Rosstat's transport-margin rates by sector")
-        p.add_argument("--out", default=out, help=f"output folder (default {out})")
+        _regional_inputs(p, "regions table, partners, trade rules, parameters", out,
+                         "output folder")
         p.set_defaults(func=_multiregion)
+
+
+def _regional_inputs(p: argparse.ArgumentParser, regions_help: str, out: str,
+                     out_help: str) -> None:
+    """The inputs every build from the regional accounts reads, and its output."""
+    p.add_argument("--sources", default="sam/sources", help="source data (default sam/sources)")
+    p.add_argument("--regions", default="sam/regions",
+                   help=f"{regions_help} (default sam/regions)")
+    p.add_argument("--model", default="sam/vologda",
+                   help="sectors, sector map and Vologda's parameters (default sam/vologda)")
+    p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
+                   help="Rosstat's transport-margin rates by sector")
+    p.add_argument("--out", default=out, help=f"{out_help} (default {out})")
 
 
 def _flagship_margins(args: argparse.Namespace) -> int:
@@ -112,15 +117,8 @@ def register_flagship_margins(sub: argparse._SubParsersAction) -> None:
     """``cge sam-build vologda-margins`` (cge/sources/regions.py, flagship_margins)."""
     p = sub.add_parser("vologda-margins", help="the flagship's VOL <-> RUS trade margins: "
                                                "Rosstat's rates with a distance component")
-    p.add_argument("--sources", default="sam/sources", help="source data (default sam/sources)")
-    p.add_argument("--regions", default="sam/regions",
-                   help="regions table, trade rules, parameters (default sam/regions)")
-    p.add_argument("--model", default="sam/vologda",
-                   help="sectors, sector map and Vologda's parameters (default sam/vologda)")
-    p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
-                   help="Rosstat's transport-margin rates by sector")
-    p.add_argument("--out", default="calibration/vologda_margins_distance.csv",
-                   help="output file (default calibration/vologda_margins_distance.csv)")
+    _regional_inputs(p, "regions table, trade rules, parameters",
+                     "calibration/vologda_margins_distance.csv", "output file")
     p.set_defaults(func=_flagship_margins)
 
 
@@ -143,15 +141,8 @@ def register_municipalities(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("municipalities", help="Vologda Oblast split into Cherepovets, Vologda "
                        "city, small and medium towns and rural districts, with the rest of "
                        "Russia and the world, 2021")
-    p.add_argument("--sources", default="sam/sources", help="source data (default sam/sources)")
     p.add_argument("--municipalities", default="sam/municipalities",
                    help="units, location keys, trade rules, parameters "
                         "(default sam/municipalities)")
-    p.add_argument("--regions", default="sam/regions",
-                   help="the partner build's regions folder (default sam/regions)")
-    p.add_argument("--model", default="sam/vologda",
-                   help="sectors, sector map and Vologda's parameters (default sam/vologda)")
-    p.add_argument("--margins", default="calibration/vologda_margins_rosstat.csv",
-                   help="Rosstat's transport-margin rates by sector")
-    p.add_argument("--out", default=out, help=f"output folder (default {out})")
+    _regional_inputs(p, "the partner build's regions folder", out, "output folder")
     p.set_defaults(func=_municipalities)
