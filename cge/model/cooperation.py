@@ -33,13 +33,16 @@ theory of domestic content protection and content preference", QJE 96(4)):
         && \text{eq\_local\_content} \\
     \phi_{rp} \sum_j pq_{rj} X_{rjp} &= \mu_{rp} \sum_j pl_{rrj} DS_{rrj}
         && \text{eq\_local\_content\_cost} \to \phi_{rp} \\
-    LCC_{rp} &= \mu_{rp} \sum_j pl_{rrj} DS_{rrj} && \text{eq\_local\_content\_payment} \to LCC_{rp}
+    LCC_{rp} &= \mu_{rp} \sum_j pl_{rrj} DS_{rrj} && \text{eq\_local\_content\_payment} \to LCC_{rp} \\
+    LCSH_{rp} \sum_j pq_{rj} X_{rjp} &= LC_{rp} && \text{eq\_local\_content\_share} \to LCSH_{rp}
 
 Either the plant's local content is above the requirement and there is no preference, or the
-requirement binds and the preference is what raises the local share to it. ``LCC`` is the
-requirement's cost to the plant: the preference rate (its shadow price) times the local
-deliveries it applies to. It is a transfer inside the region, from the plant's owners to the
-buyers of local goods, so its cost to the region is the resulting distortion, measured by EV.
+requirement binds and the preference is what raises the local share to it. ``LCSH`` is the
+plant's local-content share, what the requirement is compared with (reported also without a
+requirement). ``LCC`` is the requirement's cost to the plant: the preference rate (its shadow
+price) times the local deliveries it applies to. It is a transfer from the plant (from its
+owners, wherever the enterprise block sends its profits) to the buyers of local goods in the
+region; what it costs the economy is the distortion, measured by EV summed over regions.
 Because the preference cannot be confined to the plant's own purchases, ``LCC`` overstates
 what a plant that could contract locally for its own needs alone would pay.
 """
@@ -88,10 +91,26 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     var(m, "LCC", m.LCP, ("region", "sector"), block=BLOCK, unit="value", latex="LCC",
         doc="cost of the local-content requirement to the plant (preference paid)", init=0.0,
         lower=None)
+    var(m, "LCSH", m.LCP, ("region", "sector"), block=BLOCK, unit="1", latex="LCSH",
+        doc="local-content share of the plant's purchases of the covered goods",
+        init={k: _benchmark_share(cal, k, plants[k]) for k in m.LCP})
     #: hooks for the trade block (local deliveries: the preference) and the production block
     #: (the plant's purchases: the surcharge)
     m.local_preference = {(r, r, j): m.mulc[r, p] for r, j, p in m.LCJ}
     m.plant_surcharge = {(r, j, p): m.philc[r, p] for r, j, p in m.LCJ}
+
+
+def _benchmark_share(cal: Calibration, plant: tuple[str, str], goods: list[str]) -> float:
+    """The plant's local-content share at the benchmark (all prices one: shipments' landed
+    values ``(1 + tmg) DS`` are ``V0``, imports' cif values ``M0``)."""
+    r, p = plant
+    v0, m0, x0 = (cal.table(n) for n in ("V0", "M0", "X0"))
+
+    def share(j):
+        landed = {o: v for (o, d, i), v in v0.items() if d == r and i == j}
+        return landed[r] / (sum(landed.values()) + m0.get((r, j), 0.0))
+
+    return sum(share(j) * x0[(r, j, p)] for j in goods) / sum(x0[(r, j, p)] for j in goods)
 
 
 def local_share(m: pyo.ConcreteModel, r: str, j: str):
@@ -108,6 +127,9 @@ def local_share(m: pyo.ConcreteModel, r: str, j: str):
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     goods = {k: [j for r, j, p in m.LCJ if (r, p) == k] for k in m.LCP}
 
+    def content(m, r, p):
+        return sum(local_share(m, r, j) * m.pq[r, j] * m.X[r, j, p] for j in goods[(r, p)])
+
     def purchases(m, r, p):
         return sum(m.pq[r, j] * m.X[r, j, p] for j in goods[(r, p)])
 
@@ -119,9 +141,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"\sum_j s_j\, p^q X_{jp} \ge \kappa \sum_j p^q X_{jp}",
              doc="the plant's local content meets the requirement; a preference only where "
              "it binds",
-             rule=lambda m, r, p: sum(local_share(m, r, j) * m.pq[r, j] * m.X[r, j, p]
-                                      for j in goods[(r, p)])
-             >= m.lcs[r, p] * purchases(m, r, p))
+             rule=lambda m, r, p: content(m, r, p) >= m.lcs[r, p] * purchases(m, r, p))
     equation(m, "eq_local_content_cost", m.LCP, ("region", "sector"), block=BLOCK,
              determines="philc", latex=r"\phi \sum_j p^q X_{jp} = \mu \sum_j pl_{rrj} DS_{rrj}",
              doc="the plant's surcharge pays for the preference",
@@ -132,3 +152,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              doc="cost of the requirement to the plant: the preference times the local "
              "deliveries it applies to",
              rule=lambda m, r, p: m.LCC[r, p] == m.mulc[r, p] * preference_base(m, r, p))
+    equation(m, "eq_local_content_share", m.LCP, ("region", "sector"), block=BLOCK,
+             determines="LCSH", latex=r"LCSH \sum_j p^q X_{jp} = \sum_j s_j\, p^q X_{jp}",
+             doc="local-content share of the plant's purchases of the covered goods",
+             rule=lambda m, r, p: m.LCSH[r, p] * purchases(m, r, p) == content(m, r, p))
