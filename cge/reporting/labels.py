@@ -44,6 +44,7 @@ TEXT = {
     "welfare_technology": "Technology",
     "welfare_tot_world": "Terms of trade, world",
     "welfare_tot_interregional": "Terms of trade, interregional",
+    "welfare_income_transfers": "Income and transfers, non-residents",
     "welfare_investment_savings": "Investment and savings",
     "welfare_government": "Government consumption",
     "welfare_households": "Households' price indices",

@@ -1,7 +1,8 @@
 r"""Welfare decomposition of EV in the manner of Huff and Hertel (2000), exact along the path.
 
 Huff, K. M. and T. W. Hertel (2000), "Decomposing welfare changes in the GTAP model", GTAP
-Technical Paper 5, Center for Global Trade Analysis, Purdue University. Their EV of a region is
+Technical Paper 5, Center for Global Trade Analysis, Purdue University; Hanslow, K. J. (2000),
+"A general welfare decomposition for CGE models", GTAP Technical Paper 19. Their EV of a region is
 a sum of allocative-efficiency terms (each tax rate times the change in the quantity it taxes),
 endowment, technology, terms of trade and investment-savings terms, each the integral along
 the solution path of a differential identity. This module derives the same identity for this
@@ -70,7 +71,7 @@ endowment :math:`pfn\,(\sum_j F_j - FF)` (the endowment term is then :math:`pfn\
     \sum_{\text{purch.}} p\,dq - \sum_{\text{sales}} p\,dq
       = \underbrace{\sum_{\text{sales}} q\,\varepsilon\, d\frac{p}{\varepsilon}
           - \sum_{\text{purch.}} q\,\varepsilon\, d\frac{p}{\varepsilon}}_{\text{terms of trade}}
-        \underbrace{- \varepsilon\, d\frac{NX}{\varepsilon}}_{\text{net lending}}
+        - \varepsilon\, d\frac{NX}{\varepsilon}
 
 split into the world terms of trade (trade with the rest of the world) and the interregional
 ones (shipments, margin services, factor services), prices measured in world currency as
@@ -78,9 +79,15 @@ Huff and Hertel's are (world prices ``pWe``, ``pWm`` are the model's exogenous r
 Re-exports and projects financed from abroad are bought by foreigners at the region's
 purchaser prices, so a small open economy has world terms-of-trade effects through them
 alone. The
-investment-savings term is :math:`-\varepsilon\,d(NX/\varepsilon) - \sum_i pq\,dXv`: resources
-the region lends to non-residents (its real surplus on current transactions) or invests
-(``Xv`` and every other final use the markets block adds, projects financed at home) are not
+trade balance is what the region's residents save less what they invest, :math:`NL = \sum_h
+Sp_h + Sg + SE - \sum_i pq\,Xv` (net lending; ``Xv`` with every other final use the markets
+block adds, projects financed at home), plus the income and transfers they pay to non-residents
+net, :math:`NX - NL` (profits distributed to other regions and abroad, taxes passed to the
+federal budget less its transfers and purchases, transfers from abroad with a minus), by the
+region's accounts. So :math:`-\varepsilon\,d(NX/\varepsilon)` splits into the
+income-transfers term :math:`-\varepsilon\,d((NX - NL)/\varepsilon)` (Hanslow's foreign
+income flows) and, with :math:`-\sum_i pq\,dXv`, the investment-savings term
+:math:`-\varepsilon\,d(NL/\varepsilon) - \sum_i pq\,dXv`: what residents save is not
 consumed by its households. ``government`` is :math:`-\sum_i pq\,d(Xg+Xgf)`.
 
 Every term is multiplied by :math:`D_r(t)` and integrated over the path of the scenario:
@@ -105,7 +112,9 @@ buying region, as GTAP's ``ams`` is the importer's. (3) Terms of trade are split
 world's and the interregional ones (prices of shipments, margin services and factor services
 between regions), both valued in world currency. (4) Employment changes (unemployment,
 migration) are in the endowment term, as GTAP's endowment term is when employment is
-endogenous.
+endogenous. (5) Regions own factors and pay taxes beyond their borders (enterprises'
+profits, the federal budget): their net income and transfers from non-residents are a term
+of their own, as Hanslow's foreign income flows are.
 
 Preference and technology parameters other than those above (CES share and scale
 parameters, subsistence quantities) would need terms of their own: a scenario that shocks one
@@ -132,7 +141,7 @@ from cge.experiments.runner import (
     resolve_shock,
 )
 from cge.experiments.spec import Experiment, Scenario
-from cge.model import build_model, households, margins, trade, transformation
+from cge.model import build_model, enterprises, households, margins, trade, transformation
 from cge.model.rest_of_world import fx
 from cge.reporting.labels import Labels
 from cge.reporting.tables import scenario_label
@@ -147,8 +156,10 @@ SUBTOTALS = (
     ("tot_world", "terms of trade with the rest of the world (prices in world currency)"),
     ("tot_interregional", "terms of trade with other regions: shipments, margin services, "
      "factor services (prices in world currency)"),
-    ("investment_savings", "resources invested in the region or "
-     "lent to non-residents, not consumed"),
+    ("income_transfers", "net income and transfers from non-residents (other regions, the "
+     "federal budget, abroad): profits, taxes, transfers; the trade balance less net lending"),
+    ("investment_savings", "savings of the region's households, government and enterprises, "
+     "not consumed: real investment and net lending"),
     ("government", "government consumption (regional and federal) in the region, not the "
      "households'"),
     ("households", "differences between households' price-of-utility deflators (zero with one "
@@ -277,9 +288,11 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
         other[k] -= v(m.Xre[k])
     for k in m.RMG:
         other[k] -= v(m.XMG[k])
+    invested = defaultdict(float)
     for (r, i), q in other.items():
         add(r, "investment_savings", f"investment:{i}", -m.pq[r, i], q)
-    # terms of trade (prices in world currency) and net lending
+        invested[r] += v(m.pq[r, i]) * q
+    # terms of trade (prices in world currency), net lending, income and transfers
     for r in regions:
         nx = 0.0
         for sign, flows in ((1.0, sales[r]), (-1.0, purchases[r])):
@@ -288,7 +301,11 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
                 nx += sign * p * q
                 add(r, "tot_world" if world else "tot_interregional", item,
                     sign * q * eps[r], p / eps[r])
-        add(r, "investment_savings", "net lending", -eps[r], nx / eps[r])
+        saved = (sum(v(m.Sp[k]) for k in m.RH if k[0] == r) + v(m.Sg[r])
+                 + v(enterprises.savings(m, r)))
+        lending = saved - invested[r]
+        add(r, "investment_savings", "net lending", -eps[r], lending / eps[r])
+        add(r, "income_transfers", "net", -eps[r], (nx - lending) / eps[r])
     return {k: x for k, x in out.items() if k[0] in home}, deflator
 
 

@@ -125,6 +125,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "technology": ("Technology", "Технологии"),
     "tot_world": ("Terms of trade, world", "Условия торговли, мир"),
     "tot_interregional": ("Terms of trade, interregional", "Условия торговли, межрегиональные"),
+    "income_transfers": ("Income and transfers, non-residents",
+                         "Доходы и трансферты, нерезиденты"),
     "investment_savings": ("Investment and savings", "Инвестиции и сбережения"),
     "households": ("Households' price indices", "Индексы цен домашних хозяйств"),
     "welfare_skipped": ("Not decomposed (shown as —): {x}.", "Не разложены (показаны как —): {x}."),
