@@ -20,14 +20,12 @@ price effects on the consumption given up and on the returns (measured 0.06 at b
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from toy import toy_experiment
 
 from cge.dynamics import run_dynamic
 
-ROOT = Path(__file__).resolve().parents[1]
 COST, R, DELTA, START, END = 4.0, 0.02, 0.05, 2021, 2024
 
 
@@ -37,17 +35,8 @@ def _npv(rho: float, r: float) -> float:
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tv") / "exp.toml"
-    path.write_text(f"""
-name = "toy_terminal_value"
-[model]
-sam = "{ROOT / 'sam/toy2r'}"
-elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
-trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
-[model.closure]
-numeraire = "exchange_rate"
-investment = "investment_driven"
-factor_mobility = {{ cap = "specific" }}
+    closure = 'investment = "investment_driven"\nfactor_mobility = { cap = "specific" }'
+    path = toy_experiment(tmp_path_factory.mktemp("tv"), "toy_terminal_value", closure, f"""
 [dynamics]
 start = {START}
 end = {END}

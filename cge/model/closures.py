@@ -171,10 +171,12 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
                      for k in getattr(m, name)
                      if (k[pos] if isinstance(k, tuple) else k) in lost}
     if not m.has_federal:
-        # a federally financed project needs a federal budget to pay for it
+        # a federally financed project or transfer needs a federal budget to pay for it
         m.unshockable.update({("XvF", k): "the SAM has no federal government to pay for a "
                               "federally financed project (finance it with XvR, XvD or XvP)"
                               for k in m.XvF})
+        m.unshockable.update({("TRT", r): "the SAM has no federal government to pay a "
+                              "targeted transfer" for r in m.R})
 
     for r in m.R:
         m.Sf[r].fix()

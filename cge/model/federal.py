@@ -11,21 +11,38 @@ commodity) with federal consumption; ``R_TRG`` = regions receiving federal trans
         + fs^d_r \sum_h Td_{rh} + fs^w_r\,\varepsilon\, GRW_r + fs^p_r\, TP_r\Big)
         && \text{eq\_federal\_revenue} \to FREV \\
     Sgf &= ss^{gf}\, FREV\ [-\,PF]   && \text{eq\_federal\_savings} \to Sgf \\
-    Xgf_{ri} &= \mu^f_{ri}(FREV - Sgf - PF)/pq_{ri}   && \text{eq\_federal\_demand} \to Xgf_{ri} \\
-    TRG_r &= \omega^g_r (FREV - Sgf - PF)   && \text{eq\_federal\_transfers\_regions} \to TRG_r \\
-    TRF_{rh} &= \omega^f_{rh} (FREV - Sgf - PF)   && \text{eq\_federal\_transfers\_households} \to TRF_{rh}
+    D &= FREV - Sgf - PF - \sum_r TRT_r, \qquad
+        \Omega = \sum_{ri}\mu^f_{ri} + \sum_r \omega^g_r + \sum_{rh}\omega^f_{rh} \\
+    Xgf_{ri} &= (\mu^f_{ri}/\Omega)\, D/pq_{ri}   && \text{eq\_federal\_demand} \to Xgf_{ri} \\
+    TRG_r &= (\omega^g_r/\Omega)\, D   && \text{eq\_federal\_transfers\_regions} \to TRG_r \\
+    TRF_{rh} &= (\omega^f_{rh}/\Omega)\, D   && \text{eq\_federal\_transfers\_households} \to TRF_{rh}
+
+Transfers to regional budgets are two instruments, both paid by the federal budget and
+received by the regional government's revenue ``GREV`` (government block):
+
+* ``TRG`` (equalisation and general transfers): the share ``omega^g_r`` of the federal
+  budget's spending, calibrated to the SAM's transfers from the federal government to each
+  regional government (one cell per region: a SAM does not split equalisation grants from
+  earmarked ones). The shares are normalised by their sum ``Omega`` (one at the benchmark), so
+  a shock to ``omegag`` (or ``muf``, ``omegaf``) re-divides the same budget: a region's larger
+  share is paid by smaller federal consumption and transfers everywhere else;
+* ``TRT`` (targeted transfers): an amount (value, in the numeraire's units), zero at the
+  benchmark; an experiment sets it for the regions it targets, and the federal budget pays it
+  before the shares, cutting everything else in proportion (or, under ``fixed_consumption``,
+  its savings).
 
 ``PF = \sum_{ri} pq_{ri} XvF_{ri}`` is the cost of the investment projects the federal
 government pays for (:mod:`cge.model.projects`): cut from its consumption and its transfers to
 every region's government and households in their benchmark proportions, so every region's
 budget bears part of a project in one region; or, with ``project_financing = { federal =
-"borrowing" }``, borrowed from the savings pool (the bracketed term).
+"borrowing" }``, borrowed from the savings pool (the bracketed term). A model without a
+federal government refuses shocks to ``TRT`` and ``XvF`` (nobody would pay).
 
 Federal savings join the national savings pool (investment block), federal consumption the
 regional commodity markets (markets block), federal transfers the regional governments'
 revenue (government block) and households' income (households block). Closure
 ``government = "fixed_consumption"`` fixes ``Xgf`` too and replaces eq_federal_savings and
-eq_federal_demand by the budget ``FREV - Sgf = sum pq Xgf + sum TRG + sum TRF + PF``
+eq_federal_demand by the budget ``FREV - Sgf = sum pq Xgf + sum TRG + sum TRF + PF + sum TRT``
 (eq_federal_budget -> Sgf).
 """
 
@@ -50,8 +67,10 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "muf", m.RGF, ("region", "commodity"), block=BLOCK, unit="1", latex=r"\mu^f",
           doc="federal spending share of the commodity in the region", init=cal.nonzero("muf"))
     param(m, "omegag", m.R_TRG, ("region",), block=BLOCK, unit="1", latex=r"\omega^g",
-          doc="federal spending share of transfers to the region's government",
-          init=cal.nonzero("omegag"))
+          doc="federal spending share of (equalisation and general) transfers to the region's "
+          "government", init=cal.nonzero("omegag"))
+    param(m, "TRT", m.R, ("region",), block=BLOCK, unit="value", latex="TRT",
+          doc="targeted federal transfer to the region's government", init=0.0)
     param(m, "omegaf", m.RH_TRF, ("region", "household"), block=BLOCK, unit="1",
           latex=r"\omega^f", doc="federal spending share of transfers to households",
           init=cal.nonzero("omegaf"))
@@ -74,7 +93,15 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     borrows = projects.financing(cal, "federal") == "borrowing"
 
     def spending(m):
-        return m.FREV - m.Sgf - projects.federal_cost(m)
+        """What the federal budget spends in shares: after savings, projects and targeted
+        transfers."""
+        return m.FREV - m.Sgf - projects.federal_cost(m) - sum(m.TRT[r] for r in m.R)
+
+    # the sum of the shares (one at the benchmark; none without a federal government), so a
+    # shock to one share re-divides the budget instead of spending money it does not have
+    shares = ([m.muf[k] for k in m.RGF] + [m.omegag[r] for r in m.R_TRG]
+              + [m.omegaf[k] for k in m.RH_TRF])
+    total = sum(shares) if shares else 1.0
 
     equation(m, "eq_federal_revenue", None, (), block=BLOCK, determines="FREV",
              latex=r"FREV = \sum_r fs\,T", doc="taxes passed on by the regions",
@@ -85,19 +112,19 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m: m.Sgf == m.ssgf * m.FREV - (projects.federal_cost(m) if borrows
                                                          else 0))
     equation(m, "eq_federal_demand", m.RGF, ("region", "commodity"), block=BLOCK,
-             determines="Xgf", latex=r"X^{gf} = \mu^f (FREV - S^{gf} - PF)/p^q",
+             determines="Xgf", latex=r"X^{gf} = (\mu^f/\Omega)\, D/p^q",
              doc="federal consumption in fixed budget shares",
-             rule=lambda m, r, i: m.Xgf[r, i] * m.pq[r, i] == m.muf[r, i] * spending(m))
+             rule=lambda m, r, i: m.Xgf[r, i] * m.pq[r, i] == m.muf[r, i] / total * spending(m))
     equation(m, "eq_federal_transfers_regions", m.R_TRG, ("region",), block=BLOCK,
-             determines="TRG", latex=r"TRG = \omega^g (FREV - S^{gf} - PF)",
+             determines="TRG", latex=r"TRG = (\omega^g/\Omega)\, D",
              doc="federal transfers to regional governments in fixed shares",
-             rule=lambda m, r: m.TRG[r] == m.omegag[r] * spending(m))
+             rule=lambda m, r: m.TRG[r] == m.omegag[r] / total * spending(m))
     equation(m, "eq_federal_transfers_households", m.RH_TRF, ("region", "household"),
-             block=BLOCK, determines="TRF", latex=r"TRF = \omega^f (FREV - S^{gf} - PF)",
+             block=BLOCK, determines="TRF", latex=r"TRF = (\omega^f/\Omega)\, D",
              doc="federal transfers to households in fixed shares",
-             rule=lambda m, r, h: m.TRF[r, h] == m.omegaf[r, h] * spending(m))
+             rule=lambda m, r, h: m.TRF[r, h] == m.omegaf[r, h] / total * spending(m))
     equation(m, "eq_federal_budget", None, (), block=BLOCK, determines="Sgf",
-             latex=r"FREV - S^{gf} = \sum p^q X^{gf} + \sum TRG + \sum TRF + PF",
+             latex=r"FREV - S^{gf} = \sum p^q X^{gf} + \sum TRG + \sum TRF + PF + \sum TRT",
              doc="federal budget (active only with fixed real consumption)",
              rule=lambda m: spending(m) == sum(m.pq[k] * m.Xgf[k] for k in m.RGF)
              + sum(m.TRG[r] for r in m.R_TRG) + sum(m.TRF[k] for k in m.RH_TRF))

@@ -13,7 +13,7 @@ household) receiving transfers.
     Tf_r &= \sum_{f,i} tf_{rfi}\, pf_{rfi} F_{rfi}              && \text{eq\_factor\_use\_tax} \to Tf_r \\
     Tc_r &= \sum_{i,h} tc_{ri}\, pq_{ri} Xp_{rih}               && \text{eq\_consumption\_tax} \to Tc_r \\
     GREV_r &= \sum_i \big((1-fs^z_r) Tz + (1-fs^m_r) (Tm + Te) + (1-fs^q_r) Tq\big)_{ri} + (1-fs^b_r) Tb_r
-        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + (1-fs^p_r)\, TP_r + TRG_r
+        + (1-fs^d_r)\sum_h Td_{rh} + (1-fs^w_r)\,\varepsilon\, GRW_r + (1-fs^p_r)\, TP_r + TRG_r + TRT_r
         && \text{eq\_government\_revenue} \to GREV_r \\
     Sg_r &= ss^g_r\, GREV_r\ [-\,PR_r]                         && \text{eq\_government\_savings} \to Sg_r \\
     Xg_{ri} &= \mu_{ri}(GREV_r - Sg_r - PR_r)/pq_{ri}          && \text{eq\_government\_demand} \to Xg_{ri} \\
@@ -37,7 +37,8 @@ says.
 
 The ``fs`` are the shares of each tax that the region passes to a federal government (zero in a
 SAM without one); ``TP`` is the profit tax of the region's enterprise (enterprises block);
-``TRG`` are federal transfers to the region (federal block). ``Te`` is the
+``TRG`` and ``TRT`` are federal equalisation and targeted transfers to the region (federal
+block). ``Te`` is the
 export tax ``te`` (rest-of-world block) on the price exporters receive, shared with a federal
 government like tariffs (customs duties). ``Tb`` is the duty collected on shipments from other
 regions (and countries) at the ad-valorem barrier ``tb`` on their landed price
@@ -163,9 +164,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
                                               for i, h in purchases[r]))
     from_federal = set(m.R_TRG)
     equation(m, "eq_government_revenue", m.R, ("region",), block=BLOCK, determines="GREV",
-             latex=r"GREV = \sum (1-fs)\,T + TRG", doc="regional government revenue",
+             latex=r"GREV = \sum (1-fs)\,T + TRG + TRT", doc="regional government revenue",
              rule=lambda m, r: m.GREV[r] == tax_revenue(m, r, federal=False)
-             + (m.TRG[r] if r in from_federal else 0) + quotas.rent_to(m, r, "government"))
+             + (m.TRG[r] if r in from_federal else 0) + m.TRT[r]
+             + quotas.rent_to(m, r, "government"))
     lump = lump_sum_taxes(cal)
     equation(m, "eq_lump_sum_revenue", m.R, ("region",), block=BLOCK, determines="TLS",
              latex=r"TLS = \sum_{t\ \text{lump-sum}} T^t",

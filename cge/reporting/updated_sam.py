@@ -306,6 +306,11 @@ def _government(c: _Cells) -> None:
                 c.add(c.need(inv, f"savings of {gov}"), gov, sg)
         if r in m.TRG:
             c.add(gov, c.federal, c.conv[r] * _v(m.TRG[r]))
+        if _v(m.TRT[r]):
+            # a targeted transfer is paid from the federal to the regional government like
+            # TRG, in the same cell (calibration reads the two together as TRG)
+            federal = c.need(c.federal, "the federal government")
+            c.add(c.need(gov, f"the government of {r}"), federal, c.conv[r] * _v(m.TRT[r]))
 
 
 def _federal(c: _Cells) -> None:
