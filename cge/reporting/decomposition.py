@@ -1,12 +1,11 @@
 r"""EV of each household split by the sources of the change in its real income (exact).
 
-A first step towards the welfare decomposition of Huff and Hertel (2000), "Decomposing welfare
-changes in the GTAP model", GTAP Technical Paper 5, Purdue University: their terms
-(allocative efficiency of taxes and margins, terms of trade, endowment, technology,
-investment-savings) come from differentiating a regional household's income along the
-solution path. This module gives the exact, discrete split of EV that the model's own budget
-identities imply; the allocative-efficiency and terms-of-trade terms of Huff and Hertel are
-still inside ``factor_prices`` here (they need the path integral, not done yet).
+The split by income sources, beside the welfare decomposition of Huff and Hertel (2000),
+"Decomposing welfare changes in the GTAP model", GTAP Technical Paper 5, Purdue University,
+which :mod:`cge.reporting.welfare` computes by region along the solution path (allocative
+efficiency of taxes, terms of trade, endowment, technology, investment-savings). This module
+gives the exact, discrete split of each household's EV that the model's own budget identities
+imply; allocative-efficiency and terms-of-trade effects are inside ``factor_prices`` here.
 
 With demand homothetic over supernumerary quantities (:mod:`cge.model.households`), the
 household spends :math:`S = p^U UU = YH - T^d - S^p - \sum_i p_i \gamma^h_i` on utility at the
