@@ -58,18 +58,11 @@ from cge.sources.regions import (
     margin_rates,
     margins,
     ras,
-    read_region_data,
-    read_trade_rules,
-    unit_flows,
+    region_units,
 )
 from cge.sources.vologda import (
     RegionFlows,
     ReportRow,
-    national_sector_accounts,
-    read_figures,
-    read_regional_stats,
-    regional_size,
-    sector_evidence,
 )
 
 UNITS = ("CHE", "VGD", "TWN", "RUR")
@@ -373,14 +366,9 @@ def municipal_trade(flows: dict[str, RegionFlows], rus: RegionFlows,
 def _vologda_and_rest(sources_dir: Path, regions_dir: Path, vologda_dir: Path):
     """The partner build's Vologda (``VLG``) and rest of Russia (``RUS``): flows, trade, flow
     weighted distances, the 85 units and the national sector table (R1-R13)."""
-    nat, sectors, tables = national_sector_accounts(sources_dir, vologda_dir,
-                                                    "okpd2_to_sectors.csv")
-    stats = read_regional_stats(sources_dir, vologda_dir)
-    size = regional_size(nat, sectors, stats, sector_evidence(tables, stats,
-                                                              read_figures(sources_dir)))
-    data = read_region_data(sources_dir, regions_dir)
-    rules = read_trade_rules(regions_dir, sectors)
-    uf = unit_flows(nat, sectors, data, {"VLG": size.gva}, rules, ["VLG"], False)
+    # the partner build's units with Vologda exact, as the flagship's margins [R3, R4]
+    _, sectors, data, _, uf = region_units(sources_dir, regions_dir, vologda_dir, ["VLG"],
+                                           False)
     groups = {u: (u if u == "VLG" else "RUS") for u in data.codes}
     flows, trade, dist = aggregate(UnitFlows(uf.flows, uf.trade, uf.gva), groups,
                                    ["VLG", "RUS"], data)

@@ -963,12 +963,13 @@ household final consumption 0.7 % higher, government and investment 2.5 % and 2.
 """
 
 
-def _units(sources_dir: Path, regions_dir: Path, vologda_dir: Path, exact: list[str] | None,
-           from_regions: bool
-           ) -> tuple[RegionFlows, pd.DataFrame, RegionData, pd.Series, UnitFlows]:
+def region_units(sources_dir: Path, regions_dir: Path, vologda_dir: Path,
+                 exact: list[str] | None, from_regions: bool
+                 ) -> tuple[RegionFlows, pd.DataFrame, RegionData, pd.Series, UnitFlows]:
     """The national accounts, sectors, published data, trade rules and flows of the 85 units,
     Vologda sized as in the flagship SAM [R3]; ``exact`` and ``from_regions`` as
-    :func:`unit_flows`."""
+    :func:`unit_flows`. Shared by the multi-region builds, the flagship's margins and the
+    municipal build (:mod:`cge.sources.municipalities`)."""
     nat, sectors, tables = national_sector_accounts(sources_dir, vologda_dir,
                                                     "okpd2_to_sectors.csv")
     stats = read_regional_stats(sources_dir, vologda_dir)
@@ -990,8 +991,8 @@ def build_multiregion(sources_dir: str | Path, regions_dir: str | Path,
     # the 85-region SAM keeps every region's published GVA and re-balances the national table
     # to their sum [R16]; the partner SAM keeps the IO tables and lets RUS absorb the gap [R4]
     from_regions = named is None
-    nat, sectors, data, rules, uf = _units(sources_dir, regions_dir, vologda_dir, named,
-                                           from_regions)
+    nat, sectors, data, rules, uf = region_units(sources_dir, regions_dir, vologda_dir, named,
+                                                 from_regions)
     bridge = nat.lab.sum() / data.rf["compensation"]
     trade_u = uf.trade
     if sparse:
@@ -1152,8 +1153,8 @@ def flagship_margins(sources_dir: str | Path = "sam/sources",
     ``origin,destination,commodity,value,source`` for both directions and every sector, in
     the order of the rates file (:data:`FLAGSHIP_MARGINS_HEADER` says what they mean)."""
     sources_dir, regions_dir, vologda_dir = Path(sources_dir), Path(regions_dir), Path(vologda_dir)
-    _, _, data, _, uf = _units(sources_dir, regions_dir, vologda_dir, list(FLAGSHIP_REGIONS),
-                               False)
+    _, _, data, _, uf = region_units(sources_dir, regions_dir, vologda_dir,
+                                     list(FLAGSHIP_REGIONS), False)
     groups = {u: FLAGSHIP_REGIONS.get(u, FLAGSHIP_REST) for u in data.codes}
     order = list(FLAGSHIP_REGIONS.values()) + [FLAGSHIP_REST]
     _, trade, dist = aggregate(uf, groups, order, data)
