@@ -19,6 +19,12 @@ distance component (assumptions R12, R13 of ``sam/regions/ASSUMPTIONS.md``).
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the builders are imported when a command runs
+    from pathlib import Path
+
+    from cge.sources.regions import MultiRegionBuild
 
 
 def _vologda(args: argparse.Namespace) -> int:
@@ -67,10 +73,15 @@ def _multiregion(args: argparse.Namespace) -> int:
 
     build = build_partners if args.sam_build == "partners" else build_russia
     b = build(args.sources, args.regions, args.model, args.margins)
-    out = write_multiregion(b, args.out)
+    return _built(b, write_multiregion(b, args.out))
+
+
+def _built(b: MultiRegionBuild, out: Path) -> int:
+    """Print what a multi-region build's report found and where it wrote the SAM."""
     checks = [r for r in b.rows if r.role == "check"]
     print(f"{sum(not r.flagged for r in checks)} checks pass, {sum(r.flagged for r in checks)} "
-          f"fail; inputs failing: {[r.name for r in b.rows if r.role == 'input' and r.flagged]}")
+          f"fail: {[r.name for r in checks if r.flagged]}; inputs failing: "
+          f"{[r.name for r in b.rows if r.role == 'input' and r.flagged]}")
     print(f"wrote {out} (REPORT.md, SOURCES.md, margins.csv): {b.sam!r}")
     return 0
 
@@ -127,12 +138,7 @@ def _municipalities(args: argparse.Namespace) -> int:
 
     b = build_municipalities(args.sources, args.municipalities, args.regions, args.model,
                              args.margins)
-    out = write_municipalities(b, args.out)
-    checks = [r for r in b.rows if r.role == "check"]
-    print(f"{sum(not r.flagged for r in checks)} checks pass, {sum(r.flagged for r in checks)} "
-          f"fail: {[r.name for r in checks if r.flagged]}")
-    print(f"wrote {out} (REPORT.md, SOURCES.md, margins.csv): {b.sam!r}")
-    return 0
+    return _built(b, write_municipalities(b, args.out))
 
 
 def register_municipalities(sub: argparse._SubParsersAction) -> None:
