@@ -164,7 +164,9 @@ class ModelConfig:
         ``"REGION:COMMODITY"`` -> ``{ level = L, recipient = "government" | "households" }``: a
         quota on the region's imports of the commodity at L times their benchmark volume
         (L >= 1: the quota does not bind at the benchmark; experiments shock its level
-        ``qm``) and who receives its rent (:mod:`cge.model.quotas`, a complementarity pair).
+        ``qm``) and who receives its rent (:mod:`cge.model.quotas`, a complementarity pair);
+        ``"ORIGIN>DESTINATION:COMMODITY"``: the same on shipments from another region (level
+        ``qs``, the rent received in the destination).
     local_content:
         ``"REGION:SECTOR"`` -> the commodities a local-content requirement on that plant covers
         (:mod:`cge.model.cooperation`, a complementarity pair; at most one plant per region).
@@ -335,8 +337,11 @@ class ModelConfig:
                     f"{list(RECIPIENTS)}")
         for key, quota in self.import_quotas.items():
             level, who = quota.get("level"), quota.get("recipient")
-            if len(key.split(":")) != 2:
-                bad("import_quotas", f"import_quotas key {key!r}: write 'REGION:COMMODITY'")
+            route = key.split(":")[0].split(">")
+            if len(key.split(":")) != 2 or len(route) > 2 or not all(route):
+                bad("import_quotas", f"import_quotas key {key!r}: write 'REGION:COMMODITY' "
+                    "(imports from the rest of the world) or 'ORIGIN>DESTINATION:COMMODITY' "
+                    "(shipments from another region)")
             elif set(quota) != {"level", "recipient"}:
                 bad("import_quotas", f"import_quotas[{key!r}]: give exactly level (the quota in "
                     "units of benchmark imports) and recipient (who receives the rent)")
@@ -418,7 +423,7 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "household_demand": "a string", "scale": "a positive number", "units": "a string",
           "countries": "a table of country = list of region names",
           "tax_recipients": "a table of tax rate = 'government' or 'households'",
-          "import_quotas": "a table of 'REGION:COMMODITY' = { level, recipient }",
+          "import_quotas": "a table of quota = { level, recipient }",
           "local_content": "a table of plant = list of commodity names"}
 
 
@@ -446,7 +451,7 @@ def _has_type(value: object, expected: str) -> bool:
              "a table with factor and elasticity": lambda v: isinstance(v, str) or number(v),
              "a table of country = list of region names": strings,
              "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str),
-             "a table of 'REGION:COMMODITY' = { level, recipient }":
+             "a table of quota = { level, recipient }":
                  lambda v: isinstance(v, Mapping),
              "a table of plant = list of commodity names": lambda v: strings(v) and bool(v),
              }[expected]

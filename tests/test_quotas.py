@@ -1,12 +1,13 @@
 """Import quotas with rents (cge.model.quotas), a complementarity pair configured as data,
 solved through experiment files; the regimes that switched are reported per scenario.
 
-Expected values are not published numbers but properties an import quota must have:
+Expected values are not published numbers but properties a quota must have:
 
 * a quota that binds rations imports to exactly its level and earns a positive rent; one that
   does not bind earns none (complementarity, to 1e-9);
 * a binding quota whose rent goes to the government is its tariff equivalent: the square model
-  without a quota, with the tariff raised by the rent rate, has the same solution (1e-8);
+  without a quota, with the tariff (for a quota on shipments between regions: the
+  destination's duty ``tb``) raised by the rent rate, has the same solution (1e-8);
 * the two MCP routes (semismooth Newton, Ipopt on the complementarity gap) agree to 1e-8;
 * Walras' law and GRP by production = by expenditure hold with the rent (1e-8).
 """
@@ -17,8 +18,10 @@ from pathlib import Path
 import numpy as np
 import pyomo.environ as pyo
 import pytest
+import xarray as xr
 
 from cge.calibration import calibrate
+from cge.cli import main
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.experiments.runner import experiment_inputs
@@ -31,16 +34,19 @@ from cge.solvers.mcp import regimes
 
 ROOT = Path(__file__).resolve().parents[1]
 QUOTA_FILE = ROOT / "experiments" / "toy_import_quota.toml"
+RAIL_FILE = ROOT / "experiments" / "vologda_rail_capacity.toml"
 KEY = ("SOUTH", "man")
 PAIR = "eq_import_quota[SOUTH,man] ⟂ rq[SOUTH,man]"
+FLOW = ("NORTH", "SOUTH", "man")
+FLOW_PAIR = "eq_shipment_quota[NORTH,SOUTH,man] ⟂ rs[NORTH,SOUTH,man]"
 
 
-def _model(**quota):
-    """The toy model of experiments/toy_import_quota.toml, with the quota configured as given
-    (none when empty)."""
-    exp = load_experiment(QUOTA_FILE)
+def _model(file=QUOTA_FILE, quotas=None):
+    """The model of an experiment file, with its quotas replaced by ``quotas`` when given ({}:
+    none)."""
+    exp = load_experiment(file)
     sam, el, margins = experiment_inputs(exp)
-    config = replace(exp.config, import_quotas={"SOUTH:man": quota} if quota else {})
+    config = exp.config if quotas is None else replace(exp.config, import_quotas=quotas)
     return build_model(calibrate(sam, el, config=config, trade_margins=margins))
 
 
@@ -82,7 +88,7 @@ def test_experiment_reports_the_pairs_that_switched():
 def test_binding_quota_is_its_tariff_equivalent_and_routes_agree():
     solutions = {}
     for route in ("mcp", "mcp-ipopt"):
-        m = _model(level=1.03, recipient="government")
+        m = _model(quotas={"SOUTH:man": {"level": 1.03, "recipient": "government"}})
         assert regimes(m) == [PAIR]  # at the benchmark the rent is at its bound
         m.qm[KEY] = 18.0  # 90 % of benchmark imports
         solve(m, route)
@@ -99,7 +105,7 @@ def test_binding_quota_is_its_tariff_equivalent_and_routes_agree():
     rent = solutions["mcp"]["rq[SOUTH,man]"]
     assert rent > 0
     # the square model without a quota, the tariff raised by the rent rate
-    sq = _model()
+    sq = _model(quotas={})
     sq.taum[KEY] = pyo.value(sq.taum[KEY]) + rent
     assert solve(sq, "newton").solver == "newton"
     quota = solutions["mcp"]
@@ -111,11 +117,96 @@ def test_binding_quota_is_its_tariff_equivalent_and_routes_agree():
         quota["Tm[SOUTH,man]"] + quota["RQV[SOUTH,man]"], rel=1e-8)
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_binding_shipment_quota_is_its_duty_equivalent_and_routes_agree():
+    solutions = {}
+    for route in ("mcp", "mcp-ipopt"):
+        m = _model(quotas={"NORTH>SOUTH:man": {"level": 1.0, "recipient": "government"}})
+        assert regimes(m) == [FLOW_PAIR]  # a quota at the benchmark flow: no rent yet
+        bench = pyo.value(m.DS[FLOW])
+        m.qs[FLOW] = 0.9 * bench
+        solve(m, route)
+        assert regimes(m) == []  # the quota binds
+        assert pyo.value(m.DS[FLOW]) == pytest.approx(0.9 * bench, abs=1e-9)
+        residual, _ = walras_residual(m)
+        assert abs(residual) <= 1e-8
+        for r, (by_production, by_expenditure) in nominal(m).items():
+            assert pyo.value(by_production) == pytest.approx(pyo.value(by_expenditure),
+                                                             rel=1e-10, abs=1e-8), r
+        solutions[route] = _levels(m)
+    for name, value in solutions["mcp"].items():
+        assert value == pytest.approx(solutions["mcp-ipopt"][name], abs=1e-8), name
+    quota = solutions["mcp"]
+    rent = quota["rs[NORTH,SOUTH,man]"]
+    assert rent > 0
+    # the square model without a quota, SOUTH's duty on NORTH's manufactures raised by the rent
+    sq = _model(quotas={})
+    sq.tb[FLOW] = pyo.value(sq.tb[FLOW]) + rent
+    assert solve(sq, "newton").solver == "newton"
+    for name, value in _levels(sq).items():
+        if name != "Tb[SOUTH]":
+            assert value == pytest.approx(quota[name], rel=1e-8, abs=1e-8), name
+    # the duty raises what duty and rent raise together
+    assert pyo.value(sq.Tb["SOUTH"]) == pytest.approx(
+        quota["Tb[SOUTH]"] + quota["RSV[NORTH,SOUTH,man]"], rel=1e-8)
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_flagship_rail_capacity_binds_when_margins_fall(tmp_path, capsys):
+    """experiments/vologda_rail_capacity.toml through `cge run`: the capacity on Vologda's
+    steel shipments to the rest of Russia (2 % above 2021) is slack when margins fall by a
+    quarter and binds when they halve; the rent is the duty that would ration the flow to the
+    capacity in the square model (its tariff equivalent)."""
+    out = tmp_path / "rail"
+    assert main(["run", str(RAIL_FILE), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    pair = "eq_shipment_quota[VOL,RUS,ferr] ⟂ rs[VOL,RUS,ferr]"
+    report = printed[printed.index("regimes switched from the benchmark"):].splitlines()
+    assert report[1:3] == [f"margins_-50: {pair}", f"margins_removed: {pair}"]
+    ds = xr.open_dataset(out / "results.nc")
+    flow = {"origin": "VOL", "destination": "RUS", "commodity": "ferr"}
+    assert list(ds["switched"].values) == ["", "", pair, pair]
+    assert np.all(np.abs(ds["walras_residual"].values) <= 1e-8)
+    shipped, rent = ds["DS"].sel(**flow), ds["rs"].sel(**flow)
+    capacity = 1.02 * float(shipped.sel(scenario="benchmark"))
+    assert float(shipped.sel(scenario="margins_-25")) < capacity  # slack, no rent
+    assert float(rent.sel(scenario="margins_-25")) == pytest.approx(0.0, abs=1e-9)
+    for scenario in ("margins_-50", "margins_removed"):
+        assert float(shipped.sel(scenario=scenario)) == pytest.approx(capacity, abs=1e-9)
+    assert 0 < float(rent.sel(scenario="margins_-50")) < float(rent.sel(scenario="margins_removed"))
+    # tariff equivalent: the square flagship without the capacity, margins halved and RUS's
+    # duty on Vologda's steel raised by the rent, ships exactly the capacity at the same prices
+    sq = _model(RAIL_FILE, quotas={})
+    for o, d, i in sq.tmg:
+        if o != d:
+            sq.tmg[o, d, i] = 0.5 * pyo.value(sq.tmg[o, d, i])
+    key = ("VOL", "RUS", "ferr")
+    sq.tb[key] = pyo.value(sq.tb[key]) + float(rent.sel(scenario="margins_-50"))
+    solve(sq, "newton")
+    assert pyo.value(sq.DS[key]) == pytest.approx(capacity, rel=1e-8)
+    # every level the square model shares with the quota model's solution, Tb[RUS] apart
+    # (it collects the rent as a duty)
+    with_rent = ds.sel(scenario="margins_-50")
+    for sym in sq.symbols.values():
+        if sym.kind != "variable" or sym.name not in with_rent:
+            continue
+        for k, v in getattr(sq, sym.name).items():
+            keys = () if k is None else k if isinstance(k, tuple) else (k,)
+            index = dict(zip(sym.dims, keys, strict=True))
+            if (sym.name, index) != ("Tb", {"region": "RUS"}):
+                assert pyo.value(v) == pytest.approx(float(with_rent[sym.name].sel(index)),
+                                                     rel=1e-8, abs=1e-8), v.name
+    assert pyo.value(sq.Tb["RUS"]) == pytest.approx(
+        float(with_rent["Tb"].sel(region="RUS") + with_rent["RSV"].sel(**flow)), rel=1e-8)
+
+
 def test_without_quotas_the_model_is_square():
-    m = _model()
+    m = _model(quotas={})
     assert m.RQUOTA == [] and len(m.rq) == 0 and len(m.eq_import_quota) == 0
-    # declared, documented, empty (the quota's pair and the wage floor's)
-    assert m.complements == {"eq_import_quota": "rq", "eq_wage_floor": "U"}
+    assert m.ODQUOTA == [] and len(m.rs) == 0 and len(m.eq_shipment_quota) == 0
+    # declared, documented, empty (the quotas' pairs, the wage floor's, local content's)
+    assert m.complements == {"eq_import_quota": "rq", "eq_shipment_quota": "rs",
+                             "eq_wage_floor": "U", "eq_local_content": "mulc"}
     assert solve(m).solver == "auto/newton"
 
 
@@ -124,6 +215,7 @@ def test_without_quotas_the_model_is_square():
     ({"SOUTH:man": {"level": 1.1, "recipient": "firms"}}, "choose one of"),
     ({"SOUTH-man": {"level": 1.1, "recipient": "government"}}, "REGION:COMMODITY"),
     ({"SOUTH:man": {"level": 1.1}}, "give exactly level"),
+    ({"NORTH>SOUTH>EAST:man": {"level": 1.1, "recipient": "government"}}, "ORIGIN>DESTINATION"),
 ])
 def test_bad_quota_options_are_refused(quotas, message):
     from cge.config import config_from_dict
@@ -138,3 +230,6 @@ def test_a_quota_on_what_is_not_imported_is_refused():
                                                                 "recipient": "households"}})
     with pytest.raises(InputError, match="SOUTH:steel"):
         build_model(calibrate(sam, el, config=config, trade_margins=margins))
+    # shipments: none from SOUTH to SOUTH counts (a flow within a region is no shipment)
+    with pytest.raises(InputError, match=r"SOUTH>SOUTH:man.*ship nothing"):
+        _model(quotas={"SOUTH>SOUTH:man": {"level": 1.1, "recipient": "households"}})

@@ -1,9 +1,12 @@
-r"""Import quotas with rents: a complementarity pair per quota.
+r"""Quotas with rents: a complementarity pair per quota, on imports from the rest of the world
+or on shipments between regions.
 
-Sets: ``RQUOTA`` = (region, commodity) with a quota on imports from the rest of the world,
-configured as data (``[model] import_quotas = { "REGION:COMMODITY" = { level = 1.2,
-recipient = "households" } }``). Without quotas the set is empty, the block's symbols have no
-elements and the model is the square system it always was (solved by the square Newton).
+Sets: ``RQUOTA`` = (region, commodity) with a quota on imports from the rest of the world;
+``ODQUOTA`` = (origin, destination, commodity) with a quota on shipments from another region,
+both configured as data (``[model] import_quotas = { "REGION:COMMODITY" = { level = 1.2,
+recipient = "households" }, "ORIGIN>DESTINATION:COMMODITY" = { ... } }``). Without quotas the
+sets are empty, the block's symbols have no elements and the model is the square system it
+always was (solved by the square Newton).
 
 The quota ``qm`` (a quantity: ``level`` times benchmark imports) bounds imports ``M``; a
 quota that binds earns a rent ``rq``, a rate on the cif import price, which buyers pay on top
@@ -15,12 +18,23 @@ the declared recipient (``RQV``, the value of the import licences):
     qm_{ri} \ge M_{ri} \;\perp\; rq_{ri} \ge 0 && \text{eq\_import\_quota} \\
     RQV_{ri} = rq_{ri}\, p^m_{ri} M_{ri} && \text{eq\_quota\_rent} \to RQV_{ri}
 
-Either imports are below the quota and there is no rent, or the quota binds and the rent is
-what rations imports to it (an auction quota: the licences' value). The rent is added to the
-revenue of the region's government (``recipient = "government"``: ``GREV``, all of it
-regional) or to the revenue recycled lump-sum to its households (``"households"``: ``TLS``),
-so that every rouble of rent has a recipient and Walras' law holds. The benchmark has no rent
-(``level >= 1``); a scenario tightens the quota by shocking ``qm``.
+A quota on shipments from o to d is the same pair on the delivered quantity ``DS``, with the
+rent ``rs`` a rate on the landed price ``pl`` (trade block), paid on top of the destination's
+duty ``tb`` (the delivered price is ``(1 + tb + rs) pl``) and, like the duty, received in the
+destination:
+
+.. math::
+
+    qs_{odi} \ge DS_{odi} \;\perp\; rs_{odi} \ge 0 && \text{eq\_shipment\_quota} \\
+    RSV_{odi} = rs_{odi}\, pl_{odi} DS_{odi} && \text{eq\_shipment\_rent} \to RSV_{odi}
+
+Either the flow is below its quota and there is no rent, or the quota binds and the rent is
+what rations the flow to it (an auction quota: the licences' value). The rent is added to the
+revenue of the government of the region that imports (``recipient = "government"``: ``GREV``,
+all of it regional) or to the revenue recycled lump-sum to its households (``"households"``:
+``TLS``), so that every rouble of rent has a recipient and Walras' law holds. The benchmark has
+no rent (``level >= 1``); a scenario tightens the quota by shocking ``qm`` or ``qs``, or moves
+the flow to it (a cut in tariffs or trade margins).
 """
 
 from __future__ import annotations
@@ -29,32 +43,61 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.errors import InputError, Problem
+from cge.model import trade
 from cge.model.symbols import equation, param, var
 
 BLOCK = "quotas"
 
 
+def _shipment_key(key: str) -> tuple[str, ...] | None:
+    """``"O>D:I"`` -> (o, d, i); None for an import quota's ``"R:I"``."""
+    route, commodity = key.split(":")
+    return (*route.split(">"), commodity) if ">" in route else None
+
+
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     quotas = cal.config.import_quotas
-    keys = [tuple(k.split(":")) for k in quotas]
-    missing = [f"{r}:{i}" for r, i in keys if (r, i) not in set(m.RM)]
+    imports = {tuple(k.split(":")): k for k in quotas if _shipment_key(k) is None}
+    shipments = {_shipment_key(k): k for k in quotas if _shipment_key(k) is not None}
+    missing = [f"{r}:{i}" for r, i in imports if (r, i) not in set(m.RM)]
     if missing:
         raise InputError(Problem(
             "import-quota", f"import_quotas names {missing}, which import nothing from the rest "
             f"of the world in the SAM (regions and commodities with imports: "
             f"{[f'{r}:{i}' for r, i in m.RM][:20]})"))
-    m.RQUOTA = keys
-    m.quota_set = set(keys)
-    m.QUOTA_RECIPIENT = {k: quotas[":".join(k)]["recipient"] for k in keys}
+    flows = {k for k in m.ODC if k[0] != k[1]}
+    missing = [shipments[k] for k in shipments if k not in flows]
+    if missing:
+        shipped = [f"{o}>{d}:{i}" for o, d, i in sorted(flows)]
+        raise InputError(Problem(
+            "import-quota", f"import_quotas names {missing}, which ship nothing from one region "
+            f"to another in the SAM (shipments: {shipped[:20]})"))
+    m.RQUOTA = list(imports)
+    m.ODQUOTA = list(shipments)
+    m.quota_set = set(m.RQUOTA)
+    m.shipment_quota_set = set(m.ODQUOTA)
+    m.QUOTA_RECIPIENT = {k: quotas[name]["recipient"]
+                         for k, name in (imports | shipments).items()}
     m0 = cal.table("M0")
     param(m, "qm", m.RQUOTA, ("region", "commodity"), block=BLOCK, unit="quantity",
           latex="qm", doc="import quota (upper bound on imports from the rest of the world)",
-          init={k: quotas[":".join(k)]["level"] * m0[k] for k in keys})
+          init={k: quotas[imports[k]]["level"] * m0[k] for k in m.RQUOTA})
     var(m, "rq", m.RQUOTA, ("region", "commodity"), block=BLOCK, unit="1", latex="rq",
         doc="quota rent per unit of imports, as a rate on the cif import price", init=0.0,
         lower=0.0)
     var(m, "RQV", m.RQUOTA, ("region", "commodity"), block=BLOCK, unit="value", latex="RQV",
         doc="quota rent (value of the import licences)", init=0.0, lower=None)
+    dims = ("origin", "destination", "commodity")
+    param(m, "qs", m.ODQUOTA, dims, block=BLOCK, unit="quantity", latex="qs",
+          doc="quota on shipments from the origin (upper bound on deliveries to the "
+          "destination)", init={k: quotas[shipments[k]]["level"] * m.DS[k].value
+                                for k in m.ODQUOTA})
+    var(m, "rs", m.ODQUOTA, dims, block=BLOCK, unit="1", latex="rs",
+        doc="shipment quota rent per unit delivered, as a rate on the landed price", init=0.0,
+        lower=0.0)
+    var(m, "RSV", m.ODQUOTA, dims, block=BLOCK, unit="value", latex="RSV",
+        doc="shipment quota rent (value of the licences), received in the destination",
+        init=0.0, lower=None)
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
@@ -66,13 +109,25 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              determines="RQV", latex=r"RQV = rq\, p^m M",
              doc="quota rent (value of the import licences)",
              rule=lambda m, r, i: m.RQV[r, i] == m.rq[r, i] * m.pm[r, i] * m.M[r, i])
+    dims = ("origin", "destination", "commodity")
+    equation(m, "eq_shipment_quota", m.ODQUOTA, dims, block=BLOCK, determines="rs",
+             complementary=True, latex=r"qs \ge DS",
+             doc="shipments stay within the quota; a rent only where it binds",
+             rule=lambda m, o, d, i: m.qs[o, d, i] >= m.DS[o, d, i])
+    equation(m, "eq_shipment_rent", m.ODQUOTA, dims, block=BLOCK, determines="RSV",
+             latex=r"RSV = rs\, pl\, DS", doc="shipment quota rent (value of the licences)",
+             rule=lambda m, o, d, i: m.RSV[o, d, i]
+             == m.rs[o, d, i] * trade.landed_price(m, o, d, i) * m.DS[o, d, i])
 
 
 def rent_to(m: pyo.ConcreteModel, r: str, recipient: str):
-    """The quota rents of region r that ``recipient`` (government or households) receives."""
-    return sum(m.RQV[k] for k in m.RQUOTA if k[0] == r and m.QUOTA_RECIPIENT[k] == recipient)
+    """The quota rents received in region r (its imports' and its shipments' from other
+    regions) that ``recipient`` (government or households) receives."""
+    return (sum(m.RQV[k] for k in m.RQUOTA if k[0] == r and m.QUOTA_RECIPIENT[k] == recipient)
+            + sum(m.RSV[k] for k in m.ODQUOTA
+                  if k[1] == r and m.QUOTA_RECIPIENT[k] == recipient))
 
 
-def rent_rate(m: pyo.ConcreteModel, r: str, i: str):
-    """The quota rent rate on region r's imports of i (0 without a quota)."""
-    return m.rq[r, i] if (r, i) in m.quota_set else 0
+def rents_of(m: pyo.ConcreteModel, r: str):
+    """All quota rents received in region r (GRP by production)."""
+    return rent_to(m, r, "government") + rent_to(m, r, "households")

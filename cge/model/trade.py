@@ -18,7 +18,8 @@ ratio of their exchange rates ``epsilon[c(d)] / epsilon[c(o)]``. The delivered p
 
 plus, on flows that need margin services instead of an iceberg margin, their cost
 (:mod:`cge.model.margins`); on local deliveries covered by a local-content requirement
-buyers pay ``(1 + tb - mu)`` times the landed price (:mod:`cge.model.cooperation`)
+buyers pay ``(1 + tb - mu)`` times the landed price (:mod:`cge.model.cooperation`), and on
+flows with a quota its rent ``rs`` beside ``tb`` (:mod:`cge.model.quotas`)
 
 and
 
@@ -137,9 +138,12 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     imp, dom = set(m.RM), set(m.RDD)
 
     def delivered_price(m, o, d, i):
+        rate = 1 + m.tb[o, d, i]
         if (o, d, i) in m.local_preference:  # a local-content requirement (cooperation block)
-            return (1 + m.tb[o, d, i] - m.local_preference[(o, d, i)]) * landed_price(m, o, d, i)
-        return (1 + m.tb[o, d, i]) * landed_price(m, o, d, i)
+            rate = rate - m.local_preference[(o, d, i)]
+        if (o, d, i) in m.shipment_quota_set:  # a binding quota's rent (quotas block)
+            rate = rate + m.rs[o, d, i]
+        return rate * landed_price(m, o, d, i)
 
     equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",

@@ -237,7 +237,8 @@ class McpOptions:
     min_step: float = 1e-12
     armijo: float = 1e-4
     tau: float = 0.99
-    # Descent test of De Luca et al.: grad' d <= -rho ||d||^p, else the regularised step
+    # Descent test of De Luca et al.: grad' d <= -rho ||d||^p (d relative to the variables),
+    # else the regularised step
     rho: float = 1e-10
     p: float = 2.1
     tee: bool = False
@@ -325,7 +326,7 @@ def semismooth_newton(mcp: McpSystem, x0: np.ndarray, opts: McpOptions) -> McpOu
              + sp.csc_matrix((da, (rows, cols)), shape=(mcp.n, mcp.n))).tocsc()
         grad = h.T @ phi
         step = None
-        for d in _directions(h, phi, grad, psi, opts):
+        for d in _directions(h, phi, grad, psi, x, opts):
             step = _line_search(mcp, phi_of, x, d, grad, psi, lb, ub, free, opts)
             if step is not None:
                 break
@@ -343,11 +344,16 @@ def semismooth_newton(mcp: McpSystem, x0: np.ndarray, opts: McpOptions) -> McpOu
                    f"max_iter = {opts.max_iter} reached; " + _cycling(mcp, switches, x, f))
 
 
-def _directions(h, phi, grad, psi, opts: McpOptions):
+def _directions(h, phi, grad, psi, x, opts: McpOptions):
     """Search directions in the order tried: semismooth Newton (when it is one of descent),
     Levenberg-Marquardt, steepest descent of the merit function."""
     d = _newton_direction(h, phi)
-    if d is not None and grad @ d <= -opts.rho * np.linalg.norm(d) ** opts.p:
+    # The test of De Luca et al. assumes variables of order one; a CGE model's values in bln
+    # RUB reach 1e5, where an exact Newton step (grad'd = -||Phi||^2) would be refused for its
+    # length alone (doubling the numeraire: ||d|| = 1.2e5 on the flagship). The step is
+    # measured relative to the variables instead.
+    length = np.linalg.norm(d / np.maximum(1.0, np.abs(x))) if d is not None else 0.0
+    if d is not None and grad @ d <= -opts.rho * length ** opts.p:
         yield d
     yield _regularised_direction(h, grad, psi)
     yield -grad
