@@ -8,7 +8,11 @@ the semismooth Newton iteration is the square Newton's with another line search 
 factorisations, so the comparison measures its overhead (issue 18: at most 1.5x).
 
 Switching cases (``cge.mcp_examples``): Markusen's M44 from its benchmark to free trade (good 2
-stops being produced) and the MCPLIB problems josephy and kojshin from (1, 1, 1, 1).
+stops being produced) and the MCPLIB problems josephy and kojshin from (1, 1, 1, 1); and
+scenarios of experiment files solved from their benchmark: the toy import quota that binds when
+tariffs are halved (``experiments/toy_import_quota.toml``, tariff_cut) and the flagship's
+capacity on Vologda's steel shipments that binds when margins are halved
+(``experiments/vologda_rail_capacity.toml``, margins_-50; skipped with ``--no-flagship``).
 
 Each case is built afresh for each solver and timed once per repeat (the median is reported;
 time includes translation). Usage::
@@ -60,6 +64,22 @@ def toy_tariffs_halved() -> pyo.ConcreteModel:
     return m
 
 
+def scenario(file: str, name: str) -> Callable[[], pyo.ConcreteModel]:
+    """An experiment's model at its benchmark with the shocks of scenario ``name`` applied."""
+    def make():
+        from cge.experiments.runner import calibrate_experiment, resolve_shock
+        from cge.experiments.spec import load_experiment
+        from cge.model import build_model as build_cge
+
+        exp = load_experiment(examples.data_root() / "experiments" / file)
+        m = build_cge(calibrate_experiment(exp)[1])
+        for shock in next(s for s in exp.scenarios if s.name == name).shocks:
+            for data, value in resolve_shock(m, shock, name, file):
+                data.set_value(value)
+        return m
+    return make
+
+
 def m44_free_trade() -> pyo.ConcreteModel:
     m = markusen_m44()
     m.Q.fix(0.0)
@@ -83,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="3x5,10x10",
                         help="Armington model sizes REGIONSxSECTORS, comma-separated")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-flagship", action="store_true",
+                        help="leave out the flagship switching case (2,125 equations)")
     args = parser.parse_args(argv)
 
     square = {f"armington {s}": armington(*map(int, s.split("x")))
@@ -92,7 +114,11 @@ def main(argv: list[str] | None = None) -> None:
         "M44 free trade": m44_free_trade,
         "josephy": lambda: ncp4(JOSEPHY, (1, 1, 1, 1)),
         "kojshin": lambda: ncp4(KOJIMA_SHINDO, (1, 1, 1, 1)),
+        "toy quota, tariffs halved": scenario("toy_import_quota.toml", "tariff_cut"),
     }
+    if not args.no_flagship:
+        switching["flagship capacity, margins/2"] = scenario("vologda_rail_capacity.toml",
+                                                            "margins_-50")
     records = []
     for name, make in square.items():
         row = {"case": name, "kind": "square"}
