@@ -225,12 +225,11 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
             add(r, "allocative", f"import quota:{i}", m.rq[r, i] * m.pm[r, i], m.M[r, i])
         purchases[r].append((m.pm[r, i], m.M[r, i], True, i))
     # shipments: barriers, quota rents, trade costs, margin services
-    shipment_quotas = getattr(m, "shipment_quota_set", ())
     for o, d, i in m.ODC:
         op = transformation.origin_price(m, o, d, i)
         landed = trade.landed_price(m, o, d, i)
         add(d, "allocative", f"barrier:{i}", m.tb[o, d, i] * landed, m.DS[o, d, i])
-        if (o, d, i) in shipment_quotas:
+        if (o, d, i) in m.shipment_quota_set:
             add(d, "allocative", f"shipment quota:{i}", m.rs[o, d, i] * landed, m.DS[o, d, i])
         add(d, "technology", f"trade costs:{i}", -op * fx_to(d, o) * m.DS[o, d, i],
             m.tmg[o, d, i])
