@@ -66,5 +66,5 @@ name = "transfer"
 description = "nobody to pay"
 shocks = [{ parameter = "TRT", where = { region = ["NORTH"] }, set = 1.0 }]
 """)
-    with pytest.raises(InputError, match="no federal government to pay a targeted transfer"):
+    with pytest.raises(InputError, match="no federal government to pay for it"):
         run_experiment(path)

@@ -20,6 +20,7 @@ from toy import toy_experiment
 
 from cge.calibration import calibrate
 from cge.config import Closure, ModelConfig, config_from_dict
+from cge.dynamics import run_dynamic
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.model import build_model
@@ -146,3 +147,24 @@ def test_a_federal_project_in_vologda_cuts_the_rest_of_russias_budget():
     # the rest of Russia's budget loses about its share of the cost
     assert float(d["TRG"].sel(region="RUS")) == pytest.approx(-share * cost, rel=0.05)
     assert float(d["GREV"].sel(region="RUS")) < -0.5 * cost * share
+
+
+def test_a_dynamic_project_nobody_could_pay_for_is_refused(tmp_path):
+    path = toy_experiment(tmp_path, "no_federal", 'factor_mobility = { cap = "specific" }', """
+[dynamics]
+start = 2021
+end = 2023
+[[project]]
+name = "road"
+region = "NORTH"
+sector = "ser"
+financing = "federal"
+start_operation = 2023
+capex = [ { year = 2022, commodity = "ser", origin = "NORTH", value = 1.0 } ]
+[[scenario]]
+name = "road"
+projects = ["road"]
+""")
+    with pytest.raises(InputError, match="'road': financing 'federal' is refused: the SAM has "
+                       "no federal government"):
+        run_dynamic(path)

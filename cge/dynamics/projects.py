@@ -146,14 +146,15 @@ def check_projects(projects: dict[str, Project], m: pyo.ConcreteModel, capital: 
         if (p.region, capital, p.sector) not in set(m.RFS_SPECIFIC):
             raise _bad(f"project {p.name!r}: sector {p.sector!r} of region {p.region!r} has "
                        f"no {capital!r} in the SAM, so capital cannot be added to it", path)
-        if p.financing == "federal" and not m.has_federal:
-            raise _bad(f"project {p.name!r}: financing 'federal', but the SAM has no federal "
-                       "government to pay for it", path)
         for c in p.capex:
             origin = p.region if p.financing == "regional" else c.origin
             if (origin, c.commodity) not in set(m.RQ):
                 raise _bad(f"project {p.name!r}: no market for {c.commodity!r} in region "
                            f"{origin!r}", path)
+            refused = m.unshockable.get((p.parameter, (origin, c.commodity)))
+            if refused:  # nobody could pay for it (cge.model.projects.unpaid)
+                raise _bad(f"project {p.name!r}: financing {p.financing!r} is refused: "
+                           f"{refused}", path)
 
 
 def construction_demand(projects: list[Project], year: int, pq0: dict

@@ -28,7 +28,7 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.errors import InputError, Problem
-from cge.model import government
+from cge.model import government, projects
 from cge.model.symbols import equation, param
 from cge.model.walras import benchmark_tolerance
 
@@ -170,13 +170,8 @@ def apply(m: pyo.ConcreteModel, cal: Calibration) -> None:
                      for name, pos in government.TAX_INSTRUMENTS.items() if name not in lump
                      for k in getattr(m, name)
                      if (k[pos] if isinstance(k, tuple) else k) in lost}
-    if not m.has_federal:
-        # a federally financed project or transfer needs a federal budget to pay for it
-        m.unshockable.update({("XvF", k): "the SAM has no federal government to pay for a "
-                              "federally financed project (finance it with XvR, XvD or XvP)"
-                              for k in m.XvF})
-        m.unshockable.update({("TRT", r): "the SAM has no federal government to pay a "
-                              "targeted transfer" for r in m.R})
+    # projects and targeted transfers whose cost nobody could pay
+    m.unshockable.update(projects.unpaid(m, cal))
 
     for r in m.R:
         m.Sf[r].fix()

@@ -100,3 +100,45 @@ def regional_cost(m: pyo.ConcreteModel, r: str):
 def federal_cost(m: pyo.ConcreteModel):
     """``PF``: the cost of the projects paid by the federal government."""
     return sum(m.pq[k] * m.XvF[k] for k in m.RQ)
+
+
+def unpaid(m: pyo.ConcreteModel, cal: Calibration) -> dict[tuple[str, object], str]:
+    """Project (and targeted-transfer) entries nobody could pay for, and why: a shock to them
+    would leave its cost unpaid and break Walras' law (closures block, ``m.unshockable``)."""
+    fixed = cal.config.closure.government == "fixed_consumption"
+    invests = {m.COUNTRY[r] for r, _ in m.RV}
+    spends = {r for r, _ in m.RG} | {r for r, _ in m.RH_TR}
+    out: dict[tuple[str, object], str] = {}
+    for r, i in m.RQ:
+        c = m.COUNTRY[r]
+        if c not in invests:
+            reason = f"the savings pool of {c} invests nothing, so it cannot pay by investing less"
+            out[("XvD", (r, i))] = reason
+            if fixed or financing(cal, "regional") == "borrowing":
+                out[("XvR", (r, i))] = f"region {r}'s government would borrow, but {reason}"
+        if not fixed and financing(cal, "regional") == "spending" and r not in spends:
+            out[("XvR", (r, i))] = (f"region {r}'s government has no consumption or transfers "
+                                    "to cut (try project_financing = { regional = "
+                                    "\"borrowing\" })")
+    federal_spends = bool(m.RGF or m.R_TRG or m.RH_TRF)
+    borrows = fixed or financing(cal, "federal") == "borrowing"
+    if not m.has_federal:
+        why_f = why_t = "the SAM has no federal government to pay for it"
+    else:
+        # a targeted transfer is cut from federal spending, or under fixed consumption
+        # borrowed; a project as the closure's project_financing says
+        cut = "the federal government has no consumption or transfers to cut"
+        lend = "the federal government would borrow, but the savings pool invests nothing"
+        pool = m.C[0] in invests
+
+        def why(borrowed: bool) -> str | None:
+            if borrowed:
+                return None if pool else lend
+            return None if federal_spends else cut
+
+        why_f, why_t = why(borrows), why(fixed)
+    if why_f:
+        out.update({("XvF", k): why_f for k in m.RQ})
+    if why_t:
+        out.update({("TRT", r): why_t for r in m.R})
+    return out
