@@ -81,7 +81,7 @@ def test_report_on_missing_results_exit_2(tmp_path, capsys):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["vologda_trade", "vologda_cooperation", "vologda_world_trade",
-                                  "vologda_steel_project", "vologda_local_sourcing"])
+                                  "vologda_steel_project", "vologda_coop_industrial"])
 def test_flagship_experiments_solve(tmp_path, name):
     """Every flagship experiment file passes the gates and solves all its scenarios (about
     20 s each, so excluded from the default run: pytest -m slow)."""

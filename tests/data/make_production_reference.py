@@ -22,8 +22,8 @@ from cge.experiments import run_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPERIMENTS = ("stdcge_tariff", "splcge", "toy_interregional", "toy_two_countries",
-               "vologda_trade", "vologda_cooperation", "vologda_local_sourcing",
-               "vologda_world_trade", "vologda_steel_project", "vologda_plan_projects")
+               "vologda_trade", "vologda_cooperation", "vologda_world_trade",
+               "vologda_steel_project", "vologda_plan_projects")
 OUT = ROOT / "tests" / "data" / "production_reference.csv.gz"
 VARIABLES = ("EV", "GRP_real", "Z", "F", "X")
 
