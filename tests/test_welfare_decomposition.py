@@ -114,6 +114,19 @@ def test_steps_double_until_the_terms_add_up():
         float(ds["EV"].sel(scenario="labour_plus_10").sum()), rel=1e-9)
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_import_quota_rent_is_an_allocative_loss_when_the_quota_tightens():
+    # The quota's path has a kink where it starts to bind (a complementarity pair switches):
+    # the steps double until the terms still add up (measured: 16 steps, 6e-7 of EV). Cutting
+    # a binding quota lowers imports where buyers pay the rent rq > 0 over the world price:
+    # an allocative loss on that quota (rate times a fall in quantity), in SOUTH alone.
+    ds = _adds_up(run_experiment(EXPERIMENTS / "toy_import_quota.toml"))
+    quota = ds["welfare_detail"].sel(scenario="quota_cut",
+                                     welfare_item="allocative:import quota:man")
+    assert float(quota.sel(region="SOUTH")) < 0
+    assert float(quota.sel(region="NORTH")) == 0
+
+
 def test_unsupported_shock_is_refused():
     exp = load_experiment(EXPERIMENTS / "toy_interregional.toml")
     _, cal = calibrate_experiment(exp)
