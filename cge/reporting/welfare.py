@@ -268,7 +268,9 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
         sales[r].append(((1 + m.te[r, i]) * m.pe[r, i], m.E[r, i], True, i))
     for r, i in m.RXE:
         sales[r].append((m.pq[r, i], m.Xre[r, i], True, i))
-    # final uses other than households': government, investment (the rest of the market)
+    # final uses other than households': government, and investment as what the market
+    # leaves (Xv and any final use a block adds, e.g. projects financed at home), so that a
+    # new use is counted (as investment) rather than lost from the identity
     for r, i in m.RQ:
         sales[r].append((m.pq[r, i], m.XvP[r, i], True, i))
         gov = (v(m.Xg[r, i]) if (r, i) in m.Xg else 0.0) + (
