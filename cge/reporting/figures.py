@@ -75,7 +75,8 @@ def grouped_bars(df: pd.DataFrame, *, title: str, xlabel: str, horizontal: bool 
 
 
 def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[str, Figure]:
-    """Welfare by scenario, real GRP, trade-flow changes, and output by sector per region."""
+    """Welfare by scenario (and its decomposition per region where the results have it), real
+    GRP, trade-flow changes, and output by sector per region."""
     figs = {}
     w = tables["welfare"]
     pct_cols = [c for c in w.columns if c.startswith(labels.text("EV_pct"))]
@@ -92,6 +93,11 @@ def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[st
         if name.startswith("output_"):
             figs[name] = grouped_bars(df, title=df.attrs.get("title", name),
                                       xlabel=labels.text("percent"), horizontal=True)
+        elif name.startswith("welfare_decomposition_"):  # the terms of EV, scenario by scenario
+            figs[name] = grouped_bars(df.drop(index=labels.text("EV")).T,
+                                      title=df.attrs.get("title", name),
+                                      xlabel=next(iter(df.attrs["units"].values()), ""),
+                                      horizontal=True)
     return figs
 
 
