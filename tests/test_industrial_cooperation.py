@@ -33,6 +33,7 @@ from cge.model import build_model
 from cge.model.cooperation import local_share
 from cge.model.grp import nominal
 from cge.model.walras import walras_residual
+from cge.reporting.updated_sam import _Cells, _production
 from cge.solvers import solve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +115,20 @@ def test_binding_requirement_and_its_cost(toy):
                 assert pyo.value(by_production) == pytest.approx(pyo.value(by_expenditure),
                                                                  abs=1e-8)
             previous = {"mu": mu, "cost": cost, "output": pyo.value(toy.Z[PLANT])}
+    finally:
+        toy.lcs[PLANT] = 0.0
+        solve(toy)
+
+
+def test_updated_sam_refuses_a_binding_requirement(toy):
+    """The preference and the surcharge have no cell in a SAM: named, not written as prices."""
+    sam, _, _ = experiment_inputs(load_experiment(TOY))
+    toy.lcs[PLANT] = 0.85
+    try:
+        solve(toy)
+        cells = _Cells(toy, sam, toy.cal.config, dict.fromkeys(toy.R, 1.0), 1.0)
+        with pytest.raises(InputError, match="local-content requirement binds"):
+            _production(cells)
     finally:
         toy.lcs[PLANT] = 0.0
         solve(toy)

@@ -151,6 +151,9 @@ def _production(c: _Cells) -> None:
     if getattr(m, "make_matrix", False):
         raise _unmapped("the SAM has a make matrix (activities making several commodities); "
                         "its flows are not mapped back yet")
+    if any(_v(m.mulc[k]) for k in m.LCP):
+        raise _unmapped("a local-content requirement binds (mulc > 0); its preference and the "
+                        "plant's surcharge have no account in the SAM")
     peers = {r: [c.act(r, i) for i in m.REGION_SECTORS[r]] for r in m.R}
     for r, j, i in m.RJS:
         c.add(c.com(r, j), c.act(r, i), c.conv[r] * _v(m.pq[r, j] * m.X[r, j, i]))
