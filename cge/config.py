@@ -22,7 +22,7 @@ HOME = "home"  # the country of a SAM whose regions share one currency
 INVESTMENT = ("savings_driven", "investment_driven")
 FOREIGN = ("flexible_exchange_rate", "fixed_exchange_rate")
 GOVERNMENT = ("savings_rate", "fixed_consumption")
-PROJECT_FINANCING = ("spending", "borrowing")  # cge.model.projects
+PROJECT_FINANCING = ("spending", "borrowing", "taxes")  # cge.model.projects
 #: Tax rates an experiment may shock (government block) and who may receive their revenue.
 TAX_INSTRUMENTS = ("tauz", "taum", "tq", "taud", "tb", "te", "tf", "tc")
 RECIPIENTS = ("government", "households")
@@ -89,7 +89,8 @@ class Closure:
         :mod:`cge.model.projects`): ``{ regional = "spending", federal = "spending" }`` (the
         default) cuts the government's consumption and transfers by the project's cost;
         ``"borrowing"`` lowers its savings instead (it borrows from the savings pool, crowding
-        out investment).
+        out investment); ``federal = "taxes"`` raises every household's direct tax rate by the
+        surcharge that pays for the federal projects.
     walras:
         the market whose clearing equation is dropped (``"auto"``: the numeraire factor's market,
         else the balance of payments when foreign savings are fixed, else the first commodity
@@ -325,9 +326,10 @@ class ModelConfig:
             if level not in ("regional", "federal"):
                 bad("project_financing", f"closure.project_financing names {level!r}; the "
                     "budget levels are 'regional' and 'federal'")
-            elif how not in PROJECT_FINANCING:
+            elif how not in PROJECT_FINANCING or (level, how) == ("regional", "taxes"):
+                allowed = [o for o in PROJECT_FINANCING if (level, o) != ("regional", "taxes")]
                 bad("project_financing", f"closure.project_financing[{level!r}] = {how!r}; "
-                    f"choose one of {list(PROJECT_FINANCING)}")
+                    f"choose one of {allowed}")
         for tax, who in self.tax_recipients.items():
             if tax not in TAX_INSTRUMENTS:
                 bad("tax_recipients", f"tax_recipients names {tax!r}, which is not a tax rate "

@@ -35,9 +35,10 @@ COST = 2.0  # units of SOUTH manufactures, benchmark price 1
 def _solved(financing: str, parameter: str):
     """The toy federal model before and after the project, under a financing closure."""
     cal = calibrate(federal_toy(), EL, ModelConfig(closure=Closure(
-        project_financing={"regional": financing, "federal": financing})))
+        project_financing={"federal": financing} | (
+            {} if financing == "taxes" else {"regional": financing}))))
     m = build_model(cal)
-    names = ("TRG", "GREV", "FREV", "Sgf", "Sg", "SAV", "Xg", "TR")
+    names = ("TRG", "GREV", "FREV", "Sgf", "Sg", "SAV", "Xg", "TR", "Td")
     before = {n: {k: value(v) for k, v in getattr(m, n).items()} for n in names}
     getattr(m, parameter)["SOUTH", "man"] = COST
     solve(m)
@@ -125,7 +126,7 @@ shocks = [{ parameter = "XvF", where = { region = ["NORTH"], commodity = ["man"]
 
 def test_a_bad_financing_option_is_named():
     with pytest.raises(InputError, match="project_financing.*'taxes'"):
-        config_from_dict({"closure": {"project_financing": {"federal": "taxes"}}})
+        config_from_dict({"closure": {"project_financing": {"regional": "taxes"}}})
 
 
 @pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
@@ -168,3 +169,21 @@ projects = ["road"]
     with pytest.raises(InputError, match="'road': financing 'federal' is refused: the SAM has "
                        "no federal government"):
         run_dynamic(path)
+
+
+def test_a_federal_project_paid_by_raising_taxes_everywhere():
+    """project_financing = { federal = "taxes" }: a surcharge on every household's direct tax
+    rate pays for the project, so the federal budget's other spending (NORTH's transfer)
+    does not change beyond its usual share of the change in federal revenue."""
+    m, d = _solved("taxes", "XvF")
+    cost = value(m.pq["SOUTH", "man"]) * COST
+    income = sum(value(m.YH[k]) for k in m.RH)
+    assert value(m.tdf) * income == pytest.approx(cost, rel=1e-8)
+    # 2 out of household income of 382 in the toy: a surcharge of about half a point
+    assert value(m.tdf) == pytest.approx(COST / income, rel=0.01)
+    assert d["TRG"]["NORTH"] == pytest.approx(6 / 22 * d["FREV"][None], rel=1e-8)
+    assert abs(d["TRG"]["NORTH"]) < 0.02
+    # households in both regions pay: their direct taxes rise by the surcharge on their
+    # income, give or take the change of the regular tax with incomes (under 10 %)
+    for k in m.RH:
+        assert d["Td"][k] == pytest.approx(value(m.tdf * m.YH[k]), rel=0.1)

@@ -11,7 +11,7 @@ commodity) with federal consumption; ``R_TRG`` = regions receiving federal trans
         + fs^d_r \sum_h Td_{rh} + fs^w_r\,\varepsilon\, GRW_r + fs^p_r\, TP_r\Big)
         && \text{eq\_federal\_revenue} \to FREV \\
     Sgf &= ss^{gf}\, FREV\ [-\,PF]   && \text{eq\_federal\_savings} \to Sgf \\
-    D &= FREV - Sgf - PF - \sum_r TRT_r, \qquad
+    D &= FREV + t^{df}\textstyle\sum_{rh} YH_{rh} - Sgf - PF - \sum_r TRT_r, \qquad
         \Omega = \sum_{ri}\mu^f_{ri} + \sum_r \omega^g_r + \sum_{rh}\omega^f_{rh} \\
     Xgf_{ri} &= (\mu^f_{ri}/\Omega)\, D/pq_{ri}   && \text{eq\_federal\_demand} \to Xgf_{ri} \\
     TRG_r &= (\omega^g_r/\Omega)\, D   && \text{eq\_federal\_transfers\_regions} \to TRG_r \\
@@ -35,7 +35,14 @@ received by the regional government's revenue ``GREV`` (government block):
 government pays for (:mod:`cge.model.projects`): cut from its consumption and its transfers to
 every region's government and households in their benchmark proportions, so every region's
 budget bears part of a project in one region; or, with ``project_financing = { federal =
-"borrowing" }``, borrowed from the savings pool (the bracketed term). A model without a
+"borrowing" }``, borrowed from the savings pool (the bracketed term); or, with ``{ federal =
+"taxes" }``, paid by a surcharge ``t^{df}`` on every household's direct tax rate in every
+region, all of it federal, just large enough (``D`` is then what it would be without the
+project):
+
+.. math:: t^{df} \sum_{rh} YH_{rh} = PF  \qquad \text{eq\_federal\_surcharge} \to t^{df}
+
+(inactive, and ``t^{df}`` fixed at zero, under the other options). A model without a
 federal government refuses shocks to ``TRT`` and ``XvF`` (nobody would pay).
 
 Federal savings join the national savings pool (investment block), federal consumption the
@@ -85,6 +92,10 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         doc="federal transfers to the regional government", init=cal.nonzero("TRG0"))
     var(m, "TRF", m.RH_TRF, ("region", "household"), block=BLOCK, unit="value",
         latex="TRF", doc="federal transfers to households", init=cal.nonzero("TRF0"))
+    var(m, "tdf", None, (), block=BLOCK, unit="1", latex="t^{df}",
+        doc="federal surcharge on every household's direct tax rate (pays for federal "
+        "projects under project_financing = { federal = \"taxes\" }; zero otherwise)",
+        init=0.0, lower=None)
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
@@ -92,10 +103,14 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     # spending in every region
     borrows = projects.financing(cal, "federal") == "borrowing"
 
+    def surcharge(m):
+        return m.tdf * sum(m.YH[k] for k in m.RH)
+
     def spending(m):
         """What the federal budget spends in shares: after savings, projects and targeted
-        transfers."""
-        return m.FREV - m.Sgf - projects.federal_cost(m) - sum(m.TRT[r] for r in m.R)
+        transfers, with the surcharge that pays for projects."""
+        return (m.FREV + surcharge(m) - m.Sgf - projects.federal_cost(m)
+                - sum(m.TRT[r] for r in m.R))
 
     # the sum of the shares (one at the benchmark; none without a federal government), so a
     # shock to one share re-divides the budget instead of spending money it does not have
@@ -129,3 +144,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              rule=lambda m: spending(m) == sum(m.pq[k] * m.Xgf[k] for k in m.RGF)
              + sum(m.TRG[r] for r in m.R_TRG) + sum(m.TRF[k] for k in m.RH_TRF))
     m.eq_federal_budget.deactivate()
+    equation(m, "eq_federal_surcharge", None, (), block=BLOCK, determines="tdf",
+             latex=r"t^{df} \sum YH = PF", doc="the surcharge on direct taxes pays for the "
+             "federal projects (active only when the federal government raises taxes for them)",
+             rule=lambda m: surcharge(m) == projects.federal_cost(m))
+    if projects.financing(cal, "federal") != "taxes":
+        m.eq_federal_surcharge.deactivate()
+        m.tdf.fix(0.0)

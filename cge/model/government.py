@@ -215,6 +215,8 @@ def _revenue(m: pyo.ConcreteModel, r: str, tax: str):
     regional = {"tb": m.Tb, "tf": m.Tf, "tc": m.Tc}
     if tax in regional:
         return regional[tax][r]
+    if tax == "taud":  # the federal surcharge tdf on it is all federal (federal block)
+        return sum(m.Td[r, h] - m.tdf * m.YH[r, h] for h in m.REGION_HOUSEHOLDS[r])
     comp, members = {"tauz": (m.Tz, m.REGION_SECTORS), "taum": (m.Tm, m.REGION_MARKETS),
                      "tq": (m.Tq, m.REGION_MARKETS), "taud": (m.Td, m.REGION_HOUSEHOLDS),
                      "te": (m.Te, m.REGION_EXPORTS)}[tax]

@@ -9,7 +9,7 @@ included; ``RHNI`` = the inner nests.
     YH_{rh} &= \sum_f sh_{rhf}\, FY_{rf} + TR_{rh} + TRF_{rh} + \varepsilon\, TRW_{rh}
         + lsh_{rh}\, TLS_r + \sum_n DIV_{nrh}
         && \text{eq\_household\_income} \to YH_{rh} \\
-    Td_{rh} &= \tau^d_{rh} YH_{rh}                && \text{eq\_direct\_tax} \to Td_{rh} \\
+    Td_{rh} &= (\tau^d_{rh} + t^{df}) YH_{rh}      && \text{eq\_direct\_tax} \to Td_{rh} \\
     Sp_{rh} &= s^{adj}\, ss^p_{rh} YH_{rh}          && \text{eq\_household\_savings} \to Sp_{rh} \\
     p^U_{rh} UU_{rh} &= YH_{rh} - Td_{rh} - Sp_{rh} - \sum_j pq_{rj}\gamma^h_{rjh}
         && \text{eq\_household\_budget} \to p^U_{rh} \\
@@ -40,7 +40,9 @@ The trees are homothetic over supernumerary quantities, so the expenditure funct
 :math:`e(p, U) = \sum_i p_i \gamma^h_i + U P(p)` with :math:`P` the root's unit cost
 (:func:`unit_cost`, used for EV and CV).
 
-``FY`` is factor income (factors block), ``TR`` and ``TRF`` regional and federal government
+``t^{df}`` is a federal surcharge on every household's direct tax rate, zero unless the
+federal government pays for projects by raising taxes (federal block). ``FY`` is factor
+income (factors block), ``TR`` and ``TRF`` regional and federal government
 transfers (government and federal blocks),
 ``TRW`` net transfers from abroad in foreign currency (rest-of-world block), ``TLS`` the
 revenue of taxes recycled lump-sum (government block), shared in proportion to benchmark
@@ -207,8 +209,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              + m.lsh[r, h] * m.TLS[r]
              + sum(profits.get((r, h), ())))
     equation(m, "eq_direct_tax", m.RH, ("region", "household"), block=BLOCK, determines="Td",
-             latex=r"T^d = \tau^d YH", doc="direct tax",
-             rule=lambda m, r, h: m.Td[r, h] == m.taud[r, h] * m.YH[r, h])
+             latex=r"T^d = (\tau^d + t^{df}) YH", doc="direct tax",
+             rule=lambda m, r, h: m.Td[r, h] == (m.taud[r, h] + m.tdf) * m.YH[r, h])
     equation(m, "eq_household_savings", m.RH, ("region", "household"), block=BLOCK,
              determines="Sp", latex=r"S^p = s^{adj} ss^p YH", doc="household savings",
              rule=lambda m, r, h: m.Sp[r, h] == m.sadj * m.ssp[r, h] * m.YH[r, h])

@@ -40,11 +40,13 @@ the market (region, commodity) where the goods are bought:
   so federal money is cut elsewhere: federal consumption in every region and the federal
   transfers to every region's government and households fall in proportion to their
   benchmark shares (other regions' budgets change), or the federal government borrows it
-  from the pool (crowding out investment in every region). ``TRT`` are the federal block's
+  from the pool (crowding out investment in every region), or (``"taxes"``) it raises every
+  household's direct tax rate by the surcharge ``t^{df}`` that pays for the project
+  (:mod:`cge.model.federal`): households everywhere pay. ``TRT`` are the federal block's
   targeted transfers to regions, paid before the shares.
 
 The choice is the closure's ``project_financing = { regional = "spending" | "borrowing",
-federal = "spending" | "borrowing" }``. Under ``government = "fixed_consumption"`` real
+federal = "spending" | "borrowing" | "taxes" }``. Under ``government = "fixed_consumption"`` real
 government consumption is fixed and the budgets close through savings, so a budget-financed
 project is borrowed whatever the option (eq_government_budget, eq_federal_budget:
 :math:`GREV_r - Sg_r = \sum_i pq\,Xg + \sum_h TR + PR_r`).
@@ -136,7 +138,9 @@ def unpaid(m: pyo.ConcreteModel, cal: Calibration) -> dict[tuple[str, object], s
                 return None if pool else lend
             return None if federal_spends else cut
 
-        why_f, why_t = why(borrows), why(fixed)
+        # raising taxes needs only households, which every SAM has
+        taxes = financing(cal, "federal") == "taxes"
+        why_f, why_t = (None if taxes else why(borrows)), why(fixed)
     if why_f:
         out.update({("XvF", k): why_f for k in m.RQ})
     if why_t:

@@ -195,6 +195,9 @@ def _trade(c: _Cells) -> None:
 def _markets(c: _Cells) -> None:
     """Final uses of the composite good (intermediate use: production block)."""
     m = c.m
+    if _v(m.tdf):
+        raise _unmapped("the federal surcharge on direct taxes (tdf) is not zero; calibration "
+                        "would split it between the budgets like the direct taxes")
     if any(_v(x) for name in ("XvD", "XvR", "XvF") for x in getattr(m, name).values()):
         raise _unmapped("a project financed at home (XvD, XvR, XvF) is not zero; the SAM has "
                         "no account that would tell calibration who paid for it")
