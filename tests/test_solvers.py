@@ -21,6 +21,7 @@ from cge.solvers import (
     max_residual,
     residuals,
     solve,
+    symbolic_params,
 )
 
 HOUSEHOLDS = ("h1", "h2")
@@ -380,9 +381,10 @@ def _counting_translations(monkeypatch) -> list:
 
 
 def test_translation_reused_across_fixed_vars_and_params(monkeypatch):
-    """Fixed Vars and Params are parameters of one translation, wherever the Params are (a
-    right-hand side, inside an expression, at zero when translated); a new fix makes another.
-    Each answer is the exact one."""
+    """Fixed Vars, declared Params and a Param alone on a right-hand side are parameters of one
+    translation; a numeric Param that changes (here one that was zero, so its term was not
+    written) becomes a parameter of a second translation, reused for its later changes; a new
+    fix makes another. Each answer is the exact one."""
     calls = _counting_translations(monkeypatch)
     m = pyo.ConcreteModel()
     m.x = pyo.Var(initialize=1.0, bounds=(1e-6, None))
@@ -401,38 +403,44 @@ def test_translation_reused_across_fixed_vars_and_params(monkeypatch):
         assert m.x.value == pytest.approx(x, rel=1e-9)
         assert m.y.value == pytest.approx(x / z, rel=1e-9)
 
+    symbolic_params(m, [m.a])
     solve(m, "newton")
     check(1.0, 5.0, 2.0)
     m.z.fix(3.0)  # a fixed Var
     solve(m, "newton")
     check(1.0, 5.0, 3.0)
-    m.b = 7.0  # a Param in the right-hand side
+    m.b = 7.0  # a Param alone on the right-hand side
     solve(m, "newton")
     check(1.0, 7.0, 3.0)
-    m.a = 2.0  # a Param inside an expression
+    m.a = 2.0  # a declared Param inside an expression
     solve(m, "newton")
     check(2.0, 7.0, 3.0)
-    m.c = 0.5  # a Param that was zero: its term was not dropped from the translation
+    assert len(calls) == 1
+    m.c = 0.5  # a numeric Param: translated again with c a parameter
     solve(m, "newton")
     check(2.0, 7.0, 3.0, c=0.5)
-    assert len(calls) == 1
+    m.c = 0.25
+    solve(m, "newton")
+    check(2.0, 7.0, 3.0, c=0.25)
+    assert len(calls) == 2
     m.z.unfix()  # the structure changes
     m.y.fix(1.0)
     solve(m, "newton")
     assert m.z.value == pytest.approx(m.x.value, rel=1e-9)
-    assert 2.0 * m.x.value**2 + 0.5 * 2.0 + 1.0 == pytest.approx(7.0, rel=1e-9)
-    assert len(calls) == 2
+    assert 2.0 * m.x.value**2 + 0.25 * 2.0 + 1.0 == pytest.approx(7.0, rel=1e-9)
+    assert len(calls) == 3
 
 
 def test_params_in_ranged_bounds_translate_again():
     """The bounds of a ranged constraint stay numbers (Pyomo needs them constant): a change of
-    a Param in them makes a new translation with the new bound."""
+    a Param in them makes a new translation with the new bound, even when declared."""
     from cge.solvers.translate import translation
 
     m = pyo.ConcreteModel()
     m.x = pyo.Var(initialize=1.0)
     m.lo = pyo.Param(initialize=-1.0, mutable=True)
     m.r = pyo.Constraint(expr=pyo.inequality(m.lo, m.x, 2.0))
+    symbolic_params(m, [m.lo])
     first = translation(m)
     assert list(first.lbg) == [-1.0] and list(first.ubg) == [2.0]
     assert translation(m) is first
@@ -461,9 +469,10 @@ def test_gates_translate_once_and_name_the_worst_equation(monkeypatch):
 
 
 def test_scenarios_and_homotopy_steps_reuse_one_translation(monkeypatch):
-    """The toy experiment's gates and its four scenarios translate once, and so do homotopy
-    steps; each scenario's solution solves the system with its shocked Params written as
-    numbers (the translation before Params were parameters) to Newton's tolerance, 1e-10."""
+    """The toy experiment's gates and its four scenarios translate once (the runner declares
+    the shocked Params); homotopy steps on an undeclared Param translate once more, at the
+    first step; the solution solves the system with every Param written as a number (the
+    translation before Params were parameters) to Newton's tolerance, 1e-10."""
     from cge.experiments import run_experiment
     from cge.experiments.runner import calibrate_experiment
     from cge.model import build_model
@@ -482,6 +491,7 @@ def test_scenarios_and_homotopy_steps_reuse_one_translation(monkeypatch):
     b = next(iter(m.b.values()))
     start = b.value
     out = solve(m, "newton", homotopy=ComponentMap([(b, 1.5 * start)]))
-    assert len(out.details["path"]) >= 2 and len(calls) == 2  # the toy run's, and this model's
+    # the toy run's one; this model's gates, and its first step, which made b a parameter
+    assert len(out.details["path"]) >= 2 and len(calls) == 3
     folded = to_casadi(m)  # Params and fixed Vars as numbers
     assert float(abs(_equality_residual(folded, folded.values())).max()) <= 1e-10

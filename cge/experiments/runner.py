@@ -3,8 +3,8 @@
 Each scenario starts from the benchmark (parameters and variables restored), applies its
 shocks and is solved warm-started from the benchmark; when a direct solve fails, the shock is
 applied in steps (homotopy). The gates and every scenario share the model's one translation
-(shocked Params are its parameters, :mod:`cge.solvers.translate`): a scenario sets values and
-solves. A scenario that still fails is recorded as failed (status and
+(the shocked Params are its parameters, :func:`cge.solvers.symbolic_params`): a scenario sets
+values and solves. A scenario that still fails is recorded as failed (status and
 message, NaN levels) and the run goes on with the next one: one bad scenario never loses the
 results of the others.
 
@@ -57,7 +57,7 @@ from cge.model.gates import GateReport, check_benchmark
 from cge.model.results import indicators, solution
 from cge.model.walras import check_walras
 from cge.sam import SAM, read_sam
-from cge.solvers import SolveError, SolveResult, solve
+from cge.solvers import SolveError, SolveResult, solve, symbolic_params
 from cge.solvers.mcp import has_complementarity, regimes
 from cge.solvers.result import SolverError
 
@@ -393,10 +393,10 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
     t1 = time.perf_counter()
     m = build_model(cal)
     t2 = time.perf_counter()
-    # Validate every shock before solving anything.
-    for sc in chosen:
-        for shock in sc.shocks:
-            resolve_shock(m, shock, sc.name, str(exp.file))
+    # Validate every shock before solving anything; the shocked Params are parameters of the
+    # model's translation, which the gates and every scenario then share.
+    symbolic_params(m, [data for sc in chosen for shock in sc.shocks
+                        for data, _ in resolve_shock(m, shock, sc.name, str(exp.file))])
     gates = check_benchmark(m, solver=exp.solver)
     bench_regimes = frozenset(regimes(m))
     t3 = time.perf_counter()

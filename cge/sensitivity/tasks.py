@@ -14,7 +14,7 @@ recorded (``status = "failed"``, NaN results) instead of aborting the task.
 
 Runs and tasks on one pooled model (a sweep's scenarios, the shock sizes of one set of
 elasticities) solve the model's one translation, whose parameters are the shocked Params
-(:mod:`cge.solvers.translate`). Other elasticities need a model of their own: calibration
+(:func:`cge.solvers.symbolic_params`). Other elasticities need a model of their own: calibration
 writes them into the exponents of the CES equations as numbers, and the equation's form
 changes at zero and one, so each such point is built, translated and analysed afresh.
 
@@ -64,7 +64,7 @@ from cge.model.results import indicators, solution
 from cge.model.walras import walras_residual
 from cge.outputs import sha256_inputs
 from cge.sam import SAM
-from cge.solvers import max_residual
+from cge.solvers import max_residual, symbolic_params
 
 #: Layout of run_task's results; part of every task id, so that result files written by an
 #: older layout are recomputed instead of resumed. Bump it when run_task's output changes.
@@ -333,9 +333,11 @@ def run_task(task: Task) -> xr.Dataset:
 def _run_ready(task: Task, ready: _Ready) -> xr.Dataset:
     m, exp = ready.model, base(task.experiment).exp
     # the shocked parameters (and the margins, needed to value shipments) go into the results
-    params = sorted({sh.parameter for r in task.runs for sh in r.shocks
-                     if m.symbols[sh.parameter].kind == "parameter"}
-                    | ({"tmg"} if "tmg" in m.symbols else set()))
+    shocked = {sh.parameter for r in task.runs for sh in r.shocks
+               if m.symbols[sh.parameter].kind == "parameter"}
+    params = sorted(shocked | ({"tmg"} if "tmg" in m.symbols else set()))
+    # parameters of the model's translation, which every run (and task) on this model shares
+    symbolic_params(m, [getattr(m, name) for name in shocked])
     _restore(ready.snapshot)
     frames = [_collect(m, ready.levels, params, ready.levels)]
     infos = [{"status": "benchmark", "method": "benchmark", "iterations": 0,

@@ -6,6 +6,7 @@ Public API::
     homotopy(model, targets, *, solver="auto", options=None, steps=4, max_halvings=8)
     residuals(model) -> pandas.Series;  max_residual(model) -> float
     check_square(model, *, allow_unused=False) -> StructureReport
+    symbolic_params(model, components)   (Params to keep as parameters of the translation)
     quick_check_square(model) -> StructureReport   (same answer, fast when the model is regular)
 
 ``solve`` raises :class:`SolveError` (never returns a failed result) and
@@ -26,6 +27,7 @@ from cge.solvers.result import (
     StructureError,
 )
 from cge.solvers.structure import StructureReport, check_square, structure_report
+from cge.solvers.translate import symbolic_params
 
 __all__ = [
     "SOLVERS",
@@ -43,4 +45,5 @@ __all__ = [
     "residuals",
     "solve",
     "structure_report",
+    "symbolic_params",
 ]

@@ -15,23 +15,28 @@ visitor.  The NL writer is called with
   the writer's returned ``info.variables`` / ``info.constraints`` give the
   column and row order instead.
 
-Fixed Vars (the numeraire, endowments, closure variables) and mutable Params (shares,
-elasticities, tax rates, every shockable parameter) become the CasADi parameter vector ``p`` of
-the translated system, whose values are read from the model at each solve: a scenario, a
-homotopy step or a sensitivity point on the same model only sets values and solves, with the
-same residual and Jacobian functions and the same symbolic factorisation. Fixed Vars are
-unfixed while the NL file is written, so they arrive as columns. The NL writer folds Params
-into numbers (and drops terms whose coefficient is zero), so the expressions it writes are
-copies in which each Param is a column too: a shadow Var on a scratch model (see
-:func:`_with_shadow_vars`), whose constraints carry those copies. Parameters therefore never
-change the translated structure; a Jacobian entry that is zero at some Param value is kept as
-a structural entry.
+Fixed Vars (the numeraire, endowments, closure variables) are unfixed while the NL file is
+written, so they arrive as columns; they become the CasADi parameter vector ``p`` of the
+translated system, whose values are read from the model at each solve. So do the *symbolic*
+Params: those of the components a caller declares (:func:`symbolic_params`: the runner
+declares every Param its scenarios shock, a sensitivity task those of its runs), those whose
+values have changed under an earlier translation of the model, and Params that stand alone on
+one side of an equation or inequality (a right-hand side such as a numeraire's level). A
+scenario, homotopy step or sensitivity point on the same model then only sets values and
+solves, with the same residual and Jacobian functions and the same symbolic factorisation.
+The NL writer folds Params into numbers (and drops terms whose coefficient is zero), so it is
+given copies of the expressions in which each symbolic Param is a shadow Var on a scratch
+model (see :func:`_with_shadow_vars`). The other Params stay numbers: a parameter times a
+variable is a nonlinear term for the writer and a symbolic factor in every derivative, which
+made the translation of a CGE model with every Param symbolic 2-3 times as costly and its
+Jacobian function several times larger.
 
 :func:`translation` keeps one translation per model and reuses it (with its derivative
-functions and the structural check's answer) while the model's structure is unchanged: the
-benchmark gates, scenarios, homotopy steps and sensitivity points translate once. A new
-structure (a closure that fixes other variables, an activated or rebuilt equation, a changed
-bound) makes a new translation.
+functions and the structural check's answer) while the model's structure and the values of
+its numeric Params are unchanged. A change of a numeric Param makes its component symbolic
+and translates again (once: later changes reuse that translation); a new structure (a closure
+that fixes other variables, an activated or rebuilt equation, a changed bound) translates
+again.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from pyomo.core.expr.numeric_expr import (
     SumExpression,
 )
 from pyomo.core.expr.numvalue import native_types
-from pyomo.core.expr.relational_expr import RangedExpression
+from pyomo.core.expr.relational_expr import RangedExpression, RelationalExpression
 from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.plugins.nl_writer import NLWriter
 
@@ -88,6 +93,7 @@ class CasadiSystem:
     ubg: np.ndarray
     parameters: list[VarData | ParamData] = field(default_factory=list)
     p: ca.SX = field(default_factory=lambda: ca.SX(0, 1))
+    numeric_params: list[ParamData] = field(default_factory=list)  # written as numbers
     cache: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -124,20 +130,23 @@ class CasadiSystem:
             var.set_value(float(value), skip_validation=True)
 
 
-def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiSystem:
+def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False,
+              symbolic: frozenset[int] = frozenset()) -> CasadiSystem:
     """Translate the active part of ``model`` (see module docstring for how and why).
 
-    With ``fixed_as_parameters`` the fixed Vars and the mutable Params are the parameters ``p``
-    of the system (as :func:`translation` makes it); without, they are numbers and ``p`` is
-    empty.
+    With ``fixed_as_parameters`` the fixed Vars and the symbolic Params (of the Param
+    components whose ids are in ``symbolic``, and those alone on one side of a relation) are
+    the parameters ``p`` of the system (as :func:`translation` makes it), and
+    ``system.numeric_params`` lists the Params written as numbers; without, all are numbers
+    and ``p`` is empty.
     """
     fixed = [v for v in model.component_data_objects(pyo.Var, descend_into=True)
              if v.fixed] if fixed_as_parameters else []
     was_fixed = ComponentSet(fixed)
     # the NL writer and CasADi's parser allocate millions of objects that survive (cge.gcpause)
     with gc_paused():
-        scratch, originals, shadows = (_with_shadow_vars(model) if fixed_as_parameters
-                                       else (model, {}, {}))
+        scratch, originals, shadows, numeric = (
+            _with_shadow_vars(model, symbolic) if fixed_as_parameters else (model, {}, {}, []))
         try:
             for v in fixed:
                 v.unfix()
@@ -198,19 +207,22 @@ def to_casadi(model: pyo.Block, *, fixed_as_parameters: bool = False) -> CasadiS
         ubg=ubg,
         parameters=[shadows.get(id(columns[j]), columns[j]) for j in par],
         p=p,
+        numeric_params=numeric,
     )
 
 
-def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
-    """A scratch model whose constraints and objectives are ``model``'s with every Param a Var.
+def _with_shadow_vars(model: pyo.Block, symbolic: frozenset[int]
+                      ) -> tuple[pyo.ConcreteModel, dict, dict, list]:
+    """A scratch model whose constraints and objectives are ``model``'s with symbolic Params
+    as Vars (see :func:`to_casadi` for which).
 
-    Returns the scratch model, its constraints' ids -> ``model``'s constraints, and shadow
-    Vars' ids -> Params. Expression nodes without a Param are shared, not copied; a node over
-    a Param is copied as the potentially variable class of its kind (``p * x`` is a monomial
-    whose coefficient the NL writer would fold, ``p * q`` a constant), so the writer keeps the
-    Param. The two bounds of a ranged constraint stay as they are: Pyomo needs them constant,
-    and :func:`translation` watches the values of the Params in them. Named expressions are
-    written inline where they hold a Param.
+    Returns the scratch model, its constraints' ids -> ``model``'s constraints, shadow Vars'
+    ids -> Params, and the Params left as numbers (once each). Expression nodes without a
+    symbolic Param are shared, not copied; a node over one is copied as the potentially
+    variable class of its kind (``p * x`` is a monomial whose coefficient the NL writer would
+    fold, ``p * q`` a constant), so the writer keeps the Param. The two bounds of a ranged
+    constraint stay numbers: Pyomo needs them constant. Named expressions are written inline
+    where they hold a symbolic Param.
     """
     scratch = pyo.ConcreteModel(name="cge_translation")
     # One Var component sized for the model's Params: adding Vars one by one to a VarList
@@ -222,6 +234,7 @@ def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
     pool = iter(scratch.shadow.values())
     shadow_of: dict[int, VarData] = {}
     params: dict[int, ParamData] = {}
+    numeric: dict[int, ParamData] = {}
 
     def shadow(param):
         var = shadow_of.get(id(param))
@@ -233,6 +246,12 @@ def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
             params[id(var)] = param
         return var
 
+    def leaf(param):
+        if id(param.parent_component()) in symbolic:
+            return shadow(param)
+        numeric[id(param)] = param
+        return param
+
     named: dict[int, Any] = {}
 
     def copy(node):
@@ -242,7 +261,7 @@ def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
         if kind is _LEAF:
             return node
         if kind is _PARAM:
-            return shadow(node)
+            return leaf(node)
         if kind is _NAMED:
             out = named.get(id(node))
             if out is None:
@@ -251,7 +270,13 @@ def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
             return out
         args = node.args
         if kind is _RANGED:
+            for bound in (args[0], args[2]):
+                numeric.update((id(d), d) for d in identify_mutable_parameters(bound))
             new = (args[0], copy(args[1]), args[2])
+        elif kind is _RELATION:
+            # a Param alone on one side is one linear term: always symbolic, cheaply
+            new = tuple([shadow(a) if _KINDS.get(a.__class__) is _PARAM else copy(a)
+                         for a in args])
         else:
             new = tuple([copy(a) for a in args])
         for a, b in zip(new, args, strict=True):
@@ -269,11 +294,12 @@ def _with_shadow_vars(model: pyo.Block) -> tuple[pyo.ConcreteModel, dict, dict]:
     scratch.o = pyo.ObjectiveList()
     for obj in objectives:
         scratch.o.add(copy(obj.expr), sense=obj.sense)
-    return scratch, originals, params
+    return scratch, originals, params, list(numeric.values())
 
 
 # What :func:`_with_shadow_vars` does with a node depends on its class only: kinds by class.
-_LEAF, _PARAM, _NAMED, _RANGED, _NODE = "leaf", "param", "named", "ranged", "node"
+_LEAF, _PARAM, _NAMED, _RANGED, _RELATION, _NODE = (
+    "leaf", "param", "named", "ranged", "relation", "node")
 _KINDS: dict[type, str] = {}
 
 
@@ -282,7 +308,9 @@ def _kind(node) -> str:
         return _PARAM if getattr(node, "is_parameter_type", bool)() else _LEAF
     if node.is_named_expression_type():
         return _NAMED
-    return _RANGED if isinstance(node, RangedExpression) else _NODE
+    if isinstance(node, RangedExpression):
+        return _RANGED
+    return _RELATION if isinstance(node, RelationalExpression) else _NODE
 
 
 def _variable_copy(node, args: tuple):
@@ -302,59 +330,69 @@ def _variable_copy(node, args: tuple):
     return cls.create_node_with_local_data(node, args, cls)
 
 
-def _fingerprint(model: pyo.Block) -> tuple[tuple, list, np.ndarray]:
+def _fingerprint(model: pyo.Block) -> tuple:
     """What a translation depends on besides the values of fixed Vars and Params: structure.
 
-    Structure: the active constraints and objectives and their expression objects (a rebuilt
-    or added equation is a new object), named expressions, which Vars are fixed and every Var's
-    bounds. Then the Params in the bounds of ranged constraints, which are numbers in the
-    translation (their ids, and their values). Walking the model's components costs a small
-    fraction of a translation.
+    The active constraints and objectives and their expression objects (a rebuilt or added
+    equation is a new object), named expressions, which Vars are fixed and every Var's bounds.
+    Walking the model's components costs a small fraction of a translation.
     """
-    active = []
-    bound_params = []
-    for ctype in (pyo.Constraint, pyo.Objective):
-        for c in model.component_data_objects(ctype, active=True, descend_into=True):
-            active.append((id(c), id(c.expr)))
-            if isinstance(c.expr, RangedExpression):
-                bound_params.extend(p for bound in (c.expr.args[0], c.expr.args[2])
-                                    for p in identify_mutable_parameters(bound))
+    active = [
+        (id(c), id(c.expr))
+        for ctype in (pyo.Constraint, pyo.Objective)
+        for c in model.component_data_objects(ctype, active=True, descend_into=True)
+    ]
     named = [(id(e), id(e.expr)) for e in model.component_data_objects(
         pyo.Expression, descend_into=True)]
     variables = [(id(v), v.fixed, v.lb, v.ub)
                  for v in model.component_data_objects(pyo.Var, descend_into=True)]
-    values = np.array([np.nan if d.value is None else d.value for d in bound_params],
-                      dtype=float)
-    return (tuple(active), tuple(named), tuple(variables)), bound_params, values
+    return tuple(active), tuple(named), tuple(variables)
+
+
+def _param_values(params: list) -> np.ndarray:
+    return np.array([np.nan if d.value is None else d.value for d in params], dtype=float)
 
 
 @dataclass
 class _Cached:
     structure: tuple
-    param_ids: list[int]
-    values: np.ndarray
+    values: np.ndarray  # of system.numeric_params when translated
     system: CasadiSystem
 
 
 _TRANSLATIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: Per model, ids of the Param components that are symbolic in its translations.
+_SYMBOLIC: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def symbolic_params(model: pyo.Block, components) -> None:
+    """Declare Param components (or their data) that callers will change between solves:
+    the next translation of ``model`` makes them parameters, so that changing them reuses it.
+    Declaring before the first solve saves the translation a first change would make."""
+    parents = (c.parent_component() for c in components)
+    ids = {id(c) for c in parents if isinstance(c, pyo.Param)}
+    _SYMBOLIC[model] = _SYMBOLIC.get(model, frozenset()) | ids
 
 
 def translation(model: pyo.Block) -> CasadiSystem:
-    """The model's translation, reused while its structure is unchanged.
+    """The model's translation, reused while its structure and numeric Params are unchanged.
 
-    Fixed Vars and Params are parameters of the translation, so their values never matter,
-    except those of Params in the bounds of ranged constraints. A change of structure (see
-    :func:`_fingerprint`: a closure that fixes other variables, a new or (de)activated
-    equation, a changed variable bound) makes a new translation. One translation per model is
-    kept (the last).
+    Fixed Vars and symbolic Params are parameters of the translation, so their values never
+    matter. A changed numeric Param makes its component symbolic (for this and every later
+    translation of the model) and the model is translated again; so does a change of structure
+    (see :func:`_fingerprint`: a closure that fixes other variables, a new or (de)activated
+    equation, a changed variable bound). One translation per model is kept (the last).
     """
-    structure, params, values = _fingerprint(model)
-    param_ids = [id(d) for d in params]
+    structure = _fingerprint(model)
     cached = _TRANSLATIONS.get(model)
-    if (cached is not None and cached.structure == structure
-            and cached.param_ids == param_ids
-            and np.array_equal(values, cached.values, equal_nan=True)):
-        return cached.system
-    system = to_casadi(model, fixed_as_parameters=True)
-    _TRANSLATIONS[model] = _Cached(structure, param_ids, values, system)
+    if cached is not None and cached.structure == structure:
+        numeric = cached.system.numeric_params
+        changed = ~np.isclose(_param_values(numeric), cached.values, rtol=0.0, atol=0.0,
+                              equal_nan=True)
+        if not changed.any():
+            return cached.system
+        symbolic_params(model, [numeric[i] for i in np.flatnonzero(changed)])
+    system = to_casadi(model, fixed_as_parameters=True,
+                       symbolic=_SYMBOLIC.get(model, frozenset()))
+    _TRANSLATIONS[model] = _Cached(structure, _param_values(system.numeric_params), system)
     return system
