@@ -7,9 +7,12 @@ the terms have the signs theory gives in textbook cases."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
 
 from cge import examples
+from cge.cli import main
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.experiments.runner import calibrate_experiment
@@ -125,6 +128,25 @@ def test_import_quota_rent_is_an_allocative_loss_when_the_quota_tightens():
                                      welfare_item="allocative:import quota:man")
     assert float(quota.sel(region="SOUTH")) < 0
     assert float(quota.sel(region="NORTH")) == 0
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_run_report_carries_the_decomposition(tmp_path):
+    out = tmp_path / "toy"
+    assert main(["run", str(EXPERIMENTS / "toy_interregional.toml"), "--scenario", "tariff_cut",
+                 "--out", str(out), "--format", "nc,csv,png", "--lang", "ru", "--labels",
+                 str(examples.data_root() / "calibration" / "labels_vologda.csv")]) == 0
+    ds = xr.open_dataset(out / "results.nc", engine="scipy")
+    for name in ("welfare_terms", "welfare_detail", "welfare_residual"):
+        assert ds[name].attrs["units"] == ds.attrs["units"], name
+        assert ds[name].attrs["long_name"], name
+    assert float(ds["welfare_steps"].sel(scenario="tariff_cut")) == 8
+    table = pd.read_csv(out / "tables_ru" / "welfare_decomposition_NORTH.csv", comment="#",
+                        index_col=0)
+    assert table.index[0] == "Аллокативная эффективность"  # translated (labels_vologda.csv)
+    ev = table.loc["ЭВ"].iloc[0]
+    assert abs(table.drop(index="ЭВ").iloc[:, 0].sum() - ev) <= 1e-6 * abs(ev)
+    assert (out / "figures_ru" / "welfare_decomposition_NORTH.png").exists()
 
 
 def test_unsupported_shock_is_refused():
