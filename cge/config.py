@@ -168,6 +168,10 @@ class ModelConfig:
         ``qm``) and who receives its rent (:mod:`cge.model.quotas`, a complementarity pair);
         ``"ORIGIN>DESTINATION:COMMODITY"``: the same on shipments from another region (level
         ``qs``, the rent received in the destination).
+    trade_activities:
+        commodities whose regional origins are perfect substitutes, traded by activities on
+        every route into a region, routes the SAM does not ship on included: each runs at zero
+        profit or not at all (:mod:`cge.model.trade_activities`, complementarity pairs).
     local_content:
         ``"REGION:SECTOR"`` -> the commodities a local-content requirement on that plant covers
         (:mod:`cge.model.cooperation`, a complementarity pair; at most one plant per region).
@@ -187,6 +191,7 @@ class ModelConfig:
     household_nests: NestRules | None = None
     tax_recipients: Mapping[str, str] = field(default_factory=dict)
     import_quotas: Mapping[str, Mapping] = field(default_factory=dict)
+    trade_activities: tuple[str, ...] = ()
     local_content: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
@@ -401,7 +406,7 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
                                     replace(where, line=line)))
     if problems:
         raise InputError(problems)
-    for name in ("tariff_accounts", "duty_accounts"):
+    for name in ("tariff_accounts", "duty_accounts", "trade_activities"):
         if name in data:
             data[name] = tuple(data[name])
     config = replace(ModelConfig(**data), closure=Closure(**closure))
@@ -426,6 +431,7 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "countries": "a table of country = list of region names",
           "tax_recipients": "a table of tax rate = 'government' or 'households'",
           "import_quotas": "a table of quota = { level, recipient }",
+          "trade_activities": "a list of strings",
           "local_content": "a table of plant = list of commodity names"}
 
 

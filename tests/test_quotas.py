@@ -204,9 +204,11 @@ def test_without_quotas_the_model_is_square():
     m = _model(quotas={})
     assert m.RQUOTA == [] and len(m.rq) == 0 and len(m.eq_import_quota) == 0
     assert m.ODQUOTA == [] and len(m.rs) == 0 and len(m.eq_shipment_quota) == 0
-    # declared, documented, empty (the quotas' pairs, the wage floor's, local content's)
+    # declared, documented, empty (the quotas' pairs, trade activities', the wage floor's,
+    # local content's)
     assert m.complements == {"eq_import_quota": "rq", "eq_shipment_quota": "rs",
-                             "eq_wage_floor": "U", "eq_local_content": "mulc"}
+                             "eq_trade_activity": "DS", "eq_wage_floor": "U",
+                             "eq_local_content": "mulc"}
     assert solve(m).solver == "auto/newton"
 
 

@@ -28,13 +28,14 @@ from cge.model import (
     quotas,
     rest_of_world,
     trade,
+    trade_activities,
     transformation,
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, quotas, cooperation, margins, factors,
-          enterprises, households, government, federal, investment, projects, rest_of_world,
-          markets, closures)
+BLOCKS = (production, make, transformation, trade, trade_activities, quotas, cooperation,
+          margins, factors, enterprises, households, government, federal, investment, projects,
+          rest_of_world, markets, closures)
 
 
 def build_model(cal: Calibration) -> pyo.ConcreteModel:

@@ -62,11 +62,14 @@ def grouped(index: Sequence[tuple], groups: Sequence) -> dict:
 
 def var(m: pyo.ConcreteModel, name: str, index: Sequence | None, dims: Sequence[str], *,
         block: str, unit: str, doc: str, latex: str, init: Callable | float | dict = 1.0,
-        lower: float | None = LOWER) -> pyo.Var:
-    """Declare a variable over a (sparse) index list; ``init`` entries outside it are ignored."""
+        lower: float | dict | None = LOWER) -> pyo.Var:
+    """Declare a variable over a (sparse) index list; ``init`` entries outside it are ignored;
+    ``lower`` is one bound or a bound per element."""
     args = () if index is None else (list(index),)
     init = _restrict(init, index, 0.0)
-    v = pyo.Var(*args, initialize=init, bounds=(lower, None), doc=doc, dense=True)
+    bounds = ((lambda _, *k: (lower[k if len(k) > 1 else k[0]], None))
+              if isinstance(lower, dict) else (lower, None))
+    v = pyo.Var(*args, initialize=init, bounds=bounds, doc=doc, dense=True)
     setattr(m, name, v)
     _register(m, Symbol(name, "variable", tuple(dims), unit, doc, latex, block))
     return v

@@ -57,17 +57,19 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces, margins, transformation
-from cge.model.symbols import equation, param, var
+from cge.model import ces, margins, trade_activities, transformation
+from cge.model.symbols import LOWER, equation, param, var
 
 BLOCK = "trade"
 
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
-    m.ODC = list(cal.nonzero("delta_o"))
     m.RQ = list(cal.nonzero("Q0"))
     m.RM = list(cal.nonzero("M0"))
     m.RDD = list(cal.nonzero("DD0"))
+    # with trade activities, also the routes that carry nothing in the benchmark
+    homogeneous = set(trade_activities.markets(cal, m.RDD))
+    m.ODC = list(cal.nonzero("delta_o")) + trade_activities.routes(cal, m.RDD)
     tmg0 = cal.table("tmg0")
     v0 = cal.table("V0")
     param(m, "tmg", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
@@ -95,7 +97,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
     var(m, "DS", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="quantity",
         latex="DS", doc="shipments delivered from origin to destination",
-        init={k: v0[k] / (1 + tmg0[k]) for k in m.ODC})
+        init={k: v0[k] / (1 + tmg0[k]) for k in m.ODC},
+        # a trade activity's level may be zero (cge.model.trade_activities)
+        lower={k: 0.0 if k[1:] in homogeneous else LOWER for k in m.ODC})
     var(m, "DD", m.RDD, ("region", "commodity"), block=BLOCK, unit="quantity", latex="DD",
         doc="domestic composite (all regions of origin)", init=cal.nonzero("DD0"))
     var(m, "pdd", m.RDD, ("region", "commodity"), block=BLOCK, unit="price", latex="p^{dd}",
@@ -120,6 +124,17 @@ def landed_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
     return price
 
 
+def delivered_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
+    """What buyers in d pay per unit delivered from o: the landed price, with the duty ``tb``
+    (and where configured a local-content preference or a quota's rent)."""
+    rate = 1 + m.tb[o, d, i]
+    if (o, d, i) in m.local_preference:  # a local-content requirement (cooperation block)
+        rate = rate - m.local_preference[(o, d, i)]
+    if (o, d, i) in m.shipment_quota_set:  # a binding quota's rent (quotas block)
+        rate = rate + m.rs[o, d, i]
+    return rate * landed_price(m, o, d, i)
+
+
 def import_cost(m: pyo.ConcreteModel, r: str, i: str):
     """What buyers in r pay per unit of imports of i: ``(1 + taum) pm``, plus the rent
     ``rq pm`` where an import quota is configured (:mod:`cge.model.quotas`)."""
@@ -137,22 +152,17 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         shipped[(o, i)].append(d)
     imp, dom = set(m.RM), set(m.RDD)
 
-    def delivered_price(m, o, d, i):
-        rate = 1 + m.tb[o, d, i]
-        if (o, d, i) in m.local_preference:  # a local-content requirement (cooperation block)
-            rate = rate - m.local_preference[(o, d, i)]
-        if (o, d, i) in m.shipment_quota_set:  # a binding quota's rent (quotas block)
-            rate = rate + m.rs[o, d, i]
-        return rate * landed_price(m, o, d, i)
-
-    equation(m, "eq_domestic_composite", m.RDD, ("region", "commodity"), block=BLOCK,
+    # markets of homogeneous goods: trade activities instead (cge.model.trade_activities)
+    cesd = [k for k in m.RDD if k not in m.rta_set]
+    equation(m, "eq_domestic_composite", cesd, ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
              doc="CES composite of domestic goods over regions of origin",
              rule=lambda m, d, i: ces.technology(
                  m.DD[d, i], m.pdd[d, i], m.gamma_o[d, i],
                  [(m.delta_o[o, d, i], m.DS[o, d, i], delivered_price(m, o, d, i))
                   for o in origins[(d, i)]], rho_o[(d, i)]))
-    equation(m, "eq_origin_demand", m.ODC, ("origin", "destination", "commodity"),
+    equation(m, "eq_origin_demand", [k for k in m.ODC if k[1:] not in m.rta_set],
+             ("origin", "destination", "commodity"),
              block=BLOCK, determines="DS",
              latex=r"DS = ((\gamma^o)^\rho \delta^o p^{dd}/pds)^{1/(1-\rho)} DD",
              doc="demand of the destination for goods of each origin",
