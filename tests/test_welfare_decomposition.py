@@ -6,6 +6,8 @@ the terms have the signs theory gives in textbook cases."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,6 +149,23 @@ def test_run_report_carries_the_decomposition(tmp_path):
     ev = table.loc["ЭВ"].iloc[0]
     assert abs(table.drop(index="ЭВ").iloc[:, 0].sum() - ev) <= 1e-6 * abs(ev)
     assert (out / "figures_ru" / "welfare_decomposition_NORTH.png").exists()
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_scenarios_without_a_decomposition_are_nan_and_named():
+    # one scenario with a shock the identity has no term for, one failed: the results keep
+    # both, their terms are NaN (never zero) and the reason is in welfare_skipped
+    res = run_experiment(EXPERIMENTS / "toy_interregional.toml",
+                         scenarios=["tariff_cut", "margins_half"])
+    pref = Scenario("tariff_cut", "", (Shock("deltam", "multiply", 1.1),))
+    exp = dataclasses.replace(res.experiment, scenarios=tuple(
+        pref if s.name == "tariff_cut" else s for s in res.experiment.scenarios))
+    res = dataclasses.replace(res, experiment=exp)
+    res.results["status"].loc["margins_half"] = "failed"
+    ds = add_welfare_decomposition(res)
+    assert ds["welfare_terms"].sel(scenario=["tariff_cut", "margins_half"]).isnull().all()
+    assert (ds["welfare_terms"].sel(scenario="benchmark") == 0).all()
+    assert "tariff_cut" in ds.attrs["welfare_skipped"] and "deltam" in ds.attrs["welfare_skipped"]
 
 
 def test_unsupported_shock_is_refused():

@@ -451,12 +451,13 @@ def welfare_results(res: ExperimentResult, nodes: int = NODES,
     coords = {"scenario": ds["scenario"].values, "region": regions}
     detail_da = xr.DataArray(detail, dims=("scenario", "region", "welfare_item"),
                              coords=coords | {"welfare_item": items})
-    term_of = np.array([x.split(":")[0] for x in items])
-    terms = xr.concat([detail_da.isel(welfare_item=np.flatnonzero(term_of == t)).sum(
-        "welfare_item", skipna=False) if (term_of == t).any()
-        else xr.zeros_like(detail_da.isel(welfare_item=0, drop=True)) for t in TERMS],
-        dim=xr.DataArray(list(TERMS), dims="welfare_term", name="welfare_term"))
-    terms = terms.transpose("scenario", "region", "welfare_term")
+    # subtotals: 0 for a term without items, NaN where the scenario has no decomposition
+    subtotal = np.zeros((len(scen), len(regions), len(TERMS)))
+    for x, n in col.items():
+        subtotal[:, :, TERMS.index(x.split(":")[0])] += detail[:, :, n]
+    subtotal[[k for k, s in enumerate(scen) if k and s not in found]] = np.nan
+    terms = xr.DataArray(subtotal, dims=("scenario", "region", "welfare_term"),
+                         coords=coords | {"welfare_term": list(TERMS)})
     ev = ds["EV"].sel(region=regions).sum("household", skipna=False)
     residual = ev - terms.sum("welfare_term", skipna=False)
     out = xr.Dataset({
