@@ -14,10 +14,13 @@ MCP routes agree to 1e-8, and the idle routes stay idle (no pair switched regime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import pytest
+import xarray as xr
 
 from cge.calibration import calibrate
+from cge.cli import main
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.experiments.runner import experiment_inputs
@@ -95,6 +98,20 @@ def test_m49_reproduces_the_published_solutions():
         ours = _m49(ds.sel(scenario=scenario), ds.sel(scenario="benchmark"))
         for name, value in published.items():
             assert ours[name] == pytest.approx(value, abs=_half_unit(value)), (scenario, name)
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_m49_runs_through_cge_run(tmp_path):
+    """cge run writes the report of a SAM without governments (no government consumption)."""
+    out = tmp_path / "m49"
+    assert main(["run", str(M49), "--out", str(out), "--welfare-steps", "0",
+                 "--format", "nc,csv"]) == 0
+    ds = xr.open_dataset(out / "results.nc")
+    assert list(ds["status"].values) == ["benchmark", "ok", "ok"]
+    macro = pd.read_csv(out / "tables" / "macro.csv", index_col=0)
+    government = macro.loc[[r for r in macro.index if "government consumption" in r]]
+    # levels zero; their % changes are 0/0, left empty
+    assert len(government) == 2 and (np.nan_to_num(government.to_numpy()) == 0).all()
 
 
 def _model(tariffs: dict) -> pyo.ConcreteModel:

@@ -132,8 +132,9 @@ def macro(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
                 rows[f"{who}: {labels.text(item)} ({unit})"] = values.where(~failed)
 
         c = _use(ds, "Xp").sel(sel)
-        g = sum(u.sel(sel) for u in (_use(ds, "Xg"), _use(ds, "Xgf")) if u is not None
-                and r in u["region"].values)
+        # start from zeros like c: a SAM without governments has neither term
+        g = sum((u.sel(sel) for u in (_use(ds, "Xg"), _use(ds, "Xgf")) if u is not None
+                 and r in u["region"].values), 0.0 * c)
         inv = _use(ds, "Xv")
         inv = inv.sel(sel) if inv is not None and r in inv["region"].values else 0.0 * c
         for project in ("XvP", "XvD", "XvR", "XvF"):  # cge.model.projects
