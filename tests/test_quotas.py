@@ -85,70 +85,46 @@ def test_experiment_reports_the_pairs_that_switched():
     assert "switched" in ds and ds["switched"].attrs["kind"] == "run"
 
 
-def test_binding_quota_is_its_tariff_equivalent_and_routes_agree():
+@pytest.mark.parametrize("quotas, pair, bound, key, flow, rent, tax, revenue, value", [
+    ({"SOUTH:man": {"level": 1.03, "recipient": "government"}}, PAIR, "qm", KEY, "M",
+     "rq[SOUTH,man]", "taum", "Tm[SOUTH,man]", "RQV[SOUTH,man]"),
+    # SOUTH's duty on NORTH's manufactures is the shipment quota's equivalent
+    pytest.param({"NORTH>SOUTH:man": {"level": 1.0, "recipient": "government"}}, FLOW_PAIR,
+                 "qs", FLOW, "DS", "rs[NORTH,SOUTH,man]", "tb", "Tb[SOUTH]",
+                 "RSV[NORTH,SOUTH,man]",
+                 marks=pytest.mark.slow),  # over 10 s here; runs in the CI stage for slow tests
+])
+def test_binding_quota_is_its_tariff_equivalent_and_routes_agree(
+        quotas, pair, bound, key, flow, rent, tax, revenue, value):
     solutions = {}
     for route in ("mcp", "mcp-ipopt"):
-        m = _model(quotas={"SOUTH:man": {"level": 1.03, "recipient": "government"}})
-        assert regimes(m) == [PAIR]  # at the benchmark the rent is at its bound
-        m.qm[KEY] = 18.0  # 90 % of benchmark imports
+        m = _model(quotas=quotas)
+        assert regimes(m) == [pair]  # at the benchmark the rent is at its bound
+        tight = 0.9 * pyo.value(getattr(m, flow)[key])  # 90 % of the benchmark flow
+        getattr(m, bound)[key] = tight
         solve(m, route)
         assert regimes(m) == []  # the quota binds
-        assert pyo.value(m.M[KEY]) == pytest.approx(18.0, abs=1e-9)
+        assert pyo.value(getattr(m, flow)[key]) == pytest.approx(tight, abs=1e-9)
         residual, _ = walras_residual(m)
         assert abs(residual) <= 1e-8
         for r, (by_production, by_expenditure) in nominal(m).items():
             assert pyo.value(by_production) == pytest.approx(pyo.value(by_expenditure),
                                                              rel=1e-10, abs=1e-8), r
         solutions[route] = _levels(m)
-    for name, value in solutions["mcp"].items():
-        assert value == pytest.approx(solutions["mcp-ipopt"][name], abs=1e-8), name
-    rent = solutions["mcp"]["rq[SOUTH,man]"]
-    assert rent > 0
-    # the square model without a quota, the tariff raised by the rent rate
-    sq = _model(quotas={})
-    sq.taum[KEY] = pyo.value(sq.taum[KEY]) + rent
-    assert solve(sq, "newton").solver == "newton"
+    for name, level in solutions["mcp"].items():
+        assert level == pytest.approx(solutions["mcp-ipopt"][name], abs=1e-8), name
     quota = solutions["mcp"]
-    for name, value in _levels(sq).items():
-        if name != "Tm[SOUTH,man]":
-            assert value == pytest.approx(quota[name], rel=1e-8, abs=1e-8), name
+    assert quota[rent] > 0
+    # the square model without a quota, the tariff (duty) raised by the rent rate
+    sq = _model(quotas={})
+    getattr(sq, tax)[key] = pyo.value(getattr(sq, tax)[key]) + quota[rent]
+    assert solve(sq, "newton").solver == "newton"
+    for name, level in _levels(sq).items():
+        if name != revenue:
+            assert level == pytest.approx(quota[name], rel=1e-8, abs=1e-8), name
     # the equivalent tariff raises what tariff and rent raise together
-    assert pyo.value(sq.Tm[KEY]) == pytest.approx(
-        quota["Tm[SOUTH,man]"] + quota["RQV[SOUTH,man]"], rel=1e-8)
-
-
-@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
-def test_binding_shipment_quota_is_its_duty_equivalent_and_routes_agree():
-    solutions = {}
-    for route in ("mcp", "mcp-ipopt"):
-        m = _model(quotas={"NORTH>SOUTH:man": {"level": 1.0, "recipient": "government"}})
-        assert regimes(m) == [FLOW_PAIR]  # a quota at the benchmark flow: no rent yet
-        bench = pyo.value(m.DS[FLOW])
-        m.qs[FLOW] = 0.9 * bench
-        solve(m, route)
-        assert regimes(m) == []  # the quota binds
-        assert pyo.value(m.DS[FLOW]) == pytest.approx(0.9 * bench, abs=1e-9)
-        residual, _ = walras_residual(m)
-        assert abs(residual) <= 1e-8
-        for r, (by_production, by_expenditure) in nominal(m).items():
-            assert pyo.value(by_production) == pytest.approx(pyo.value(by_expenditure),
-                                                             rel=1e-10, abs=1e-8), r
-        solutions[route] = _levels(m)
-    for name, value in solutions["mcp"].items():
-        assert value == pytest.approx(solutions["mcp-ipopt"][name], abs=1e-8), name
-    quota = solutions["mcp"]
-    rent = quota["rs[NORTH,SOUTH,man]"]
-    assert rent > 0
-    # the square model without a quota, SOUTH's duty on NORTH's manufactures raised by the rent
-    sq = _model(quotas={})
-    sq.tb[FLOW] = pyo.value(sq.tb[FLOW]) + rent
-    assert solve(sq, "newton").solver == "newton"
-    for name, value in _levels(sq).items():
-        if name != "Tb[SOUTH]":
-            assert value == pytest.approx(quota[name], rel=1e-8, abs=1e-8), name
-    # the duty raises what duty and rent raise together
-    assert pyo.value(sq.Tb["SOUTH"]) == pytest.approx(
-        quota["Tb[SOUTH]"] + quota["RSV[NORTH,SOUTH,man]"], rel=1e-8)
+    assert pyo.value(sq.find_component(revenue)) == pytest.approx(
+        quota[revenue] + quota[value], rel=1e-8)
 
 
 @pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
