@@ -2,7 +2,8 @@ r"""Domestic and foreign sourcing: the TERM-style domestic composite and Armingt
 
 Sets: ``ODC`` = (origin o, destination d, commodity i) with interregional (or intraregional,
 o = d) shipments; ``RQ`` = (region, commodity) with a composite market; ``RM`` = with imports;
-``RDD`` = with domestic supply.
+``RDD`` = with domestic supply; ``RDD_CES`` and ``ODC_CES``: those whose origins the CES below
+combines (all, unless some goods are traded by activities: :mod:`cge.model.trade_activities`).
 
 Each destination region buys a domestic composite ``DD`` as a CES over origin regions, where a
 shipment from o to d costs the origin price ``pd`` grossed up by an iceberg trade margin
@@ -70,6 +71,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     # with trade activities, also the routes that carry nothing in the benchmark
     homogeneous = set(trade_activities.markets(cal, m.RDD))
     m.ODC = list(cal.nonzero("delta_o")) + trade_activities.routes(cal, m.RDD)
+    # the composites and flows with a CES over origins (the others: trade activities)
+    m.RDD_CES = [k for k in m.RDD if k not in homogeneous]
+    m.ODC_CES = [k for k in m.ODC if k[1:] not in homogeneous]
     tmg0 = cal.table("tmg0")
     v0 = cal.table("V0")
     param(m, "tmg", m.ODC, ("origin", "destination", "commodity"), block=BLOCK, unit="1",
@@ -152,17 +156,14 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         shipped[(o, i)].append(d)
     imp, dom = set(m.RM), set(m.RDD)
 
-    # markets of homogeneous goods: trade activities instead (cge.model.trade_activities)
-    cesd = [k for k in m.RDD if k not in m.rta_set]
-    equation(m, "eq_domestic_composite", cesd, ("region", "commodity"), block=BLOCK,
+    equation(m, "eq_domestic_composite", m.RDD_CES, ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
              doc="CES composite of domestic goods over regions of origin",
              rule=lambda m, d, i: ces.technology(
                  m.DD[d, i], m.pdd[d, i], m.gamma_o[d, i],
                  [(m.delta_o[o, d, i], m.DS[o, d, i], delivered_price(m, o, d, i))
                   for o in origins[(d, i)]], rho_o[(d, i)]))
-    equation(m, "eq_origin_demand", [k for k in m.ODC if k[1:] not in m.rta_set],
-             ("origin", "destination", "commodity"),
+    equation(m, "eq_origin_demand", m.ODC_CES, ("origin", "destination", "commodity"),
              block=BLOCK, determines="DS",
              latex=r"DS = ((\gamma^o)^\rho \delta^o p^{dd}/pds)^{1/(1-\rho)} DD",
              doc="demand of the destination for goods of each origin",
