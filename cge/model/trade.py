@@ -2,8 +2,9 @@ r"""Domestic and foreign sourcing: the TERM-style domestic composite and Armingt
 
 Sets: ``ODC`` = (origin o, destination d, commodity i) with interregional (or intraregional,
 o = d) shipments; ``RQ`` = (region, commodity) with a composite market; ``RM`` = with imports;
-``RDD`` = with domestic supply; ``RDD_CES`` and ``ODC_CES``: those whose origins the CES below
-combines (all, unless some goods are traded by activities: :mod:`cge.model.trade_activities`).
+``RDD`` = with domestic supply; ``RDD_CES`` = the composites made by the CES over origins
+below (all, unless goods are traded by activities: :mod:`cge.model.trade_activities`);
+``ODC_CES`` = their flows.
 
 Each destination region buys a domestic composite ``DD`` as a CES over origin regions, where a
 shipment from o to d costs the origin price ``pd`` grossed up by an iceberg trade margin
