@@ -9,6 +9,10 @@ each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` t
   the five gates, one counterfactual), newton path; the steps are scale.py's;
 * ``flagship``: ``cge run experiments/vologda_trade.toml`` as a whole process (wall seconds
   and CPU seconds of the process, report writing included);
+* ``declared N`` (``--declared N``): ``scale N`` as the runner runs it, the shocked margins
+  ``tmg`` declared parameters of the translation before the gates
+  (:func:`cge.solvers.symbolic_params`; the code before has no such call and runs as in
+  ``scale N``);
 * ``sweep K`` (``--sweep K``): a serial sweep of K depths of the flagship's trade-cost cut
   (``benchmarks/sweep.py``'s scenarios, one model for all), wall and CPU seconds, and the EV of
   every scenario, whose largest difference between the trees is reported (``max_diff_EV``);
@@ -50,12 +54,7 @@ def _env(src: Path) -> dict:
 
 def scale_run(src: Path, data: Path, n: int, timeout: float) -> dict:
     cmd = [sys.executable, str(data / "benchmarks" / "scale.py"), "--one", str(n), "newton"]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=_env(src), timeout=timeout,
-                          check=False, cwd=src)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
-    if not lines:
-        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
-    return json.loads(lines[-1])
+    return _json_run(cmd, src, timeout)
 
 
 def process_run(src: Path, data: Path, argv: list[str], timeout: float) -> dict:
@@ -96,14 +95,39 @@ print(json.dumps({"wall": wall, "cpu": time.process_time() - cpu,
 """
 
 
-def sweep_run(src: Path, data: Path, solves: int, timeout: float) -> dict:
-    done = subprocess.run([sys.executable, "-c", SWEEP, str(data), str(solves)],
-                          capture_output=True, text=True, env=_env(src), timeout=timeout,
+#: scale.py's run, with the margins its counterfactual moves declared before the gates.
+DECLARED = """
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/benchmarks")
+import scale
+import cge.model.gates as gates
+import cge.solvers
+check = gates.check_benchmark
+def declared(m, **kw):
+    if hasattr(cge.solvers, "symbolic_params"):
+        cge.solvers.symbolic_params(m, [m.tmg])
+    return check(m, **kw)
+gates.check_benchmark = declared
+print(json.dumps(scale.run_one(int(sys.argv[2]), "newton", 0)))
+"""
+
+
+def declared_run(src: Path, data: Path, n: int, timeout: float) -> dict:
+    return _json_run([sys.executable, "-c", DECLARED, str(data), str(n)], src, timeout)
+
+
+def _json_run(cmd: list[str], src: Path, timeout: float) -> dict:
+    """The last JSON line a subprocess prints, or its last error line."""
+    done = subprocess.run(cmd, capture_output=True, text=True, env=_env(src), timeout=timeout,
                           check=False, cwd=src)
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
     if not lines:
         return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
     return json.loads(lines[-1])
+
+
+def sweep_run(src: Path, data: Path, solves: int, timeout: float) -> dict:
+    return _json_run([sys.executable, "-c", SWEEP, str(data), str(solves)], src, timeout)
 
 
 def medians(runs: list[dict], case: str, steps: tuple[str, ...]) -> dict:
@@ -124,6 +148,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="3,10,30", help="scale.py sizes, run before the flagship")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-flagship", action="store_true")
+    ap.add_argument("--declared", default="", help="scale.py sizes with tmg declared")
     ap.add_argument("--sweep", type=int, default=0, help="solves of a serial sweep (0: none)")
     ap.add_argument("--ssa", action="store_true", help="time the flagship sensitivity run")
     ap.add_argument("--timeout", type=float, default=1800.0)
@@ -134,6 +159,9 @@ def main() -> None:
     cases = [(f"scale {n}", SCALE_STEPS,
               lambda src, n=int(n): scale_run(src, data, n, args.timeout))
              for n in args.sizes.split(",") if n]
+    cases += [(f"declared {n}", SCALE_STEPS,
+               lambda src, n=int(n): declared_run(src, data, n, args.timeout))
+              for n in args.declared.split(",") if n]
     if args.sweep:
         cases.append((f"sweep {args.sweep}", ("wall", "cpu"),
                       lambda src: sweep_run(src, data, args.sweep, args.timeout)))
