@@ -231,6 +231,9 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
         add(d, "allocative", f"barrier:{i}", m.tb[o, d, i] * landed, m.DS[o, d, i])
         if (o, d, i) in m.shipment_quota_set:
             add(d, "allocative", f"shipment quota:{i}", m.rs[o, d, i] * landed, m.DS[o, d, i])
+        if (o, d, i) in m.local_preference:  # a local-content requirement (cooperation block)
+            add(d, "allocative", f"local-content preference:{i}",
+                -m.local_preference[(o, d, i)] * landed, m.DS[o, d, i])
         add(d, "technology", f"trade costs:{i}", -op * fx_to(d, o) * m.DS[o, d, i],
             m.tmg[o, d, i])
         if o != d:
@@ -248,6 +251,9 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
     # production: production tax, factor-use tax, productivity, endowment
     for r, j in m.RS:
         add(r, "allocative", f"production tax:{j}", m.tauz[r, j] * m.pz[r, j], m.Z[r, j])
+    for (r, j, i), surcharge in m.plant_surcharge.items():  # paid for the preference
+        add(r, "allocative", f"local-content surcharge:{j}", surcharge * m.pq[r, j],
+            m.X[r, j, i])
     national = set(m.CF_NATIONAL)
     used = defaultdict(float)
     for r, f, j in m.RFS:
