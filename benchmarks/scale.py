@@ -9,7 +9,9 @@ Rosstat 2021 national SAM), each run measures, end to end:
 ``gates``      :func:`cge.model.gates.check_benchmark` (structure, residual, two solves);
 ``cf``         the counterfactual: every interregional trade margin ``tmg`` halved, solved
                warm from the benchmark with the run's solver path; its parts ``transl``
-               (Pyomo -> CasADi) and ``solve`` (derivatives, factorisations, iterations).
+               (Pyomo -> CasADi; ``tmg`` is declared a parameter of the gates' translation,
+               as the runner declares what its scenarios shock, so this is its reuse) and
+               ``solve`` (derivatives, factorisations, iterations).
 
 Paths: ``newton`` (``solve(m, "newton")``: sparse Newton, MUMPS from 20,000 equations) runs
 everything; ``ipopt`` (``solve(m, "ipopt", {"hessian": "limited-memory"})``, CasADi's bundled
@@ -60,7 +62,7 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
     from cge.calibration import calibrate, read_elasticities
     from cge.model import build_model
     from cge.model.gates import check_benchmark
-    from cge.solvers import solve
+    from cge.solvers import solve, symbolic_params
     from cge.solvers.translate import to_casadi
     from cge.sources.synthetic import model_config, national_flows, synthetic_sam
 
@@ -93,6 +95,8 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
     cal = calibrate(sam, el, model_config(), margins)
     t2 = time.perf_counter()
     m = build_model(cal)
+    # as the runner does: the shocked margins are parameters of the one translation
+    symbolic_params(m, [m.tmg])
     t3 = time.perf_counter()
     if path == "newton":
         report = check_benchmark(m, solver="newton")
