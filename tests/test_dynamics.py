@@ -5,9 +5,11 @@ projects, capital accumulation. Tolerances: 1e-9 relative for identities and rep
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import pytest
 
@@ -237,3 +239,67 @@ def test_cge_run_dispatches_a_dynamic_file(tmp_path):
     out = tmp_path / "out"
     assert main(["run", str(exp), "--out", str(out)]) == 0
     assert (out / "paths.csv").stat().st_size > 0
+
+
+YEARLY = STEADY + """
+[dynamics.targets.GRP_real]
+NORTH = { 2022 = -0.04, 2024 = 0.05, default = 0.01 }
+SOUTH = 0.02
+"""
+
+
+def test_year_by_year_grp_targets_are_met(tmp_path_factory):
+    """A region's targets given year by year (a default for the years not listed) are its real
+    GRP growth from the year before, to 1e-8 relative."""
+    ds = run_dynamic(_write(tmp_path_factory, YEARLY, "yearly.toml")).results
+    grp = ds["GRP_real"].sel(scenario="baseline")
+    growth = grp / grp.shift(year=1) - 1
+    expected = {"NORTH": [-0.04, 0.01, 0.05, 0.01, 0.01], "SOUTH": [0.02] * 5}
+    for r, rates in expected.items():
+        np.testing.assert_allclose(growth.sel(region=r, year=slice(2022, 2026)), rates,
+                                   rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("table, message", [
+    ("NORTH = { 2022 = 0.01 }", "no rate for [2023, 2024, 2025, 2026]"),
+    ("NORTH = { 2021 = 0.01, default = 0.0 }", "outside 2022-2026"),
+    ("NORTH = { soon = 0.01, default = 0.0 }", "is not a year"),
+])
+def test_year_by_year_targets_are_checked(tmp_path_factory, table, message):
+    from cge.errors import InputError
+
+    path = _write(tmp_path_factory, STEADY + "[dynamics.targets.GRP_real]\n" + table + "\n",
+                  "bad.toml")
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_dynamic(path)
+
+
+def _volume_growth(path: Path, indicator: str, region: str | None = None) -> dict[int, float]:
+    """Growth rates from a Rosstat volume index (percent of the year before) in a copy under
+    sam/sources/."""
+    df = pd.read_csv(path)
+    df = df[df["indicator"] == indicator]
+    if region is not None:
+        df = df[df["region_en"] == region]
+    return {int(y): v / 100.0 - 1.0 for y, v in zip(df["year"], df["value"], strict=True)}
+
+
+def test_flagship_baseline_grows_as_the_data_say():
+    """vologda_2035's baseline reproduces the published real growth it is calibrated to, to
+    1e-6: Vologda's GRP volume index 2022-2023 (Rosstat VRP_s1998.xlsx sheet 6) and Russia's
+    GVA volume index 2022-2025 (Rosstat VDS_god_OKVED2.xlsx sheet 4) for the rest of Russia
+    (assumption D1 of the experiment file), read from the copies in sam/sources/."""
+    vol = _volume_growth(ROOT / "sam/sources/regions/vologda_grp_income_consumption_2016_2023.csv",
+                         "GRP volume index", "Vologda Region")
+    rus = _volume_growth(ROOT / "sam/sources/rosstat/russia_gva_volume_index_2022_2025.csv",
+                         "gross value added at basic prices")
+    assert sorted(rus) == [2022, 2023, 2024, 2025]
+    ds = run_dynamic(ROOT / "experiments/vologda_2035.toml", scenarios=[]).results
+    grp = ds["GRP_real"].sel(scenario="baseline")
+    growth = grp / grp.shift(year=1) - 1
+    for region, data, years in (("VOL", vol, (2022, 2023)), ("RUS", rus, sorted(rus))):
+        for y in years:
+            assert float(growth.sel(region=region, year=y)) == pytest.approx(data[y], abs=1e-6), \
+                (region, y)
+    assert vol[2022] == pytest.approx(-0.048, abs=1e-12)  # 95.2 % of 2021, as published
+

@@ -61,7 +61,7 @@ def _print_and_write(res, out_dir: Path, checkpoints: tuple[int, ...]) -> int:
     print(f"dynamic experiment {exp.name}: {exp.description}")
     print(f"years {spec.start}-{spec.end}, steady growth {spec.growth:g}, depreciation "
           f"{spec.depreciation}, investment elasticity {spec.investment_elasticity:g}, "
-          f"real GRP targets {spec.grp_targets or 'none (exogenous productivity)'}")
+          f"real GRP targets {spec.describe_targets()}")
     print("\nbenchmark gates\n" + res.gates.summary())
     table = summary(ds, checkpoints)
     with pd.option_context("display.width", 200, "display.max_columns", 50):

@@ -268,7 +268,7 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
     for n, year in enumerate(years):
         target = None
         if forecast:
-            target = {r: dm.grp0[r] * (1.0 + g) ** n for r, g in spec.grp_targets.items()}
+            target = {r: dm.grp0[r] * spec.grp_target_index(r, year) for r in spec.grp_targets}
             set_forecast(m, target)
         A = baseline.A[year] if baseline is not None else None
         vals = year_values(dm, year, stock, projects, shocks, A, target)
@@ -436,7 +436,7 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
         "growth": spec.growth, "depreciation": repr(spec.depreciation),
         "investment_elasticity": spec.investment_elasticity,
         "discount_rate": spec.discount_rate,
-        "grp_targets": repr(spec.grp_targets), "gates": gates.summary(),
+        "grp_targets": spec.describe_targets(), "gates": gates.summary(),
         "projects": "; ".join(f"{s.name}: {', '.join(s.projects) or '-'}" for s in chosen),
     }
     timings = {"calibrate+gates": t1 - t0, "baseline": t2 - t1, "scenarios": t3 - t2}

@@ -25,6 +25,8 @@ Format (TOML; paths relative to the file)::
 
     [dynamics.targets]           # optional: forecast closure (baseline only)
     GRP_real = { VOL = 0.015, RUS = 0.02 }   # annual real GRP growth by region
+    # or year by year: growth from the year before to the year named, 'default' for the rest
+    # GRP_real = { VOL = { 2022 = -0.048, 2023 = 0.025, default = 0.015 }, RUS = 0.02 }
 
     [[dynamics.trend]]           # optional: compound annual growth of a parameter's entries
     parameter = "FF"
@@ -50,6 +52,12 @@ A timed shock is a static shock (``cge.experiments.spec``) that applies from yea
 reaches full strength in year ``full`` (default ``from``), linearly in between: ``multiply = v``
 applies ``1 + w (v - 1)``, ``add = v`` applies ``w v`` with ``w = (year - from + 1) /
 (full - from + 1)``; ``set`` cannot be phased in. It acts on the year's trend value.
+
+Real GRP targets (``[dynamics.targets]``) give each region's growth from the year before
+either as one rate for every year or as a table of years with a ``default`` for the years not
+listed (no default: every year from ``start + 1`` to ``end`` must be listed). The target in
+year ``t`` is the benchmark's real GRP times the product of ``1 + rate`` over the years
+``start + 1, ..., t``.
 """
 
 from __future__ import annotations
@@ -103,12 +111,35 @@ class DynamicSpec:
     investment_elasticity: float = 1.0
     discount_rate: float = 0.05
     capital: str = "cap"
-    grp_targets: dict[str, float] | None = None
+    grp_targets: dict[str, dict[int, float]] | None = None  # region -> year -> growth rate
     trends: tuple[Trend, ...] = ()
 
     @property
     def years(self) -> list[int]:
         return list(range(self.start, self.end + 1))
+
+    def describe_targets(self) -> str:
+        """The GRP targets in one line: a region's rate, or its rates year by year."""
+        if self.grp_targets is None:
+            return "none (exogenous productivity)"
+        parts = []
+        for r, rates in self.grp_targets.items():
+            runs: list[list] = []  # [first year, last year, rate] of equal consecutive rates
+            for t, g in rates.items():
+                if runs and runs[-1][2] == g:
+                    runs[-1][1] = t
+                else:
+                    runs.append([t, t, g])
+            parts.append(f"{r} " + ", ".join(
+                f"{a}{'' if a == b else f'-{b}'}: {100 * g:.4g} %" for a, b, g in runs))
+        return "; ".join(parts)
+
+    def grp_target_index(self, region: str, year: int) -> float:
+        """Target real GRP of ``year`` relative to the benchmark's (module docstring)."""
+        index = 1.0
+        for t in range(self.start + 1, year + 1):
+            index *= 1.0 + self.grp_targets[region][t]
+        return index
 
     def delta(self, region: str) -> float:
         d = self.depreciation
@@ -187,6 +218,46 @@ def _timed_shock(raw: dict, loc: Location, scen: str, start: int) -> TimedShock:
     return TimedShock(shock, first, full)
 
 
+def _year_table(raw: object, loc: Location, what: str) -> dict[int, float]:
+    """A TOML table of YEAR = number (TOML keys are strings)."""
+    if not isinstance(raw, dict):
+        raise _bad(f"{what} must be a table of YEAR = number", loc)
+    out = {}
+    for k in raw:
+        if not str(k).isdigit():
+            raise _bad(f"{what}: key {k!r} is not a year", loc)
+        out[int(k)] = _number(raw, k, loc, what)
+    return out
+
+
+def _grp_targets(raw: object, start: int, end: int, loc: Location
+                 ) -> dict[str, dict[int, float]]:
+    """``GRP_real = { REGION = rate | { YEAR = rate, ..., default = rate } }``, expanded to
+    every year from ``start + 1`` to ``end``."""
+    if not isinstance(raw, dict):
+        raise _bad("[dynamics.targets] GRP_real must be a table of REGION = rate or "
+                   "REGION = { YEAR = rate, ..., default = rate }", loc)
+    years = range(start + 1, end + 1)
+    out = {}
+    for region, given in raw.items():
+        what = f"[dynamics.targets] GRP_real.{region}"
+        if not isinstance(given, dict):
+            rate = _number(raw, region, loc, "[dynamics.targets] GRP_real")
+            out[str(region)] = {t: rate for t in years}
+            continue
+        default = _number(given, "default", loc, what) if "default" in given else None
+        by_year = _year_table({k: v for k, v in given.items() if k != "default"}, loc, what)
+        outside = sorted(t for t in by_year if t not in years)
+        if outside:
+            raise _bad(f"{what}: year(s) {outside} outside {start + 1}-{end} (growth into the "
+                       f"start year {start}, the SAM's, cannot be targeted)", loc)
+        missing = [t for t in years if t not in by_year]
+        if missing and default is None:
+            raise _bad(f"{what}: no rate for {missing}; list them or give a default", loc)
+        out[str(region)] = {t: by_year.get(t, default) for t in years}
+    return out
+
+
 def _spec(raw: dict, loc: Location) -> DynamicSpec:
     known = {"start", "end", "growth", "depreciation", "investment_elasticity", "discount_rate",
              "capital", "targets", "trend"}
@@ -206,10 +277,10 @@ def _spec(raw: dict, loc: Location) -> DynamicSpec:
     targets = None
     if "targets" in raw:
         t = dict(raw["targets"])
-        if set(t) != {"GRP_real"} or not isinstance(t["GRP_real"], dict):
+        if set(t) != {"GRP_real"}:
             raise _bad("[dynamics.targets] takes one table, GRP_real = { REGION = rate, ... }",
                        loc)
-        targets = {str(r): float(v) for r, v in t["GRP_real"].items()}
+        targets = _grp_targets(t["GRP_real"], start, end, loc)
     trends = []
     for i, tr in enumerate(raw.get("trend", [])):
         what = f"[[dynamics.trend]] number {i + 1}"
