@@ -1,5 +1,6 @@
 """Recursive dynamics on the toy two-region SAM (sam/toy2r): steady state, forecast closure,
-projects, capital accumulation. Tolerances: 1e-9 relative for identities and reproductions
+projects, capital accumulation, world-price paths; and the flagship baseline against the data it
+is calibrated to. Tolerances: 1e-9 relative for identities and reproductions
 (the solver converges to 1e-10 absolute on values of order 1-100), 1e-8 relative for targets.
 """
 
@@ -303,3 +304,72 @@ def test_flagship_baseline_grows_as_the_data_say():
                 (region, y)
     assert vol[2022] == pytest.approx(-0.048, abs=1e-12)  # 95.2 % of 2021, as published
 
+
+def test_path_shock_holds_each_index_until_the_next():
+    from cge.dynamics.spec import TimedShock
+    from cge.experiments.spec import Shock
+
+    ts = TimedShock(Shock("pWe", "multiply", 0.8), start=2023, full=2023,
+                    path={2023: 0.8, 2025: 0.9})
+    assert ts.at(2022) is None
+    assert [ts.at(y).value for y in (2023, 2024, 2025, 2030)] == [0.8, 0.8, 0.9, 0.9]
+
+
+WORLD_PRICES = STEADY + """
+[[scenario]]
+name = "from_start"
+[[scenario.shocks]]
+parameter = "pWe"
+where = { region = ["NORTH"], sector = ["man"] }
+path = { 2021 = 0.8 }
+
+[[scenario]]
+name = "from_2023"
+[[scenario.shocks]]
+parameter = "pWe"
+where = { region = ["NORTH"], sector = ["man"] }
+path = { 2023 = 0.8, 2025 = 0.9 }
+"""
+
+
+def test_world_price_path_matches_a_static_run_and_moves_the_right_way(tmp_path_factory):
+    """A 20 % fall of NORTH's world export price of manufactures from the start year gives in
+    that year exactly the static solution of the same shock on the benchmark (1e-8), since the
+    first year of a path is the SAM; from a later year the path equals the baseline before it,
+    and NORTH exports less manufactures and loses welfare while the price is down."""
+    from cge.solvers import solve
+
+    path = _write(tmp_path_factory, WORLD_PRICES, "world_prices.toml")
+    ds = run_dynamic(path).results
+    dexp = load_dynamic(path)
+    _, cal = calibrate_experiment(dexp.static)
+    m = build_model(cal)
+    bench = solution(m)
+    m.pWe["NORTH", "man"] = 0.8 * pyo.value(m.pWe["NORTH", "man"])
+    solve(m)
+    static, ind = solution(m), indicators(m, bench)
+    first = ds.sel(scenario="from_start", year=2021)
+    for name in ("E", "Z", "pq", "pf", "epsilon"):
+        np.testing.assert_allclose(first[name], static[name], rtol=1e-8, err_msg=name)
+    np.testing.assert_allclose(first["EV"], ind["EV"], rtol=1e-8, atol=1e-10)
+    assert float(ind["EV"].sel(region="NORTH").sum()) < 0
+
+    base, late = ds.sel(scenario="baseline"), ds.sel(scenario="from_2023")
+    before = slice(2021, 2022)
+    np.testing.assert_allclose(late["E"].sel(year=before), base["E"].sel(year=before),
+                               rtol=1e-9)
+    assert float(np.abs(late["EV"].sel(year=before)).max()) < 1e-9
+    exports = (late["E"] / base["E"]).sel(region="NORTH", sector="man")
+    assert bool((exports.sel(year=slice(2023, 2026)) < 1).all())
+    assert bool((late["EV"].sel(region="NORTH", year=slice(2023, 2026)).sum("household")
+                 < 0).all())
+    # the smaller fall from 2025 (index 0.9) hurts less than 0.8 did in 2024
+    assert float(exports.sel(year=2025)) > float(exports.sel(year=2024))
+
+
+def test_a_path_shock_takes_no_operation_or_timing(tmp_path_factory):
+    from cge.errors import InputError
+
+    bad = WORLD_PRICES.replace("path = { 2021 = 0.8 }", "path = { 2021 = 0.8 }\nfrom = 2022")
+    with pytest.raises(InputError, match="a path shock takes parameter, where and path only"):
+        load_dynamic(_write(tmp_path_factory, bad, "bad_path.toml"))

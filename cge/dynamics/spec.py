@@ -42,6 +42,10 @@ Format (TOML; paths relative to the file)::
     shocks = [ { parameter = "tmg", where = { origin = ["VOL"] }, multiply = 0.75,
                  from = 2024, full = 2026 } ]
 
+    [[scenario]]                 # a path: the year's value times an index given by year
+    name = "metal_prices"
+    shocks = [ { parameter = "pWe", where = { sector = ["ferr"] }, path = { 2024 = 0.8 } } ]
+
 ``growth`` is the rate at which every exogenous quantity grows unless a trend says otherwise:
 mobile factor endowments ``FF``, re-exports ``Xre``, transfers ``TRW``/``GRW``, foreign savings
 ``Sf`` and, when the closure fixes them, government demand ``Xg``; it also calibrates the
@@ -52,6 +56,12 @@ A timed shock is a static shock (``cge.experiments.spec``) that applies from yea
 reaches full strength in year ``full`` (default ``from``), linearly in between: ``multiply = v``
 applies ``1 + w (v - 1)``, ``add = v`` applies ``w v`` with ``w = (year - from + 1) /
 (full - from + 1)``; ``set`` cannot be phased in. It acts on the year's trend value.
+
+A path shock (``path = { YEAR = index, ... }``, e.g. world prices ``pWe``/``pWm`` by
+commodity) multiplies the year's value by the index of the latest year listed at or before it:
+1 before the first year listed, each index held until the next (so ``{ 2024 = 0.8 }`` is a
+permanent 20 % fall from 2024). Indices are relative to the year's value without the shock
+(the benchmark times the steady growth or trend), not to the year before.
 
 Real GRP targets (``[dynamics.targets]``) give each region's growth from the year before
 either as one rate for every year or as a table of years with a ``default`` for the years not
@@ -86,11 +96,15 @@ class TimedShock:
     shock: Shock
     start: int
     full: int
+    path: dict[int, float] | None = None  # index by year (module docstring); start = first
 
     def at(self, year: int) -> Shock | None:
         """The shock as it applies in ``year`` (None before ``start``)."""
         if year < self.start:
             return None
+        if self.path is not None:
+            latest = max(y for y in self.path if y <= year)
+            return replace(self.shock, value=self.path[latest])
         w = min(1.0, (year - self.start + 1) / (self.full - self.start + 1))
         s = self.shock
         if s.operation == "multiply":
@@ -199,9 +213,19 @@ def _timed_shock(raw: dict, loc: Location, scen: str, start: int) -> TimedShock:
     what = f"scenario {scen!r}"
     if not isinstance(raw, dict):
         raise _bad(f"{what}: a shock must be a table", loc)
-    unknown = set(raw) - {"parameter", "where", "from", "full", *OPERATIONS}
+    unknown = set(raw) - {"parameter", "where", "from", "full", "path", *OPERATIONS}
     if unknown:
         raise _bad(f"{what}: unknown shock key(s) {sorted(unknown)}", loc)
+    if "path" in raw:
+        if "parameter" not in raw or set(raw) & {"from", "full", *OPERATIONS}:
+            raise _bad(f"{what}: a path shock takes parameter, where and path only", loc)
+        path = _year_table(raw["path"], loc, f"{what}: path of {raw['parameter']!r}")
+        if not path:
+            raise _bad(f"{what}: the path of {raw['parameter']!r} lists no year", loc)
+        first = min(path)
+        shock = Shock(str(raw["parameter"]), "multiply", path[first],
+                      _where(raw.get("where", {}), loc, what))
+        return TimedShock(shock, first, first, path)
     ops = [op for op in OPERATIONS if op in raw]
     if "parameter" not in raw or len(ops) != 1:
         raise _bad(f"{what}: a shock needs 'parameter' and exactly one of {list(OPERATIONS)}",
