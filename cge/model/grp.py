@@ -86,18 +86,25 @@ class BasePrices:
         for n in PRICES:
             keys = list(getattr(m, n))
             # solution() leaves out variables without entries (no exports in a closed world)
-            s = benchmark[n].to_series() if keys else None
-            prices[n] = {k: float(s[k]) for k in keys}
+            prices[n] = {k: float(v) for k, v in _at(benchmark[n], keys)} if keys else {}
         return cls(prices, _rates(m, calibrated=True))
+
+
+def _at(da: xr.DataArray, keys) -> list[tuple]:
+    """``(key, value)`` of ``da`` at each label tuple (or label) in ``keys``, read in one pass
+    (as ``da.loc[key]`` one by one)."""
+    s = da.to_series()
+    table = dict(zip(s.index, s.to_numpy()))
+    return [(k, table[k]) for k in keys]
 
 
 def _rates(m: pyo.ConcreteModel, calibrated: bool = False) -> dict[str, dict]:
     if calibrated:
         data = m.cal.data
-        return {"taum": {k: float(data["taum"].loc[k]) for k in m.RQ},
-                "tq": {k: float(data["tq"].loc[k]) for k in m.RQ},
+        return {"taum": {k: float(v) for k, v in _at(data["taum"], m.RQ)},
+                "tq": {k: float(v) for k, v in _at(data["tq"], m.RQ)},
                 # duties the SAM records (duty_accounts), else zero
-                "tb": {k: float(data["tb0"].loc[k]) for k in m.ODC}}
+                "tb": {k: float(v) for k, v in _at(data["tb0"], m.ODC)}}
     return {n: {k: pyo.value(v) for k, v in getattr(m, n).items()}
             for n in ("taum", "tq", "tb")}
 

@@ -17,6 +17,7 @@ description as attrs; absent (zero) flows are NaN-free zeros. :func:`indicators`
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
@@ -27,6 +28,26 @@ from cge.model import grp, households
 def _to_dataarray(comp, dims: tuple[str, ...], attrs: dict) -> xr.DataArray:
     if not dims:
         return xr.DataArray(float(pyo.value(comp)), attrs=attrs)
+    keys = list(comp.keys())
+    vals = [v.value for v in comp.values()]
+    if len(dims) == 1 and all(isinstance(x, float) for x in vals):
+        arr = np.array(vals, dtype=float)
+        arr[np.isnan(arr)] = 0.0
+        return xr.DataArray(arr, coords={dims[0]: pd.Index(keys, name=dims[0])}, dims=dims,
+                            attrs=attrs)
+    cols = list(zip(*keys)) if len(dims) > 1 else []
+    levels = [sorted(set(c)) for c in cols
+              if all(type(x) is str for x in c) or all(type(x) is int for x in c)]
+    if len(dims) > 1 and len(levels) == len(dims) and all(isinstance(x, float) for x in vals):
+        # one pass into a dense array on the sorted labels of each dim, as pandas' unstack
+        # (Series.to_xarray) lays it out; absent entries (and NaN) are zero
+        pos = tuple(np.fromiter(map({x: n for n, x in enumerate(lv)}.__getitem__, c),
+                                dtype=np.intp, count=len(c)) for c, lv in zip(cols, levels))
+        arr = np.full(tuple(len(lv) for lv in levels), np.nan)
+        arr[pos] = vals
+        arr[np.isnan(arr)] = 0.0
+        return xr.DataArray(arr, coords={d: pd.Index(lv, name=d) for d, lv in zip(dims, levels)},
+                            dims=dims, attrs=attrs)
     values = {k: pyo.value(v) for k, v in comp.items()}
     if len(dims) == 1:
         s = pd.Series(values)
@@ -57,11 +78,12 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
     # consumer prices: purchaser prices plus the consumption tax (zero at the benchmark)
     p1 = {k: pyo.value(households.consumer_price(m, *k)) if k in m.tc else pyo.value(v)
           for k, v in m.pq.items()}
-    p0 = {k: float(benchmark["pq"].sel(region=k[0], commodity=k[1])) for k in m.pq}
+    p0 = {k: float(v) for k, v in grp._at(benchmark["pq"], m.pq)}
     ev, cv = {}, {}
     cost0, cost1 = households.unit_cost(m, p0), households.unit_cost(m, p1)
+    uu0 = dict(grp._at(benchmark["UU"], m.RH))
     for r, h in m.RH:
-        du = pyo.value(m.UU[r, h]) - float(benchmark["UU"].sel(region=r, household=h))
+        du = pyo.value(m.UU[r, h]) - float(uu0[(r, h)])
         ev[(r, h)] = du * cost0[(r, h)]
         cv[(r, h)] = du * cost1[(r, h)]
     hh_dims = ("region", "household")
@@ -73,12 +95,15 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
     vol = {r: tuple(pyo.value(x) for x in pair)
            for r, pair in grp.real(m, grp.BasePrices.from_solution(m, benchmark)).items()}
     tot = {}
+    # benchmark weights, read once (solution() leaves out E or M without entries)
+    e0 = dict(grp._at(benchmark["E"], m.RE)) if len(m.RE) else {}
+    m0 = dict(grp._at(benchmark["M"], m.RM)) if len(m.RM) else {}
     for r in m.R:
         ex = [k for k in m.RE if k[0] == r]
         im = [k for k in m.RM if k[0] == r]
         if ex and im:
-            w_e = {k: float(benchmark["E"].sel(region=k[0], sector=k[1])) for k in ex}
-            w_m = {k: float(benchmark["M"].sel(region=k[0], commodity=k[1])) for k in im}
+            w_e = {k: float(e0[k]) for k in ex}
+            w_m = {k: float(m0[k]) for k in im}
             pe = sum(w_e[k] * pyo.value(m.pe[k]) for k in ex) / sum(w_e.values())
             pmi = sum(w_m[k] * pyo.value(m.pm[k]) for k in im) / sum(w_m.values())
             tot[r] = pe / pmi
