@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -213,7 +214,21 @@ def test_agreement_and_project_shocks():
             ] == [("tmg", ["NORTH"], 0.5), ("tmg", ["SOUTH"], 0.5)]
     assert by["plant"].shocks == (
         {"parameter": "FFS", "where": {"region": ["NORTH"], "factor": ["cap"],
-                                       "sector": ["man"]}, "add": 6.0},
+                                       "sector": ["man"]}, "stock": 6.0},
         {"parameter": "b", "where": {"region": ["NORTH"], "sector": ["man"]},
          "multiply": 1.02})
     assert by["agreement_and_plant"].shocks == by["agreement"].shocks + by["plant"].shocks
+
+
+def test_a_project_adds_the_capital_services_its_stock_yields(study):
+    """The plant's 6.0 of capital (a stock of investment goods) adds 6.0 x rho of capital
+    services, rho = NORTH's capital income / its steady-state stock (sam/toy2r: capital income
+    15 + 45 + 30 = 90; investment 2 + 35 + 10 = 47; toy_study.toml: growth 0.02, depreciation
+    0.05, so K0 = 47 / 0.07), as the dynamic model adds it (cge.dynamics.capital), not 6.0 of
+    annual capital income."""
+    out, _ = study
+    exp = tomllib.loads((out / "inputs" / "experiment.toml").read_text(encoding="utf-8"))
+    plant = next(s for s in exp["scenario"] if s["name"] == "plant")
+    ffs = [s for s in plant["shocks"] if s["parameter"] == "FFS"]
+    assert len(ffs) == 1 and "stock" not in ffs[0]
+    assert ffs[0]["add"] == pytest.approx(6.0 * 90.0 / (47.0 / 0.07), rel=1e-9)

@@ -59,11 +59,14 @@ def _labour(ds: xr.Dataset, region: str, labour: list[str]) -> xr.DataArray:
     return ds["F"].sel(region=region, factor=present).sum(["factor", "sector"])
 
 
-def _step2(study: Study, file: Path, labour: list[str], progress) -> tuple[pd.DataFrame,
-                                                                           pd.DataFrame]:
+def _step2(study: Study, file: Path, labour: list[str], progress
+           ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """The baseline, the gaps to the targets and the capital services per unit of stock by
+    region (what a project's capital yields in step 3)."""
     from cge.dynamics import run_dynamic
 
     res = run_dynamic(file, progress=progress)
+    rho = res.results["capital_services_per_unit"].to_series().to_dict()
     ds = res.results.sel(scenario="baseline")
     base = pd.DataFrame({"GRP_real": ds["GRP_real"].sel(region=study.region).to_series(),
                          "employment": _labour(ds, study.region, labour).to_series()})
@@ -80,7 +83,7 @@ def _step2(study: Study, file: Path, labour: list[str], progress) -> tuple[pd.Da
                      "baseline_growth": 100.0 * ((at / start) ** (1.0 / n) - 1.0),
                      "target_value": target, "target_growth": 100.0 * t.growth,
                      "gap": target - at, "gap_pct": 100.0 * (target / at - 1.0)})
-    return base, pd.DataFrame(rows)
+    return base, pd.DataFrame(rows), rho
 
 
 def _effects(study: Study, ds: xr.Dataset, targets: pd.DataFrame) -> pd.DataFrame:
@@ -177,6 +180,7 @@ def run_study(study: Study, out: str | Path,
               progress: Callable[[str], None] | None = None) -> StudyResult:
     """Run the three steps of ``study``; input files go to ``<out>/inputs``, the SSA's task
     files to ``<out>/ssa``. The caller holds the results folder (:func:`results_folder`)."""
+    from cge.dynamics.spec import load_dynamic
     from cge.experiments import run_experiment
     from cge.experiments.runner import labour_factors, model_units
     from cge.experiments.spec import load_experiment
@@ -185,20 +189,21 @@ def run_study(study: Study, out: str | Path,
     say = progress or (lambda line: None)
     out = Path(out)
     inputs = out / "inputs"
-    exp_file = write_text(inputs / "experiment.toml", experiment_toml(study))
     dyn_file = write_text(inputs / "baseline.toml", dynamic_toml(study))
-    exp = load_experiment(exp_file)
-    sam = read_sam(exp.sam)
+    static = load_dynamic(dyn_file).static
+    sam = read_sam(static.sam)
     for label in (study.region, *study.partners, *study.country):
         if label not in sam.regions:
-            raise CGEError(f"{study.file}: region {label!r} is not in the SAM {exp.sam.name} "
+            raise CGEError(f"{study.file}: region {label!r} is not in the SAM {static.sam.name} "
                            f"(regions: {sam.regions})")
     labour = labour_factors(sam)
     say("step 1: SAM diagnostics, structure, multipliers, interregional links")
     s1 = step1(sam, study.region, study.partners, study.country,
-               exp.config.activity_prefix, exp.config.commodity_prefix)
+               static.config.activity_prefix, static.config.commodity_prefix)
     say(f"step 2: baseline {study.start}-{study.end} ({inputs / 'baseline.toml'})")
-    baseline, targets = _step2(study, dyn_file, labour, say)
+    baseline, targets, rho = _step2(study, dyn_file, labour, say)
+    exp_file = write_text(inputs / "experiment.toml", experiment_toml(study, rho))
+    exp = load_experiment(exp_file)
     say(f"step 3: {len(study.instruments)} instruments and combinations "
         f"({inputs / 'experiment.toml'})")
     res = run_experiment(exp_file, progress=say)

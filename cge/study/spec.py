@@ -57,8 +57,10 @@ Format (paths relative to the file; ``experiments/vologda_study.toml`` is the fl
     high = 1.5
 
 Step 3 is comparative static: each instrument at full effect in the benchmark year's economy.
-A project is its operation phase: its ``capital`` is added to the sector's specific capital
-(``FFS``) and its productivity multiplies ``b``; its construction demand is temporary and left
+A project is its operation phase: its ``capital`` (a stock) adds the capital services it yields
+to the sector's specific capital (``FFS``: the stock times the region's services per unit of
+stock, from step 2's steady state, as the dynamic model adds it) and its productivity
+multiplies ``b``; its construction demand is temporary and left
 to ``cge dynamic``. The study writes the experiment, dynamic and sensitivity files it runs into
 ``inputs/`` of the results folder, where ``cge run``, ``cge dynamic`` and ``cge sensitivity``
 reproduce each step on its own.
@@ -232,9 +234,11 @@ def _instruments(data: dict, path: Path, projects: dict, capital: str
                 raise _bad(f"{what}: unknown project(s) {missing}; defined: {sorted(projects)}",
                            path, "projects")
             for p in (projects[x] for x in names):
+                # a stock (roubles of investment goods): step 3 adds the capital services it
+                # yields, stock x services per unit of stock (experiment_toml)
                 shocks.append({"parameter": "FFS", "where": {
                     "region": [p.region], "factor": [capital], "sector": [p.sector]},
-                    "add": p.capital})
+                    "stock": p.capital})
                 if p.productivity:
                     shocks.append({"parameter": "b", "where": {
                         "region": [p.region], "sector": [p.sector]},
@@ -359,14 +363,32 @@ def _model_tables(study: Study) -> str:
     return text
 
 
-def experiment_toml(study: Study) -> str:
-    """Step 3's experiment file: one scenario per instrument and combination."""
+def _services(shock: dict, services_per_unit: dict[str, float]) -> dict:
+    """A project's capital ``stock`` as the capital services ``FFS`` it adds: the stock times
+    the region's services per unit of stock of step 2's steady state
+    (:mod:`cge.dynamics.capital`), as the dynamic model adds it."""
+    if "stock" not in shock:
+        return shock
+    region = shock["where"]["region"][0]
+    out = {k: v for k, v in shock.items() if k != "stock"}
+    out["add"] = shock["stock"] * services_per_unit[region]
+    return out
+
+
+def experiment_toml(study: Study, services_per_unit: dict[str, float]) -> str:
+    """Step 3's experiment file: one scenario per instrument and combination; a project's
+    capital stock enters as the services it yields (``services_per_unit`` by region)."""
     text = "# written by cge study from " + study.file.name + "\n" + _model_tables(study)
+    if any("stock" in s for ins in study.instruments for s in ins.shocks):
+        text += ("# projects' capital stocks enter FFS as capital services: stock x services "
+                 "per unit of stock (step 2's steady state: " + ", ".join(
+                     f"{r} {v:.6g}" for r, v in sorted(services_per_unit.items())) + ")\n")
     for ins in study.instruments:
+        shocks = [_services(s, services_per_unit) for s in ins.shocks]
         text += "\n[[scenario]]\n" + "\n".join(
             f"{k} = {_value(v)}" for k, v in (("name", ins.name),
                                               ("description", ins.description),
-                                              ("shocks", list(ins.shocks)))) + "\n"
+                                              ("shocks", shocks))) + "\n"
     return text
 
 
