@@ -93,6 +93,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_dynamic_cli(args.file, scenarios=args.scenario, out=args.out, checkpoints=(),
                                overwrite=args.overwrite)
+    from cge.pyomo_hooks import drop_import_callbacks
+
+    drop_import_callbacks()  # before the model stack imports scipy and matplotlib
     from cge.experiments import load_experiment, run_experiment
     from cge.reporting import read_labels, write_report
 

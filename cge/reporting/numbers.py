@@ -74,8 +74,15 @@ def text_width_pt(text: str, size: float = 10.0) -> float:
     what LaTeX sets: math set as text, letters the font lacks as Latin letters)."""
     if not text:
         return 0.0
+    return _width(text) / 6400.0 * size / 10.0
+
+
+@lru_cache(maxsize=65536)
+def _width(text: str) -> int:
+    """Width of ``text`` in the font's pixels (laying out text is slow at 7200 dpi; tables
+    measure the same labels and numbers many times)."""
     font = _font()
     # glyphs the font lacks (Cyrillic, arrows) are measured as Latin letters of similar width
     font.set_text("".join(c if font.get_char_index(ord(c)) else
                           "M" if c == "\u2192" else "N" if c.isupper() else "n" for c in text))
-    return font.get_width_height()[0] / 6400.0 * size / 10.0
+    return font.get_width_height()[0]
