@@ -7,7 +7,9 @@
     tables/<name>.csv   csv   headline tables (units in the header, title and notes as # lines)
     tables.xlsx         xlsx  headline tables, scenarios, metadata
     tables/<name>.tex   tex   booktabs tables
-    figures/<name>.png  png   and .pdf: welfare, GRP, trade, output by sector
+    figures/<name>.png  png   and .pdf: welfare, GRP, trade, output by sector; tile maps of
+                              real GRP by region (map_grp_<n>) for regions of Russia, and
+                              figures/maps.txt: what each map shows, or why there is none
 
 Outputs in another language than English get a suffix (``tables_ru.xlsx``, ``tables_ru/``,
 ``figures_ru/``), so both languages can sit side by side. :func:`compare_runs` puts the headline
@@ -34,6 +36,7 @@ from cge.reporting.figures import headline_figures, save_figures
 from cge.reporting.formats import FORMATS
 from cge.reporting.labels import Labels
 from cge.reporting.tables import headline_indicators, headline_tables
+from cge.reporting.tilemap import write_tile_maps
 
 
 def write_report(ds: xr.Dataset, folder: str | Path, *, labels: Labels,
@@ -59,6 +62,7 @@ def write_report(ds: xr.Dataset, folder: str | Path, *, labels: Labels,
     if figure_formats:
         written += save_figures(headline_figures(tables, labels), folder / f"figures{sfx}",
                                 figure_formats)
+        written += write_tile_maps(ds, labels, folder / f"figures{sfx}", figure_formats)
     return written
 
 

@@ -1,0 +1,182 @@
+"""Tile maps of Russia's regions: one square per federal subject, coloured by a result.
+
+The layout is ``sam/sources/regions/rus_grid_reg2.csv`` (85 tiles, OKATO codes; provenance in
+``sam/sources/SOURCES.md``); tiles are labelled with the unit codes of ``sam/regions/regions.csv``
+(ISO 3166-2:RU without ``RU-``), the region codes of the partner-region and 85-region SAMs
+(``cge sam-build partners`` / ``russia``). A model region maps to tiles:
+
+* a unit code (``VLG``, ``MOW``, ...) to its tile;
+* the flagship's ``VOL`` to Vologda's tile (``FLAGSHIP_REGIONS`` of :mod:`cge.sources.regions`);
+* ``RUS`` (rest of Russia) to every tile that no other region of the model takes: all its member
+  tiles get its one value;
+* anything else (``ROW``, a toy model's regions) to no tile: it is reported as not drawn.
+
+A map is drawn only if some model region maps to a tile; otherwise :func:`tile_map_figures`
+says why there is none. Colours are diverging and centred at zero (``RdBu``: red for a fall,
+blue for a rise), with a labelled colour bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import CenteredNorm
+from matplotlib.patches import Rectangle
+
+from cge.reporting.figures import _figure, _wrap
+from cge.reporting.labels import Labels
+from cge.reporting.tables import scenario_label
+
+DATA = Path(__file__).resolve().parents[2] / "sam"
+GRID_FILE = DATA / "sources" / "regions" / "rus_grid_reg2.csv"
+UNITS_FILE = DATA / "regions" / "regions.csv"
+#: model regions that stand for one unit under another code (the flagship's Vologda)
+ALIASES = {"VOL": "VLG"}
+#: the model region that takes every tile no other region takes
+REST = "RUS"
+#: maps per run report at most (one per scenario); the rest are listed as not drawn
+MAX_MAPS = 12
+CMAP = "RdBu"
+MISSING = "#d9d9d9"
+
+
+def read_grid(grid_file: str | Path = GRID_FILE, units_file: str | Path = UNITS_FILE
+              ) -> pd.DataFrame:
+    """Tiles indexed by unit code: ``row``, ``col``, ``name_short``, ``name_long``."""
+    grid = pd.read_csv(grid_file)
+    units = pd.read_csv(units_file, comment="#")
+    code = dict(zip(units["okato"], units["code"], strict=True))
+    missing = sorted(set(grid["code"]) - set(code))
+    if missing:
+        raise ValueError(f"{grid_file}: OKATO codes not in {units_file}: {missing}")
+    grid.index = pd.Index([code[c] for c in grid["code"]], name="unit")
+    if grid.duplicated(["row", "col"]).any():
+        raise ValueError(f"{grid_file}: two regions on one tile")
+    return grid[["row", "col", "name_short", "name_long"]]
+
+
+def tiles_of(regions: list[str], units: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Which tiles each model region colours, and the model regions with no tile."""
+    taken: dict[str, list[str]] = {}
+    for r in regions:
+        unit = ALIASES.get(r, r)
+        if r != REST and unit in units:
+            taken[r] = [unit]
+    if REST in regions and taken:
+        used = {u for us in taken.values() for u in us}
+        taken[REST] = [u for u in units if u not in used]
+    return taken, [r for r in regions if r not in taken]
+
+
+@dataclass
+class TileMap:
+    """A drawn map: ``values`` per tile (unit code), the model region each tile shows, the model
+    regions not drawn (no tile), and the caption's note saying so."""
+
+    figure: object
+    values: pd.Series
+    region_of: dict[str, str]
+    not_drawn: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+def tile_map(values: pd.Series, *, title: str, unit_label: str,
+             grid: pd.DataFrame | None = None, names: dict[str, str] | None = None) -> TileMap:
+    """Draw ``values`` (indexed by model region) on the tile grid. Tiles of no model region are
+    grey; model regions with no tile are listed under the map (and in ``not_drawn``)."""
+    grid = read_grid() if grid is None else grid
+    units = list(grid.index)
+    taken, not_drawn = tiles_of([str(r) for r in values.index], units)
+    region_of = {u: r for r, us in taken.items() for u in us}
+    tile_vals = pd.Series({u: float(values[r]) for u, r in region_of.items()}, dtype=float)
+    fig = _figure(10.0, 6.8)
+    ax = fig.add_subplot()
+    finite = tile_vals[np.isfinite(tile_vals)]
+    half = float(abs(finite).max()) if len(finite) else 0.0
+    norm = CenteredNorm(vcenter=0.0, halfrange=half or 1.0)
+    cmap = colormaps[CMAP]
+    for u, t in grid.iterrows():
+        v = tile_vals.get(u, np.nan)
+        colour = cmap(norm(v)) if np.isfinite(v) else MISSING
+        rect = Rectangle((t["col"] - 0.46, t["row"] - 0.46), 0.92, 0.92, facecolor=colour,
+                         edgecolor="white", linewidth=0.8, gid=f"tile:{u}")
+        ax.add_patch(rect)
+        dark = np.isfinite(v) and abs(norm(v) - 0.5) > 0.3
+        ax.text(t["col"], t["row"], u, ha="center", va="center", fontsize=6.5,
+                color="white" if dark else "black")
+    ax.set_xlim(grid["col"].min() - 0.6, grid["col"].max() + 0.6)
+    ax.set_ylim(grid["row"].max() + 0.6, grid["row"].min() - 0.6)  # row 1 at the top
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(_wrap(title, 90))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, pad=0.01)
+    bar.set_label(unit_label)
+    notes = []
+    names = names or {}
+    for r, us in taken.items():
+        if len(us) > 1:
+            notes.append(f"{names.get(r, r)}: one value ({format(float(values[r]), '.3g')}) "
+                         f"on its {len(us)} tiles")
+    if not_drawn:
+        notes.append("Not on the map (no tile): " + ", ".join(
+            f"{names.get(r, r)} {format(float(values[r]), '.3g')}" for r in not_drawn))
+    grey = [u for u in units if u not in region_of]
+    if grey:
+        notes.append(f"Grey: {len(grey)} regions not in the model")
+    if notes:
+        fig.text(0.01, 0.01, "; ".join(notes), fontsize=7, ha="left", va="bottom", wrap=True)
+    return TileMap(fig, tile_vals, region_of, not_drawn, notes)
+
+
+def tile_map_figures(ds: xr.Dataset, labels: Labels, *, variable: str = "pct_GRP_real"
+                     ) -> tuple[dict[str, object], list[str]]:
+    """Maps of ``variable`` (real GRP, % change), one per scenario (at most MAX_MAPS), for
+    results whose regions map to the grid; otherwise no figure and the reason, in the notes."""
+    if variable not in ds or "region" not in ds[variable].dims:
+        return {}, [f"no tile maps: the results have no {variable} by region"]
+    regions = [str(r) for r in ds["region"].values]
+    grid = read_grid()
+    taken, not_drawn = tiles_of(regions, list(grid.index))
+    if not taken:
+        return {}, [f"no tile maps: none of the regions {', '.join(regions)} is a region of "
+                    "Russia on the tile grid (codes of sam/regions/regions.csv, VOL, or RUS "
+                    "beside them)"]
+    scen = [str(s) for s in ds["scenario"].values if str(s) != "benchmark"]
+    failed = []
+    if "status" in ds:
+        failed = [s for s in scen if str(ds["status"].sel(scenario=s).values) != "ok"]
+        scen = [s for s in scen if s not in failed]
+    names = {r: labels.of("region", r) for r in regions}
+    figs, notes = {}, []
+    for k, s in enumerate(scen[:MAX_MAPS]):
+        vals = ds[variable].sel(scenario=s).to_series()
+        m = tile_map(vals, title=f"{labels.text('grp')}: {scenario_label(ds, labels, s)}",
+                     unit_label=labels.text("grp"), grid=grid, names=names)
+        figs[f"map_grp_{k + 1}"] = m.figure
+        notes.append(f"map_grp_{k + 1}: scenario {s}" + "".join(f"; {n}" for n in m.notes))
+    if len(scen) > MAX_MAPS:
+        notes.append(f"scenarios {', '.join(scen[MAX_MAPS:])} not mapped: at most {MAX_MAPS} "
+                     "maps per report")
+    if failed:
+        notes.append(f"scenarios {', '.join(failed)} not mapped: not solved")
+    return figs, notes
+
+
+def write_tile_maps(ds: xr.Dataset, labels: Labels, folder: str | Path,
+                    formats: tuple[str, ...]) -> list[Path]:
+    """Save the maps of :func:`tile_map_figures` and ``maps.txt`` (what each map shows, which
+    regions are not drawn, or why there is no map)."""
+    from cge.outputs import write_text
+    from cge.reporting.figures import save_figures
+
+    figs, notes = tile_map_figures(ds, labels)
+    folder = Path(folder)
+    out = save_figures(figs, folder, formats)
+    out.append(write_text(folder / "maps.txt", "\n".join(notes) + "\n"))
+    return out
