@@ -139,3 +139,81 @@ def test_scenario_labels_are_descriptions(tmp_path):
                       encoding="utf-8")
     assert scenario_label(ds, read_labels(labels), "cut") == "Cheaper trade"
     assert scenario_label(ds, read_labels(labels, "ru"), "cut") == "Дешевле торговля"
+
+
+def _regions_frame(rows: str, n_other: int) -> pd.DataFrame:
+    """Real GRP, % change: the 85 regions of sam/regions/regions.csv by n_other scenarios
+    (rows="regions"), or the scenarios by the 85 regions (rows="scenarios")."""
+    names = pd.read_csv("sam/regions/regions.csv", comment="#")["name_en"].tolist()
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(85, n_other)), index=pd.Index(names, name="Region"),
+                      columns=[f"scenario {k + 1}" for k in range(n_other)])
+    if rows == "scenarios":
+        df = df.T
+        df.index.name = "Scenario"
+    df.attrs.update(title="Real gross regional product", units=dict.fromkeys(df.columns, "%"))
+    return df
+
+
+def test_latex_85_regions_as_rows_is_a_longtable_with_repeated_header():
+    tex = to_latex(_regions_frame("regions", 3), label="grp")
+    assert tex.splitlines()[0] == r"% needs \usepackage{booktabs,array,longtable}"
+    assert tex.count(r"\begin{longtable}") == 1 and r"\begin{table}" not in tex
+    head, rest = tex.split(r"\endfirsthead")
+    repeated, body = rest.split(r"\endhead")
+    # the caption and header repeat on every page, marked as continued
+    assert r"\caption[]{Real gross regional product (\%) (continued)}" in repeated
+    assert "Region & " in head and "Region & " in repeated
+    assert r"\label{tab:grp}" in head and r"\label" not in repeated
+    assert r"\endfoot" in body and r"\endlastfoot" in body
+    assert body.count(r" \\") == 85 + 1  # 85 regions and the foot
+    assert "Khanty" in body and "Chukotka" in body
+
+
+def test_latex_scenarios_by_85_regions_is_set_with_regions_as_rows():
+    """Too wide even for a landscape page: rows and columns are swapped (one unit), then it
+    is too long for a page: a longtable, said under the table."""
+    df = _regions_frame("scenarios", 3)
+    assert len(latex_layout(df).chunks) > 1
+    tex = to_latex(df, label="grp")
+    assert tex.count(r"\begin{longtable}{") == 1
+    assert "Rows and columns are swapped to fit the page." in tex
+    body = tex.split(r"\endlastfoot")[1]
+    assert body.count("\n") - 2 >= 85 and "Moscow" in body
+
+
+def test_latex_long_and_wide_goes_landscape_long_or_splits_columns():
+    wide = _regions_frame("regions", 6)
+    lay = latex_layout(wide)
+    assert lay.env == "sidewaystable" and lay.long
+    tex = to_latex(wide, label="w")
+    assert tex.splitlines()[0] == r"% needs \usepackage{booktabs,array,pdflscape,longtable}"
+    assert tex.count(r"\begin{landscape}") == 1 and tex.count(r"\begin{longtable}") == 1
+    wider = _regions_frame("regions", 40)
+    wider.attrs["units"] = {c: ("%" if k % 2 else "bln RUB") for k, c in
+                            enumerate(wider.columns)}  # two units: not swapped
+    lay = latex_layout(wider)
+    assert len(lay.chunks) > 1 and lay.long
+    tex = to_latex(wider, label="w")
+    assert tex.count(r"\begin{longtable}") == len(lay.chunks)
+    assert all(lay.width(c) <= TEXT_WIDTH_PT for c in lay.chunks)
+
+
+def test_long_latex_tables_compile(tmp_path):
+    """pdflatex, where installed, sets the long and the landscape long table."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    tables = [to_latex(_regions_frame("regions", 3), label="a"),
+              to_latex(_regions_frame("regions", 6), label="b"),
+              to_latex(_regions_frame("scenarios", 3), label="c")]
+    doc = "\n".join([r"\documentclass{article}",
+                     r"\usepackage{booktabs,array,rotating,longtable,pdflscape}",
+                     r"\begin{document}", *tables, r"\end{document}"])
+    (tmp_path / "t.tex").write_text(doc, encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "Overfull \\hbox" not in run.stdout

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +156,11 @@ KEY_PT = 200.0
 #: Row labels wider than LABEL_PT wrap, down to LABEL_MIN_PT wide if the table is wide.
 LABEL_PT = 130.0
 LABEL_MIN_PT = 90.0
+#: Height of a body row (10 pt type on a 12 pt baseline) and of the caption, header and rules:
+#: a table taller than the page (text height, or text width on a landscape page) is a
+#: ``longtable`` that breaks across pages and repeats its header on each.
+ROW_PT = 12.0
+HEAD_PT = 80.0
 
 
 def _measured(cell: str) -> str:
@@ -175,6 +181,11 @@ class LatexLayout:
     keys: list[str]
     chunks: list[list[object]]
     env: str
+    #: rows as printed (a wrapped row label takes several lines), and whether the table breaks
+    #: across pages (``longtable``; on landscape pages with ``pdflscape`` if ``env`` is
+    #: ``sidewaystable``)
+    lines: int = 0
+    long: bool = False
 
     def width(self, chunk: list[object]) -> float:
         """Width of the tabular of one chunk of columns, in points."""
@@ -206,11 +217,16 @@ def latex_layout(df: pd.DataFrame, *, text_width: float = TEXT_WIDTH_PT,
     label_width = min(natural, max(LABEL_MIN_PT, min(LABEL_PT, room)))
     layout = LatexLayout(digits, label_width, natural > label_width, widths, headers, keys,
                          [list(df.columns)], "table")
+    layout.lines = sum(max(1, math.ceil(text_width_pt(str(i)) / max(label_width, 1.0)))
+                       for i in df.index)
     if layout.width(list(df.columns)) <= text_width:
+        layout.long = HEAD_PT + ROW_PT * layout.lines > text_height
         return layout
     if layout.width(list(df.columns)) <= text_height:
         layout.env = "sidewaystable"
+        layout.long = HEAD_PT + ROW_PT * layout.lines > text_width
         return layout
+    layout.long = HEAD_PT + ROW_PT * layout.lines > text_height
     chunks: list[list[object]] = [[]]
     for c in df.columns:
         if chunks[-1] and layout.width([*chunks[-1], c]) > text_width:
@@ -220,12 +236,36 @@ def latex_layout(df: pd.DataFrame, *, text_width: float = TEXT_WIDTH_PT,
     return layout
 
 
+def _transposed(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows and columns swapped, the title and the one unit kept (e.g. scenarios by 85 regions
+    set as 85 rows)."""
+    out = df.T
+    out.index.name, out.columns.name = df.columns.name, None
+    unit = next(iter(df.attrs.get("units", {}).values()), "")
+    out.attrs = {**df.attrs, "units": dict.fromkeys(out.columns, unit),
+                 "notes": [*df.attrs.get("notes", []),
+                           "Rows and columns are swapped to fit the page."]}
+    return out
+
+
 def to_latex(df: pd.DataFrame, *, label: str, text_width: float = TEXT_WIDTH_PT,
              text_height: float = TEXT_HEIGHT_PT) -> str:
     """Booktabs table(s) laid out by :func:`latex_layout`: decimals per column, true minus
     signs, units under the headers (in the caption if every column has the same), NaN as an
-    en dash. Needs ``\\usepackage{booktabs,array}``, and ``rotating`` for landscape tables."""
+    en dash. A table too wide for a landscape page whose columns share one unit and have
+    short headers (scenarios by many regions) is set with rows and columns swapped if that
+    fits the width; one too tall for the page is a ``longtable`` with the header repeated on
+    every page. Needs ``\\usepackage{booktabs,array}``, ``rotating`` for landscape tables,
+    ``longtable`` for long ones and ``pdflscape`` for long landscape ones (the output's first
+    line says which)."""
     lay = latex_layout(df, text_width=text_width, text_height=text_height)
+    # headers long enough to become keys (scenario descriptions) would wrap as row labels
+    if (len(lay.chunks) > 1 and not lay.keys
+            and len(set(df.attrs.get("units", {}).values())) <= 1):
+        swapped = _transposed(df)
+        lay_t = latex_layout(swapped, text_width=text_width, text_height=text_height)
+        if len(lay_t.chunks) == 1:
+            df, lay = swapped, lay_t
     units = df.attrs.get("units", {})
     title = str(df.attrs.get("title", label))
     same = {units.get(c, "") for c in df.columns}
@@ -235,31 +275,59 @@ def to_latex(df: pd.DataFrame, *, label: str, text_width: float = TEXT_WIDTH_PT,
     label_col = (rf">{{\raggedright\arraybackslash}}p{{{lay.label_width:.0f}pt}}"
                  if lay.label_wraps else "l")
     notes = [*lay.keys, *df.attrs.get("notes", [])]
-    out = ["% needs \\usepackage{booktabs,array}"
-           + (" and \\usepackage{rotating}" if lay.env == "sidewaystable" else "")]
+    packages = ["booktabs", "array"]
+    if lay.env == "sidewaystable":
+        packages.append("pdflscape" if lay.long else "rotating")
+    if lay.long:
+        packages.append("longtable")
+    out = [f"% needs \\usepackage{{{','.join(packages)}}}"]
     for n, chunk in enumerate(lay.chunks):
         caption = title if n == 0 else f"{title} (continued)"
         head = [latex_escape(df.index.name or "")] + [
             rf"\multicolumn{{1}}{{>{{\centering\arraybackslash}}p{{{lay.widths[c]:.0f}pt}}}}"
             f"{{{latex_escape(lay.headers[c])}}}" for c in chunk]
+        header = [r"\toprule", " & ".join(head) + r" \\"]
+        if unit_row:
+            header.append(" & ".join([""] + [rf"\multicolumn{{1}}{{c}}{{\footnotesize "
+                                             f"{latex_escape(units.get(c, ''))}}}"
+                                             for c in chunk]) + r" \\")
+        header.append(r"\midrule")
+        body = []
+        for idx, row in df[chunk].iterrows():
+            cells = [format_number(v, lay.digits[c]) if isinstance(v, int | float)
+                     else latex_escape(v) for c, v in row.items()]
+            body.append(" & ".join([latex_escape(idx), *cells]) + r" \\")
+        spec = label_col + "r" * len(chunk)
+        last = n == len(lay.chunks) - 1
+        if lay.long:
+            # breaks across pages; the caption and header repeat on every page
+            label_tex = rf"\label{{tab:{label}}}" if n == 0 else ""
+            if lay.env == "sidewaystable":
+                out.append(r"\begin{landscape}")
+            out += [rf"\begin{{longtable}}{{{spec}}}",
+                    rf"\caption{{{latex_escape(caption)}}}{label_tex} \\", *header,
+                    r"\endfirsthead",
+                    rf"\caption[]{{{latex_escape(title)} (continued)}} \\", *header,
+                    r"\endhead",
+                    r"\midrule",
+                    rf"\multicolumn{{{len(chunk) + 1}}}{{r}}{{\footnotesize continued on the "
+                    r"next page} \\",
+                    r"\endfoot", r"\bottomrule", r"\endlastfoot", *body,
+                    r"\end{longtable}"]
+            if last:
+                out += [r"{\footnotesize " + latex_escape(note) + r"\par}" for note in notes]
+            if lay.env == "sidewaystable":
+                out.append(r"\end{landscape}")
+            out.append("")
+            continue
         out += [rf"\begin{{{lay.env}}}[htbp]", r"\centering",
                 rf"\caption{{{latex_escape(caption)}}}"]
         if n == 0:
             out.append(rf"\label{{tab:{label}}}")
-        out += [r"\begin{tabular}{" + label_col + "r" * len(chunk) + "}", r"\toprule",
-                " & ".join(head) + r" \\"]
-        if unit_row:
-            out.append(" & ".join([""] + [rf"\multicolumn{{1}}{{c}}{{\footnotesize "
-                                          f"{latex_escape(units.get(c, ''))}}}"
-                                          for c in chunk]) + r" \\")
-        out.append(r"\midrule")
-        for idx, row in df[chunk].iterrows():
-            cells = [format_number(v, lay.digits[c]) if isinstance(v, int | float)
-                     else latex_escape(v) for c, v in row.items()]
-            out.append(" & ".join([latex_escape(idx), *cells]) + r" \\")
-        out += [r"\bottomrule", r"\end{tabular}"]
+        out += [r"\begin{tabular}{" + spec + "}", *header, *body,
+                r"\bottomrule", r"\end{tabular}"]
         # what a table leaves out or abbreviates is said under it
-        if n == len(lay.chunks) - 1:
+        if last:
             out += [r"\par\footnotesize " + latex_escape(note) for note in notes]
         out += [rf"\end{{{lay.env}}}", ""]
     return "\n".join(out)
