@@ -200,7 +200,8 @@ def test_latex_long_and_wide_goes_landscape_long_or_splits_columns():
 
 
 def test_long_latex_tables_compile(tmp_path):
-    """pdflatex, where installed, sets the long and the landscape long table."""
+    """pdflatex, where installed, sets the long tables (portrait, landscape, swapped, in
+    column parts) without overfull lines."""
     import shutil
     import subprocess
 
@@ -209,6 +210,10 @@ def test_long_latex_tables_compile(tmp_path):
     tables = [to_latex(_regions_frame("regions", 3), label="a"),
               to_latex(_regions_frame("regions", 6), label="b"),
               to_latex(_regions_frame("scenarios", 3), label="c")]
+    parts = _regions_frame("regions", 40)  # two units: columns in parts, each a longtable
+    parts.attrs["units"] = {c: ("%" if k % 2 else "bln RUB") for k, c in
+                            enumerate(parts.columns)}
+    tables.append(to_latex(parts, label="d"))
     doc = "\n".join([r"\documentclass{article}",
                      r"\usepackage{booktabs,array,rotating,longtable,pdflscape}",
                      r"\begin{document}", *tables, r"\end{document}"])
