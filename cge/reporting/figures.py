@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -101,6 +102,47 @@ def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[st
     return figs
 
 
+#: OpenType layout tables left out of the fonts embedded in PDFs.
+LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF")
+
+
+class _LeanSubset:
+    """``fontTools.subset`` whose options also drop :data:`LAYOUT_TABLES`."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def Options(self, **kw):  # noqa: N802 (fontTools' name)
+        options = self._module.Options(**kw)
+        options.drop_tables += [t for t in LAYOUT_TABLES if t not in options.drop_tables]
+        return options
+
+
+@contextmanager
+def _lean_font_subsets():
+    """While saving, the TrueType (Type 42) fonts matplotlib embeds in a PDF are subset
+    without their OpenType layout tables: matplotlib places every glyph itself and PDF readers
+    never use them, and reading DejaVu Sans's takes most of the subsetting time (issue 21).
+    A no-op if matplotlib's PDF font subsetting moves."""
+    try:
+        from matplotlib.backends import _backend_pdf_ps as pdf_ps
+    except ImportError:
+        yield
+        return
+    original = getattr(pdf_ps, "subset", None)
+    if original is None or not hasattr(original, "Options"):
+        yield
+        return
+    pdf_ps.subset = _LeanSubset(original)
+    try:
+        yield
+    finally:
+        pdf_ps.subset = original
+
+
 def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
                  ) -> list[Path]:
     """Write each figure in each format; PDFs embed TrueType fonts (Type 42), which journals
@@ -111,7 +153,8 @@ def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str
         safe_name(name, what="figure name")  # from SAM labels: must stay in this folder
         for fmt in formats:
             buf = io.BytesIO()
-            with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+            with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), \
+                    _lean_font_subsets():
                 fig.savefig(buf, format=fmt, dpi=150)
             out.append(write_bytes(folder / f"{name}.{fmt}", buf.getvalue()))
     return out

@@ -31,23 +31,34 @@ def _columns(ds: xr.Dataset, labels: Labels, rows: dict[str, xr.DataArray], unit
     """Benchmark, then each scenario's value and % change, from ``{row label: values by
     scenario}``; a failed scenario's values are NaN."""
     scen = _scenarios(ds)
+    names = {s: scenario_label(ds, labels, s) for s in scen}
     data: dict[str, list] = {labels.text("benchmark"): []}
     units = {labels.text("benchmark"): unit}
     for s in scen:
-        name = scenario_label(ds, labels, s)
+        name = names[s]
         data[name], data[f"{name}, %"] = [], []
         units[name], units[f"{name}, %"] = unit, "%"
     for values in rows.values():
-        base = float(values.sel(scenario="benchmark"))
+        at = _by_scenario(values)
+        base = at("benchmark")
         data[labels.text("benchmark")].append(base)
         for s in scen:
-            name = scenario_label(ds, labels, s)
-            v = float(values.sel(scenario=s))
+            name = names[s]
+            v = at(s)
             data[name].append(v)
             data[f"{name}, %"].append(100.0 * (v / base - 1.0) if base else np.nan)
     df = pd.DataFrame(data, index=pd.Index(list(rows), name=""))
     df.attrs["units"] = units
     return df
+
+
+def _by_scenario(values: xr.DataArray):
+    """``float(values.sel(scenario=s))`` as a function of ``s``, from one array."""
+    if "scenario" not in values.dims:
+        return lambda s: float(values.sel(scenario=s))
+    pos = {str(s): k for k, s in enumerate(values["scenario"].values)}
+    flat = values.transpose("scenario", ...).values.reshape(len(pos), -1)
+    return lambda s: float(flat[pos[s]].item())
 
 
 def trade_matrix(ds: xr.Dataset, labels: Labels) -> pd.DataFrame:
