@@ -94,7 +94,7 @@ def _at(da: xr.DataArray, keys) -> list[tuple]:
     """``(key, value)`` of ``da`` at each label tuple (or label) in ``keys``, read in one pass
     (as ``da.loc[key]`` one by one)."""
     s = da.to_series()
-    table = dict(zip(s.index, s.to_numpy()))
+    table = dict(zip(s.index, s.to_numpy(), strict=True))
     return [(k, table[k]) for k in keys]
 
 

@@ -35,19 +35,20 @@ def _to_dataarray(comp, dims: tuple[str, ...], attrs: dict) -> xr.DataArray:
         arr[np.isnan(arr)] = 0.0
         return xr.DataArray(arr, coords={dims[0]: pd.Index(keys, name=dims[0])}, dims=dims,
                             attrs=attrs)
-    cols = list(zip(*keys)) if len(dims) > 1 else []
+    cols = list(zip(*keys, strict=True)) if len(dims) > 1 else []
     levels = [sorted(set(c)) for c in cols
               if all(type(x) is str for x in c) or all(type(x) is int for x in c)]
     if len(dims) > 1 and len(levels) == len(dims) and all(isinstance(x, float) for x in vals):
         # one pass into a dense array on the sorted labels of each dim, as pandas' unstack
         # (Series.to_xarray) lays it out; absent entries (and NaN) are zero
         pos = tuple(np.fromiter(map({x: n for n, x in enumerate(lv)}.__getitem__, c),
-                                dtype=np.intp, count=len(c)) for c, lv in zip(cols, levels))
+                                dtype=np.intp, count=len(c))
+                    for c, lv in zip(cols, levels, strict=True))
         arr = np.full(tuple(len(lv) for lv in levels), np.nan)
         arr[pos] = vals
         arr[np.isnan(arr)] = 0.0
-        return xr.DataArray(arr, coords={d: pd.Index(lv, name=d) for d, lv in zip(dims, levels)},
-                            dims=dims, attrs=attrs)
+        coords = {d: pd.Index(lv, name=d) for d, lv in zip(dims, levels, strict=True)}
+        return xr.DataArray(arr, coords=coords, dims=dims, attrs=attrs)
     values = {k: pyo.value(v) for k, v in comp.items()}
     if len(dims) == 1:
         s = pd.Series(values)

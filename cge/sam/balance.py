@@ -64,7 +64,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import xarray as xr
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import cg, minres, splu
 
@@ -533,6 +532,8 @@ def _least_absolute(cells: _Cells, keys: list[str], tol: float) -> tuple[np.ndar
     bounds = np.column_stack([np.zeros(2 * m), np.concatenate([p_upper, q_upper])])
     a_eq = sp.hstack([c, -c]).tocsr()
     b_eq = (d - c @ a) / scale
+    from scipy.optimize import linprog  # here: scipy.optimize takes a second to import
+
     res = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs",
                   options={"primal_feasibility_tolerance": 1e-10,
                            "dual_feasibility_tolerance": 1e-10})

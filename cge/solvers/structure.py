@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 from pyomo.common.collections import ComponentSet
-from pyomo.contrib.incidence_analysis import IncidenceGraphInterface
 
 from cge.solvers.result import StructureError
 
@@ -114,6 +113,9 @@ class StructureReport:
 
 def structure_report(model: pyo.Block) -> StructureReport:
     """Count and Dulmage-Mendelsohn-decompose the active equality system of ``model``."""
+    # here: the incidence analysis (networkx, scipy) takes a second to import
+    from pyomo.contrib.incidence_analysis import IncidenceGraphInterface
+
     graph = IncidenceGraphInterface(model, active=True, include_inequality=False)
     variables, constraints = graph.variables, graph.constraints
     report = StructureReport(n_equations=len(constraints), n_variables=len(variables))
