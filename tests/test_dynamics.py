@@ -373,3 +373,16 @@ def test_a_path_shock_takes_no_operation_or_timing(tmp_path_factory):
     bad = WORLD_PRICES.replace("path = { 2021 = 0.8 }", "path = { 2021 = 0.8 }\nfrom = 2022")
     with pytest.raises(InputError, match="a path shock takes parameter, where and path only"):
         load_dynamic(_write(tmp_path_factory, bad, "bad_path.toml"))
+
+
+def test_every_result_carries_its_unit_and_long_name(forecast):
+    """Issue 20 item 4: money results are in the experiment's unit (the toy SAM's own unit,
+    "money units": no [model] units or scale), never the unit kind "value"; every number has a
+    unit and every variable a long name."""
+    _, ds = forecast
+    assert ds.attrs["units"] == "money units"
+    missing = [n for n, da in ds.data_vars.items() if not da.attrs.get("long_name") or (
+        da.dtype.kind == "f" and da.attrs.get("units") in (None, "", "value"))]
+    assert missing == [], missing
+    assert ds["GRP_real"].attrs["units"] == "money units"
+    assert ds["GRP_real"].attrs["unit_kind"] == "value"

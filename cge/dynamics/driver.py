@@ -76,7 +76,7 @@ from cge.dynamics.results import (
 )
 from cge.dynamics.spec import DynamicExperiment, DynamicSpec, TimedShock, load_dynamic
 from cge.errors import CGEError
-from cge.experiments.runner import calibrate_experiment, resolve_shock
+from cge.experiments.runner import calibrate_experiment, model_units, resolve_shock, with_units
 from cge.experiments.spec import Shock
 from cge.model import build_model
 from cge.model.gates import GateReport, check_benchmark
@@ -332,6 +332,8 @@ def run_path(dm: DynamicModel, name: str, projects: list[Project] = (),
                                     "the year's solution")
     ds["walras_residual"].attrs.update(units="value", description="residual of the market left "
                                        "out by Walras' law at the year's solution")
+    ds["solve_iterations"].attrs.update(units="1", description="solver iterations of the year")
+    ds["solve_homotopy"].attrs["description"] = "the year was solved by homotopy"
     path.results = ds
     return path
 
@@ -401,7 +403,7 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
         known = [s.name for s in dexp.scenarios]
         raise CGEError(f"unknown scenario(s) {sorted(set(scenarios) - set(known))}; "
                        f"known: {known}")
-    _, cal = calibrate_experiment(dexp.static)
+    sam, cal = calibrate_experiment(dexp.static)
     m = build_model(cal)
     check_projects(dexp.projects, m, dexp.spec.capital, dexp.file)
     gates = check_benchmark(m, solver=dexp.static.solver)
@@ -428,11 +430,13 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
     t3 = time.perf_counter()
     ds = _assemble(paths, dexp.spec, dm.capital.services_per_unit)
     ds["description"] = ("scenario", ["baseline"] + [s.description for s in chosen])
+    ds["description"].attrs["description"] = "scenario description from the experiment file"
     spec = dexp.spec
     ds.attrs = {
         "experiment": dexp.name, "experiment_description": dexp.description,
         "cge_version": __version__, "experiment_file": dexp.file.name,
-        "closure": repr(dexp.static.config.closure), "units": dexp.static.config.units,
+        "closure": repr(dexp.static.config.closure),
+        "units": model_units(dexp.static.config, sam.units),
         "growth": spec.growth, "depreciation": repr(spec.depreciation),
         "investment_elasticity": spec.investment_elasticity,
         "discount_rate": spec.discount_rate,
@@ -442,4 +446,5 @@ def run_dynamic(source: str | Path | DynamicExperiment, *, scenarios: list[str] 
     timings = {"calibrate+gates": t1 - t0, "baseline": t2 - t1, "scenarios": t3 - t2}
     if interrupted:
         ds.attrs["interrupted"] = ", ".join(interrupted)
+    with_units(ds, ds.attrs["units"])
     return DynamicResult(dexp, gates, ds, timings, interrupted)
