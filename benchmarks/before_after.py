@@ -8,7 +8,9 @@ each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` t
 * ``scale N``: one run of ``benchmarks/scale.py`` (synthetic N regions x 25 sectors: build,
   the five gates, one counterfactual), newton path; the steps are scale.py's;
 * ``flagship``: ``cge run experiments/vologda_trade.toml`` as a whole process (wall seconds
-  and CPU seconds of the process, report writing included);
+  and CPU seconds of the process, report writing included); ``flagship0``
+  (``--flagship-no-welfare``): the same with ``--welfare-steps 0``, without the welfare
+  decomposition's path solves;
 * ``declared N`` (``--declared N``): ``scale N`` as the runner runs it, the shocked margins
   ``tmg`` declared parameters of the translation before the gates
   (:func:`cge.solvers.symbolic_params`; the code before has no such call and runs as in
@@ -148,6 +150,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="3,10,30", help="scale.py sizes, run before the flagship")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-flagship", action="store_true")
+    ap.add_argument("--flagship-no-welfare", action="store_true",
+                    help="also time the flagship run with --welfare-steps 0")
     ap.add_argument("--declared", default="", help="scale.py sizes with tmg declared")
     ap.add_argument("--sweep", type=int, default=0, help="solves of a serial sweep (0: none)")
     ap.add_argument("--ssa", action="store_true", help="time the flagship sensitivity run")
@@ -171,6 +175,10 @@ def main() -> None:
     if not args.no_flagship:
         cases.append(("flagship", ("wall", "cpu"),
                       lambda src: process_run(src, data, FLAGSHIP, args.timeout)))
+    if args.flagship_no_welfare:  # the rest of the run, without the welfare decomposition
+        cases.append(("flagship0", ("wall", "cpu"),
+                      lambda src: process_run(src, data, [*FLAGSHIP, "--welfare-steps", "0"],
+                                              args.timeout)))
     load = os.getloadavg()
     runs: list[dict] = []
     summary: dict = {}
