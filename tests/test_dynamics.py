@@ -285,6 +285,7 @@ def _volume_growth(path: Path, indicator: str, region: str | None = None) -> dic
     return {int(y): v / 100.0 - 1.0 for y, v in zip(df["year"], df["value"], strict=True)}
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_flagship_baseline_grows_as_the_data_say():
     """vologda_2035's baseline reproduces the published real growth it is calibrated to, to
     1e-6: Vologda's GRP volume index 2022-2023 (Rosstat VRP_s1998.xlsx sheet 6) and Russia's

@@ -220,6 +220,7 @@ def test_agreement_and_project_shocks():
     assert by["agreement_and_plant"].shocks == by["agreement"].shocks + by["plant"].shocks
 
 
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_a_project_adds_the_capital_services_its_stock_yields(study):
     """The plant's 6.0 of capital (a stock of investment goods) adds 6.0 x rho of capital
     services, rho = NORTH's capital income / its steady-state stock (sam/toy2r: capital income
