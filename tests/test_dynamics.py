@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
+from toy import TOY_MODEL
 
 from cge.dynamics import load_dynamic, prepare, run_dynamic, run_path
 from cge.experiments.runner import calibrate_experiment
@@ -23,13 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 HEAD = f"""
 name = "toy_dynamic"
-[model]
-sam = "{ROOT / 'sam/toy2r'}"
-elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
-trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
-[model.closure]
-numeraire = "exchange_rate"
-factor_mobility = {{ cap = "specific" }}
+{TOY_MODEL}factor_mobility = {{ cap = "specific" }}
 """
 
 STEADY = HEAD + """

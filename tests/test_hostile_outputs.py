@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
+from toy import TOY_MODEL
 
 import cge.sensitivity.execute as execute
 from cge import outputs
@@ -509,13 +510,7 @@ def test_ctrl_c_in_dynamic_exits_130(tmp_path, capsys, monkeypatch):
 
 DYNAMIC_TOY = f"""
 name = "toy_dynamic"
-[model]
-sam = "{ROOT / 'sam/toy2r'}"
-elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
-trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
-[model.closure]
-numeraire = "exchange_rate"
-factor_mobility = {{ cap = "specific" }}
+{TOY_MODEL}factor_mobility = {{ cap = "specific" }}
 [dynamics]
 start = 2021
 end = 2023

@@ -10,6 +10,14 @@ import xarray as xr
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ("NORTH", "SOUTH")
+#: The toy model's data files and numeraire, the ``[model]`` part of every toy experiment file.
+TOY_MODEL = f"""[model]
+sam = "{ROOT / 'sam/toy2r'}"
+elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
+trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
+[model.closure]
+numeraire = "exchange_rate"
+"""
 #: A productivity shock in one region, the common scenario of the closure tests.
 NORTH_PRODUCTIVITY = """
 [[scenario]]
@@ -26,13 +34,7 @@ def toy_experiment(folder: Path, name: str, closure: str, scenarios: str) -> Pat
     path.write_text(f"""
 name = "{name}"
 description = "toy two regions: {name}"
-[model]
-sam = "{ROOT / 'sam/toy2r'}"
-elasticities = "{ROOT / 'calibration/toy_elasticities.csv'}"
-trade_margins = "{ROOT / 'calibration/toy_margins.csv'}"
-[model.closure]
-numeraire = "exchange_rate"
-{closure}
+{TOY_MODEL}{closure}
 {scenarios}""")
     return path
 
