@@ -196,6 +196,8 @@ def test_report_renders_in_a_headless_browser(study):
      "not instruments: ['road']"),
     ('projects = ["plant"]', 'projects = ["mill"]', "unknown project(s) ['mill']"),
     ('indicator = "employment"', 'indicator = "jobs"', "indicator 'jobs'"),
+    ('sector = ["ser"] }, multiply = 0.5', 'sector = ["ser"] }, stock = 0.5',
+     "capital stocks come with projects"),
 ])
 def test_bad_study_files_are_named(tmp_path, old, new, message):
     text = TOY.read_text(encoding="utf-8").replace("../", f"{ROOT}/")

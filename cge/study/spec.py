@@ -246,6 +246,10 @@ def _instruments(data: dict, path: Path, projects: dict, capital: str
         extra = raw.get("shocks", [])
         if not isinstance(extra, list) or not all(isinstance(s, dict) for s in extra):
             raise _bad(f"{what}: shocks must be a list of tables", path, "shocks")
+        if any("stock" in s for s in extra):
+            # 'stock' marks a project's capital, converted to services in experiment_toml
+            raise _bad(f"{what}: a shock takes add or multiply; capital stocks come with "
+                       "projects = [...]", path, "shocks")
         shocks += extra
         if not shocks:
             raise _bad(f"{what}: no shocks", path)
