@@ -4,7 +4,10 @@ Paths (``solver=``):
 
 ``newton``
     Square systems: structural check, NL translation to CasADi, damped
-    sparse Newton (:mod:`cge.solvers.newton`).
+    sparse Newton (:mod:`cge.solvers.newton`), in reduced space: variables defined
+    explicitly by their equation are eliminated first and recovered after
+    (:mod:`cge.solvers.reduce`; option ``reduced=False`` solves the full system, which is
+    also the fallback). ``details["reduced_space"]`` says which was used, with the sizes.
 ``ipopt``
     Ipopt bundled in the casadi wheel, for square systems (feasibility
     problems) and general NLPs (:mod:`cge.solvers.ipopt`).
@@ -47,19 +50,20 @@ from cge.solvers.highs import highs_solve
 from cge.solvers.ipopt import casadi_ipopt_solve, nl_ipopt_solve
 from cge.solvers.mcp import MCP_SOLVERS, has_complementarity, solve_mcp
 from cge.solvers.newton import NewtonOptions, newton_solve
+from cge.solvers.reduce import reduced_newton
 from cge.solvers.residuals import (
     constraint_residual,
     equality_constraints,
     model_worst,
     worst_table,
 )
-from cge.solvers.result import SolveError, SolveResult, StructureError
+from cge.solvers.result import SolveError, SolveResult, SolveStatus, StructureError
 from cge.solvers.structure import StructureReport, check_square
 from cge.solvers.translate import CasadiSystem, translation
 
 SOLVERS = ("auto", "newton", "ipopt", "ipopt-nl", "highs", *MCP_SOLVERS)
 
-_NEWTON_KEYS = {f.name for f in fields(NewtonOptions)} - {"tee"}
+_NEWTON_KEYS = ({f.name for f in fields(NewtonOptions)} - {"tee"}) | {"reduced"}
 _CHECK_KEYS = ("check", "allow_unused")
 
 
@@ -219,14 +223,27 @@ def _newton(system, timings, options, tee) -> tuple[SolveResult, np.ndarray]:
             f"solver 'newton' needs a square system; the translated model has "
             f"{system.n_constraints} equations and {system.n_variables} variables"
         )
+    options = dict(options)
+    use_reduced = bool(options.pop("reduced", True))
     opts = NewtonOptions(tee=tee, **options)
     start = time.perf_counter()
-    out = newton_solve(system, system.start_point(), opts)
+    # reduced space first (cge.solvers.reduce); the full system if nothing is eliminable or the
+    # reduced solve fails, from the same start
+    reduced = reduced_newton(system, system.start_point(), opts) if use_reduced else None
+    space = {"used": False, "equations": system.n_constraints}
+    if reduced is not None:
+        out, red = reduced
+        space = {"used": out.status is SolveStatus.OK, **red.sizes()}
+        if out.status is not SolveStatus.OK:
+            space["fallback"] = out.message or str(out.status)
+    if not space["used"]:
+        out = newton_solve(system, system.start_point(), opts)
     timings["solve"] = time.perf_counter() - start
     result = _casadi_result(
         "newton", system, timings, out.status, out.iterations, out.residual, out.message
     )
-    result.details.update(linear_solver=out.linear_solver, factorisations=out.factorisations)
+    result.details.update(linear_solver=out.linear_solver, factorisations=out.factorisations,
+                          reduced_space=space)
     return result, out.x
 
 
