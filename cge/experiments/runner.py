@@ -96,6 +96,10 @@ class ExperimentResult:
     outcomes: tuple[ScenarioOutcome, ...] = ()
     #: scenarios not run because of Ctrl-C (left out of ``results`` and ``outcomes``)
     interrupted: tuple[str, ...] = ()
+    #: the calibrated model, back at its benchmark, with its translation (whose parameters
+    #: are the shocked Params): what solves again from the benchmark, such as the welfare
+    #: decomposition's path, reuses it instead of calibrating and translating again
+    model: pyo.ConcreteModel | None = None
 
     @property
     def failed(self) -> list[ScenarioOutcome]:
@@ -505,7 +509,7 @@ def run_experiment(path: str | Path, *, scenarios: list[str] | None = None,
                   "see cge.experiments.runner",
     }
     with_units(ds, ds.attrs["units"])
-    return ExperimentResult(exp, gates, ds, timings, tuple(outcomes), interrupted)
+    return ExperimentResult(exp, gates, ds, timings, tuple(outcomes), interrupted, m)
 
 
 def model_units(config, sam_units: str) -> str:
