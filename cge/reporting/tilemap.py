@@ -44,6 +44,10 @@ REST = "RUS"
 MAX_MAPS = 12
 CMAP = "RdBu"
 MISSING = "#d9d9d9"
+#: the notes under a map, in English; a report in another language passes its own
+NOTES = {"one_value": "{name}: one value ({value}) on its {n} tiles",
+         "not_drawn": "Not on the map (no tile): {regions}",
+         "grey": "Grey: {n} regions not in the model"}
 
 
 def read_grid(grid_file: str | Path = GRID_FILE, units_file: str | Path = UNITS_FILE
@@ -87,9 +91,11 @@ class TileMap:
 
 
 def tile_map(values: pd.Series, *, title: str, unit_label: str,
-             grid: pd.DataFrame | None = None, names: dict[str, str] | None = None) -> TileMap:
+             grid: pd.DataFrame | None = None, names: dict[str, str] | None = None,
+             notes_text: dict[str, str] | None = None) -> TileMap:
     """Draw ``values`` (indexed by model region) on the tile grid. Tiles of no model region are
-    grey; model regions with no tile are listed under the map (and in ``not_drawn``)."""
+    grey; model regions with no tile are listed under the map (and in ``not_drawn``), in the
+    words of ``notes_text`` (the keys of :data:`NOTES`)."""
     grid = read_grid() if grid is None else grid
     units = list(grid.index)
     taken, not_drawn = tiles_of([str(r) for r in values.index], units)
@@ -119,16 +125,17 @@ def tile_map(values: pd.Series, *, title: str, unit_label: str,
     bar.set_label(unit_label)
     notes = []
     names = names or {}
+    say = {**NOTES, **(notes_text or {})}
     for r, us in taken.items():
         if len(us) > 1:
-            notes.append(f"{names.get(r, r)}: one value ({format(float(values[r]), '.3g')}) "
-                         f"on its {len(us)} tiles")
+            notes.append(say["one_value"].format(name=names.get(r, r), n=len(us),
+                                                 value=format(float(values[r]), ".3g")))
     if not_drawn:
-        notes.append("Not on the map (no tile): " + ", ".join(
-            f"{names.get(r, r)} {format(float(values[r]), '.3g')}" for r in not_drawn))
+        notes.append(say["not_drawn"].format(regions=", ".join(
+            f"{names.get(r, r)} {format(float(values[r]), '.3g')}" for r in not_drawn)))
     grey = [u for u in units if u not in region_of]
     if grey:
-        notes.append(f"Grey: {len(grey)} regions not in the model")
+        notes.append(say["grey"].format(n=len(grey)))
     if notes:
         fig.text(0.01, 0.01, "; ".join(notes), fontsize=7, ha="left", va="bottom", wrap=True)
     return TileMap(fig, tile_vals, region_of, not_drawn, notes)
