@@ -125,6 +125,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -145,6 +146,7 @@ from cge.model import build_model, enterprises, households, margins, trade, tran
 from cge.model.rest_of_world import fx
 from cge.reporting.labels import Labels
 from cge.reporting.tables import scenario_label
+from cge.solvers import symbolic_params
 
 #: Subtotals, in the order of the tables: (name, description).
 SUBTOTALS = (
@@ -350,62 +352,131 @@ def _targets(m: pyo.ConcreteModel, exp: Experiment, sc: Scenario) -> ComponentMa
     return targets
 
 
+@dataclass(frozen=True)
+class _Benchmark:
+    """What every scenario's path starts from: the model's variables and their benchmark
+    values, the benchmark prices of utility and spending on it, and the products of the
+    identity at the benchmark (the same for every scenario: computed once)."""
+
+    variables: list
+    values: list
+    util0: dict
+    uu0: dict
+    spend0: dict
+    flows: tuple[dict, dict]
+
+    @classmethod
+    def of(cls, m: pyo.ConcreteModel) -> _Benchmark:
+        util0 = {k: pyo.value(m.pU[k]) for k in m.RH}
+        uu0 = {k: pyo.value(m.UU[k]) for k in m.RH}
+        spend0: dict = defaultdict(float)
+        for k, p in util0.items():
+            spend0[k[0]] += p * uu0[k]
+        variables = list(m.component_data_objects(pyo.Var))
+        return cls(variables, [d.value for d in variables], util0, uu0, dict(spend0),
+                   _flows(m, util0))
+
+
+@dataclass
+class _Node:
+    """A solved point of the path: the identity's products, the deflators, the variables."""
+
+    flows: dict
+    deflator: dict
+    values: list
+
+
+def _set_point(m_vars: list, values: list, targets: ComponentMap, start: ComponentMap,
+               t: float) -> None:
+    """Put the model at a solved node: its variables, and the shocked parameters at ``t``."""
+    for d, x in zip(m_vars, values, strict=True):
+        d.set_value(x, skip_validation=True)
+    for d, new in targets.items():
+        d.set_value(start[d] + t * (new - start[d]))
+
+
 def _path(m: pyo.ConcreteModel, exp: Experiment, sc: Scenario, targets: ComponentMap,
-          util0: dict, nodes: int) -> tuple[dict[tuple[str, str, str], float], dict[str, float]]:
-    """The terms along the path at ``nodes`` steps, and each region's EV at its end."""
+          bench: _Benchmark, nodes: int, solved: dict[int, _Node]
+          ) -> tuple[dict[tuple[str, str, str], float], dict[str, float]]:
+    """The terms along the path at ``nodes`` steps, and each region's EV at its end.
+
+    ``solved`` holds the nodes already solved (by their index on this grid: the nodes of
+    ``nodes / 2`` steps are the even ones of ``nodes``) and gains the others. Each node is
+    solved warm-started from the one before it.
+    """
     start = ComponentMap((d, pyo.value(d)) for d in targets)
-    uu0 = {k: pyo.value(m.UU[k]) for k in m.RH}
     t = lobatto_nodes(nodes)
-    points = [_flows(m, util0)]
+    solved[0] = _Node(*bench.flows, bench.values)
+    at = 0  # the node the model is at
     try:
-        for tj in t[1:]:
-            step = ComponentMap((d, start[d] + tj * (new - start[d]))
+        for j in range(1, nodes + 1):
+            if j in solved:
+                continue
+            if at != j - 1:
+                _set_point(bench.variables, solved[j - 1].values, targets, start, t[j - 1])
+            step = ComponentMap((d, start[d] + t[j] * (new - start[d]))
                                 for d, new in targets.items())
-            apply_and_solve(m, step, exp, f"scenario {sc.name!r} at t = {tj:.4f} of its path")
-            points.append(_flows(m, util0))
+            apply_and_solve(m, step, exp, f"scenario {sc.name!r} at t = {t[j]:.4f} of its path")
+            solved[j] = _Node(*_flows(m, bench.util0), [d.value for d in bench.variables])
+            at = j
+        if at != nodes:
+            _set_point(bench.variables, solved[nodes].values, targets, start, 1.0)
     finally:
         for d, x in start.items():
             d.set_value(x)
-    keys = list(points[0][0])
-    a = np.array([[p[k][0] * defl[k[0]] for k in keys] for p, defl in points])
-    b = np.array([[p[k][1] for k in keys] for p, _ in points])
+    keys = list(bench.flows[0])
+    a = np.array([[solved[j].flows[k][0] * solved[j].deflator[k[0]] for k in keys]
+                  for j in range(nodes + 1)])
+    b = np.array([[solved[j].flows[k][1] for k in keys] for j in range(nodes + 1)])
     out: dict = defaultdict(float)
     for k, x in zip(keys, path_integrals(t, a, b), strict=True):
         out[k[:3]] += float(x)
     ev: dict = defaultdict(float)
-    for (r, h), u in uu0.items():
-        ev[r] += util0[(r, h)] * (pyo.value(m.UU[r, h]) - u)
+    for (r, h), u0 in bench.util0.items():
+        ev[r] += u0 * (pyo.value(m.UU[r, h]) - bench.uu0[(r, h)])
     return dict(out), dict(ev)
 
 
 def decompose_scenario(m: pyo.ConcreteModel, exp: Experiment, sc: Scenario,
-                       nodes: int = NODES) -> tuple[dict[tuple[str, str, str], float], int]:
+                       nodes: int = NODES, bench: _Benchmark | None = None
+                       ) -> tuple[dict[tuple[str, str, str], float], int]:
     """The terms of one scenario, (region, term, item) -> value (model money units), and the
     number of path steps used.
 
     Starts with ``nodes`` steps and doubles them (up to :data:`MAX_NODES`) while a region's
     terms miss its EV by more than :data:`TOLERANCE` of it (plus 1e-9 of its households'
-    benchmark spending on utility, for an EV near zero). ``m`` must be at its benchmark; its
-    parameters are restored, its variables left at the scenario's solution.
+    benchmark spending on utility, for an EV near zero); a doubled path solves only its new
+    nodes, between those already solved. ``m`` must be at its benchmark (``bench``, if given,
+    from it); its parameters are restored, its variables left at the scenario's solution.
     """
     targets = _targets(m, exp, sc)
-    util0 = {k: pyo.value(m.pU[k]) for k in m.RH}
-    spend0: dict = defaultdict(float)
-    for (r, h), p in util0.items():
-        spend0[r] += p * pyo.value(m.UU[r, h])
-    bench = ComponentMap((d, d.value) for d in m.component_data_objects(pyo.Var))
+    bench = bench or _Benchmark.of(m)
+    solved: dict[int, _Node] = {}
     while True:
-        out, ev = _path(m, exp, sc, targets, util0, nodes)
+        out, ev = _path(m, exp, sc, targets, bench, nodes, solved)
         total: dict = defaultdict(float)
         for (r, _, _), x in out.items():
             total[r] += x
         if nodes >= MAX_NODES or all(
-                abs(total[r] - e) <= TOLERANCE * abs(e) + 1e-9 * spend0[r]
+                abs(total[r] - e) <= TOLERANCE * abs(e) + 1e-9 * bench.spend0[r]
                 for r, e in ev.items()):
             return out, nodes
-        for d, x in bench.items():  # again from the benchmark, with twice the steps
-            d.set_value(x, skip_validation=True)
+        solved = {2 * j: node for j, node in solved.items()}
         nodes *= 2
+
+
+def _model(exp: Experiment, scenarios: list[Scenario]) -> pyo.ConcreteModel:
+    """The experiment's model at its benchmark, for results without theirs: the Params the
+    scenarios shock are declared parameters of its translation, which every path node then
+    reuses (:func:`cge.solvers.symbolic_params`)."""
+    _, cal = calibrate_experiment(exp)
+    m = build_model(cal)
+    shocked = []
+    for sc in scenarios:
+        for shock in sc.shocks:
+            shocked += [data for data, _ in resolve_shock(m, shock, sc.name, str(exp.file))]
+    symbolic_params(m, shocked)
+    return m
 
 
 def welfare_results(res: ExperimentResult, nodes: int = NODES,
@@ -422,26 +493,25 @@ def welfare_results(res: ExperimentResult, nodes: int = NODES,
     in the attribute ``welfare_skipped``); money in the results' unit.
     """
     ds, exp = res.results, res.experiment
-    _, cal = calibrate_experiment(exp)
-    m = build_model(cal)
-    bench = ComponentMap((d, pyo.value(d)) for d in m.component_data_objects(pyo.Var))
     scen = [str(s) for s in ds["scenario"].values]
+    by_name = {s.name: s for s in exp.scenarios}
+    solved = [s for s in scen[1:] if str(ds["status"].sel(scenario=s).item()) == "ok"]
+    m = res.model if res.model is not None else _model(exp, [by_name[s] for s in solved])
+    bench = _Benchmark.of(m)
     regions = list(dict.fromkeys(r for r, _ in m.RH))
     found: dict[str, dict] = {}
-    by_name = {s.name: s for s in exp.scenarios}
     skipped, steps = [], {}
-    for s in scen[1:]:
-        if str(ds["status"].sel(scenario=s).item()) != "ok":
-            continue
-        for d, x in bench.items():  # the path starts at the benchmark
-            d.set_value(x, skip_validation=True)
+    for s in solved:
         if progress is not None:
             progress(f"welfare decomposition: {s} ({nodes} steps)")
         try:
-            found[s], steps[s] = decompose_scenario(m, exp, by_name[s], nodes)
+            found[s], steps[s] = decompose_scenario(m, exp, by_name[s], nodes, bench)
         except (InputError, *SCENARIO_FAILURES) as exc:
             # the scenario itself solved: its results stand, without a decomposition (NaN)
             skipped.append(f"{s}: {str(exc).splitlines()[0]}")
+        finally:  # the next path starts at the benchmark
+            for d, x in zip(bench.variables, bench.values, strict=True):
+                d.set_value(x, skip_validation=True)
     items = sorted({f"{t}:{i}" for out in found.values() for _, t, i in out},
                    key=lambda x: (TERMS.index(x.split(":")[0]), x))
     detail = np.full((len(scen), len(regions), len(items)), np.nan)
