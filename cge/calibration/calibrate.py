@@ -46,7 +46,8 @@ from cge.calibration.margins import (
     margin_cells,
     requirement_array,
 )
-from cge.calibration.production import calibrate_production
+from cge.calibration.nests import DEFAULT as DEFAULT_NESTS
+from cge.calibration.production import calibrate_production, production_tables
 from cge.calibration.shares import data_array
 from cge.calibration.trade import SPEC as TRADE_SPEC
 from cge.calibration.trade import calibrate_trade
@@ -302,6 +303,22 @@ class _Reader:
                 for i, j in zip(*np.nonzero(left), strict=True)]
 
 
+@dataclass(frozen=True)
+class Benchmark:
+    """What calibration reads off a SAM before any elasticity enters: the benchmark flows by
+    name (``X0``, ``F0``, ...), labels (``coords``), iceberg margins ``tmg`` and margin
+    services per flow (``services``, with their requirements ``tmr``)."""
+
+    sam: SAM
+    config: ModelConfig
+    flows: dict[str, dict]
+    coords: dict[str, list[str]]
+    tmg: dict[tuple[str, str, str], float]
+    services: dict[tuple[str, str, str], float]
+    tmr: dict
+    has_row: bool
+
+
 def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None = None,
               trade_margins: dict[tuple[str, str, str], float] | None = None,
               margin_structure: MarginStructure | None = None) -> Calibration:
@@ -312,6 +329,14 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     ``margin_structure`` covers, margin services (:mod:`cge.calibration.margins`; a SAM without
     margin cells gets them by :func:`~cge.calibration.margins.add_margin_services`).
     """
+    return calibrate_benchmark(read_benchmark(sam, config, trade_margins, margin_structure),
+                               elasticities)
+
+
+def read_benchmark(sam: SAM, config: ModelConfig | None = None,
+                   trade_margins: dict[tuple[str, str, str], float] | None = None,
+                   margin_structure: MarginStructure | None = None) -> Benchmark:
+    """The elasticity-free first half of :func:`calibrate` (same arguments)."""
     config = config or ModelConfig()
     if config.scale <= 0:
         raise InputError(Problem("config", f"scale must be positive, got {config.scale}"))
@@ -343,7 +368,6 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     if problems:
         raise InputError(problems)
     R, S = rd.regions, rd.sectors
-    elasticities.check_labels(R, S)
     if config.production_nests is not None:
         config.production_nests.check_labels({"region": R, "sector": S, "factor": rd.factors,
                                               "commodity": S})
@@ -352,14 +376,6 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
                                              "commodity": S})
     coords = {"region": R, "sector": S, "commodity": S, "factor": rd.factors,
               "household": rd.households, "origin": R, "destination": R}
-
-    el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
-          for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
-    # optional: 0 where the file gives none (the region takes world export prices as given)
-    el["eta_exp"] = {(r, s): elasticities.find("eta_exp", r, s) or 0.0 for r in R for s in S}
-    el["eta_imp"] = {(r, s): elasticities.find("eta_imp", r, s) or 0.0 for r in R for s in S}
-    # optional: None where the file gives none (one price for every destination)
-    el["psi_dest"] = {(r, s): elasticities.find("psi_dest", r, s) for r in R for s in S}
     # a flow with margin services has no iceberg margin
     services = margin_structure.shares if margin_structure is not None else {}
     tmg = {(o, d, i): 0.0 if (o, d, i) in services else (trade_margins or {}).get((o, d, i), 0.0)
@@ -369,11 +385,70 @@ def calibrate(sam: SAM, elasticities: Elasticities, config: ModelConfig | None =
     per_flow: dict[tuple[str, str, str], float] = {}
     for (o, d, i, _, _), v in tmr.items():
         per_flow[(o, d, i)] = per_flow.get((o, d, i), 0.0) + v
-    data = _parameters(b, el, tmg, coords, sam, rd.row is not None, elasticities, config,
-                       per_flow)
-    if tmr:
-        data["tmr0"] = requirement_array(tmr)
-    return Calibration(data, config, sam.name)
+    return Benchmark(sam, config, b, coords, tmg, per_flow, tmr, rd.row is not None)
+
+
+def calibrate_benchmark(bench: Benchmark, elasticities: Elasticities) -> Calibration:
+    """The second half of :func:`calibrate`: every parameter, given the elasticities."""
+    R, S = bench.coords["region"], bench.coords["sector"]
+    elasticities.check_labels(R, S)
+    data = _parameters(bench.flows, _elasticity_tables(elasticities, R, S), bench.tmg,
+                       bench.coords, bench.sam, bench.has_row, elasticities, bench.config,
+                       bench.services)
+    if bench.tmr:
+        data["tmr0"] = requirement_array(bench.tmr)
+    return Calibration(data, bench.config, bench.sam.name)
+
+
+def _elasticity_tables(elasticities: Elasticities, R: list[str], S: list[str]
+                       ) -> dict[str, dict]:
+    el = {p: {(r, s): elasticities.get(p, r, s) for r in R for s in S}
+          for p in ("sigma_va", "psi_cet", "sigma_arm", "sigma_dom")}
+    # optional: 0 where the file gives none (the region takes world export prices as given)
+    el["eta_exp"] = {(r, s): elasticities.find("eta_exp", r, s) or 0.0 for r in R for s in S}
+    el["eta_imp"] = {(r, s): elasticities.find("eta_imp", r, s) or 0.0 for r in R for s in S}
+    # optional: None where the file gives none (one price for every destination)
+    el["psi_dest"] = {(r, s): elasticities.find("psi_dest", r, s) for r in R for s in S}
+    return el
+
+
+#: What :func:`share_tables` recomputes: the elasticities, calibrated shares, scales and
+#: exponents of the production nests, the output transformation and sourcing.
+SHARE_TABLES = ("sigma_n", "gn", "an", "beta", "ax", "rho_n", "psi_cet", "theta", "xie", "xid",
+                "phi", "sigma_dom", "delta_o", "gamma_o", "rho_o", "sigma_arm", "deltam",
+                "deltad", "gamma", "eta")
+
+
+def share_elasticities(config: ModelConfig) -> frozenset[str]:
+    """Elasticities that enter the calibration only through :data:`SHARE_TABLES`: the CET
+    between exports and domestic sales, the two sourcing CES and those the production nests
+    name (``sigma_va`` in the default tree). Others need a full :func:`calibrate_benchmark`."""
+    rules = config.production_nests or DEFAULT_NESTS
+    named = {n.elasticity for r in rules.rules for n in r.nodes if isinstance(n.elasticity, str)}
+    return frozenset({"psi_cet", "sigma_arm", "sigma_dom"} | named)
+
+
+def share_tables(bench: Benchmark, elasticities: Elasticities) -> dict[str, dict]:
+    """Shares, scales and exponents of production nests, output transformation and sourcing
+    (``{name: {index: value}}``, named as in the calibration), as :func:`calibrate_benchmark`
+    computes them for these elasticities, without the rest of calibration: the values a
+    sensitivity point sets in a model built once (:mod:`cge.sensitivity.tasks`)."""
+    b, coords, config = bench.flows, bench.coords, bench.config
+    R, S = coords["region"], coords["sector"]
+    el = _elasticity_tables(elasticities, R, S)
+    production, _, _ = production_tables(
+        b["F0"], b["X0"], coords, config.production_nests, elasticities.get,
+        lambda r, i: key(r, config.activity_prefix + i))
+    Z0 = production["Z0"]
+    supply = Z0
+    if "MAKE0" in b:
+        supply = calibrate_make(b["MAKE0"], Z0, R, S, elasticities,
+                                lambda r, i: key(r, config.activity_prefix + i))["ZS0"]
+    tables = production | el | calibrate_transformation(b, Z0, supply, "MAKE0" in b, R, S,
+                                                        el["psi_cet"])
+    tables |= calibrate_trade(b, bench.tmg, R, S, el["sigma_dom"], el["sigma_arm"],
+                              bench.services)
+    return {name: tables[name] for name in SHARE_TABLES}
 
 
 def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> dict[str, dict]:

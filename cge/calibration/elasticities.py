@@ -129,7 +129,7 @@ def read_elasticities(path: str | Path) -> Elasticities:
     return _validated(read_table(path, COLUMNS, "elasticity file"), str(path))
 
 
-def _range_problem(parameter: str, value: float) -> str | None:
+def range_problem(parameter: str, value: float) -> str | None:
     """Why ``value`` is not valid for ``parameter`` (None if it is)."""
     if pd.isna(value) or not np.isfinite(value):
         return "is not a finite number"
@@ -166,7 +166,7 @@ def _validated(df: pd.DataFrame, file: str) -> Elasticities:
             problems.append(Problem("unknown-parameter", f"unknown parameter {name!r}; known: "
                                     f"{sorted(PARAMETERS)}", where))
         else:
-            why = _range_problem(name, values.iloc[i])
+            why = range_problem(name, values.iloc[i])
             if why:
                 problems.append(Problem("bad-value", f"{name} = {row['value']!r} {why}", where))
         if str(row["source"]).strip() == "":

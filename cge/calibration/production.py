@@ -55,6 +55,21 @@ def calibrate_production(F0: dict, X0: dict, coords: dict, rules: NestRules | No
     ``sigma(parameter, region, sector)`` reads the elasticity file; ``activity_name(r, i)``
     names an activity in errors. ``coords`` lacks ``nest``, which this function defines.
     """
+    p, labels, nest_names = production_tables(F0, X0, coords, rules, sigma, activity_name)
+    coords = {**coords, "nest": nest_names}
+    arrays = {name: data_array(p[name], dims, coords, unit, doc)
+              for name, (dims, unit, doc) in SPEC.items()}
+    arrays |= {name: data_array(labels[name], dims, coords, "label", doc, fill="")
+               for name, (dims, doc) in LABELS.items()}
+    return arrays, nest_names, p["Z0"]
+
+
+def production_tables(F0: dict, X0: dict, coords: dict, rules: NestRules | None,
+                      sigma: Callable[[str, str, str], float], activity_name: Callable
+                      ) -> tuple[dict[str, dict], dict[str, dict], list[str]]:
+    """The production block's parameters and labels as ``{name: {index: value}}``, and the
+    nest names (see :func:`calibrate_production`; a sensitivity point recalibrates with
+    these, without building arrays)."""
     rules = rules or DEFAULT
     R, S, FAC = coords["region"], coords["sector"], coords["factor"]
     p: dict[str, dict] = {name: {} for name in SPEC}
@@ -93,9 +108,4 @@ def calibrate_production(F0: dict, X0: dict, coords: dict, rules: NestRules | No
                     else:
                         p["ax"][(r, label, i)] = d
                         labels["commodity_nest"][(r, label, i)] = n.name
-    coords = {**coords, "nest": list(nest_names)}
-    arrays = {name: data_array(p[name], dims, coords, unit, doc)
-              for name, (dims, unit, doc) in SPEC.items()}
-    arrays |= {name: data_array(labels[name], dims, coords, "label", doc, fill="")
-               for name, (dims, doc) in LABELS.items()}
-    return arrays, list(nest_names), p["Z0"]
+    return p, labels, list(nest_names)

@@ -27,12 +27,27 @@ from collections.abc import Sequence
 import pyomo.environ as pyo
 
 
-def fixed(rho: float) -> bool:
+def fixed(rho) -> bool:
     """Whether an exponent stands for fixed proportions (elasticity zero)."""
-    return math.isinf(rho)
+    return math.isinf(pyo.value(rho))
 
 
-def technology(quantity, price, gamma, parts: Sequence[tuple], rho: float):
+def exponent(sigma, rho: float, transformation: bool = False):
+    """The exponent an equation is written with: the calibrated ``rho`` where it is zero or
+    infinite (Cobb-Douglas, fixed proportions), else ``(sigma - 1)/sigma`` (CES) or ``(sigma +
+    1)/sigma`` (CET) of the elasticity ``sigma``, a Pyomo parameter.
+
+    The form of an equation (fixed proportions, Cobb-Douglas, CES) is chosen from ``rho`` when
+    the model is built; within the CES form the elasticity stays a parameter, so a sensitivity
+    point changes it by setting a value (:mod:`cge.sensitivity.tasks`). Written as numbers, the
+    two are the same floating-point value as the calibration's ``rho``.
+    """
+    if rho == 0.0 or math.isinf(rho):
+        return rho
+    return (sigma + 1.0) / sigma if transformation else (sigma - 1.0) / sigma
+
+
+def technology(quantity, price, gamma, parts: Sequence[tuple], rho):
     """The equation tying an aggregate to its components, ``parts = [(delta, x, p), ...]``.
 
     ``quantity == aggregate(...)``, or with fixed proportions the unit cost (or revenue)
@@ -43,9 +58,9 @@ def technology(quantity, price, gamma, parts: Sequence[tuple], rho: float):
     return quantity == aggregate(gamma, [(delta, x) for delta, x, _ in parts], rho)
 
 
-def aggregate(gamma, parts: Sequence[tuple], rho: float):
+def aggregate(gamma, parts: Sequence[tuple], rho):
     """``gamma (sum delta x^rho)^(1/rho)`` for ``parts = [(delta, x), ...]``."""
-    if rho == 0.0:
+    if pyo.value(rho) == 0.0:
         out = gamma
         for delta, x in parts:
             out = out * x**delta
@@ -53,11 +68,11 @@ def aggregate(gamma, parts: Sequence[tuple], rho: float):
     return gamma * sum(delta * x**rho for delta, x in parts) ** (1.0 / rho)
 
 
-def demand(gamma, delta, price_aggregate, price_part, quantity, rho: float):
+def demand(gamma, delta, price_aggregate, price_part, quantity, rho):
     """Demand (or supply) of one component given the aggregate quantity and prices."""
     if fixed(rho):
         return delta * quantity / gamma
-    if rho == 0.0:
+    if pyo.value(rho) == 0.0:
         return delta * price_aggregate * quantity / price_part
     return (gamma**rho * delta * price_aggregate / price_part) ** (1.0 / (1.0 - rho)) * quantity
 

@@ -73,6 +73,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           doc="tax rate on the use of the factor by the activity (zero in the SAM)", init=0.0)
     param(m, "gn", m.RSN, ("region", "sector", "nest"), block=BLOCK, unit="1",
           latex=r"\gamma^n", doc="scale parameter of the nest", init=cal.nonzero("gn"))
+    param(m, "sigma_n", m.RSN, ("region", "sector", "nest"), block=BLOCK, unit="1",
+          latex=r"\sigma^n", doc="elasticity of substitution in the nest",
+          init=cal.table("sigma_n"))
     param(m, "an", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="1", latex="a^n",
           doc="share parameter of the nest in its parent", init=cal.nonzero("an"))
     param(m, "beta", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="1",
@@ -117,7 +120,9 @@ def describe(m: pyo.ConcreteModel) -> list[str]:
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     """Equations of the block (all variables of all blocks exist by now)."""
-    rho = cal.table("rho_n")
+    # exponents of the elasticities: a sensitivity point sets sigma_n
+    rho = {k: ces.exponent(m.sigma_n[k], v) for k, v in cal.table("rho_n").items()
+           if k in m.sigma_n}
     parent = cal.labels("nest_parent")
     factor_nest, commodity_nest = cal.labels("factor_nest"), cal.labels("commodity_nest")
     root = {(r, i): n for r, i, n in m.RSN if (r, i, n) not in parent}

@@ -95,6 +95,12 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "deltad", m.RDD, ("region", "commodity"), block=BLOCK, unit="1",
           latex=r"\delta^d", doc="Armington share of the domestic composite",
           init=cal.table("deltad"))
+    param(m, "sigma_dom", m.RDD, ("region", "commodity"), block=BLOCK, unit="1",
+          latex=r"\sigma^o", doc="elasticity of substitution between regions of origin",
+          init=cal.table("sigma_dom"))
+    param(m, "sigma_arm", m.RQ, ("region", "commodity"), block=BLOCK, unit="1",
+          latex=r"\sigma^a", doc="Armington elasticity between imports and the domestic "
+          "composite", init=cal.table("sigma_arm"))
     param(m, "taum", m.RQ, ("region", "commodity"), block=BLOCK, unit="1", latex=r"\tau^m",
           doc="import tariff rate", init=cal.table("taum"))
     param(m, "tq", m.RQ, ("region", "commodity"), block=BLOCK, unit="1", latex=r"t^q",
@@ -149,7 +155,11 @@ def import_cost(m: pyo.ConcreteModel, r: str, i: str):
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
-    rho_o, eta = cal.table("rho_o"), cal.table("eta")
+    # exponents of the elasticities: a sensitivity point sets sigma_dom and sigma_arm
+    rho_o = {k: ces.exponent(m.sigma_dom[k], v) for k, v in cal.table("rho_o").items()
+             if k in m.sigma_dom}
+    eta = {k: ces.exponent(m.sigma_arm[k], v) for k, v in cal.table("eta").items()
+           if k in m.sigma_arm}
     origins = {k: [] for k in m.RDD}
     shipped = {k: [] for k in m.RD}
     for o, d, i in m.ODC:

@@ -57,6 +57,9 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           doc="production tax rate", init=cal.table("tauz"))
     param(m, "theta", m.RSC, ("region", "sector"), block=BLOCK, unit="1", latex=r"\theta",
           doc="CET scale parameter", init=cal.table("theta"))
+    param(m, "psi_cet", m.RSC, ("region", "sector"), block=BLOCK, unit="1", latex=r"\psi",
+          doc="elasticity of transformation between exports and domestic sales",
+          init=cal.table("psi_cet"))
     param(m, "xie", m.RE, ("region", "sector"), block=BLOCK, unit="1", latex=r"\xi^e",
           doc="CET share of exports", init=cal.table("xie"))
     param(m, "xid", m.RD, ("region", "sector"), block=BLOCK, unit="1", latex=r"\xi^d",
@@ -86,7 +89,9 @@ def origin_price(m: pyo.ConcreteModel, o: str, d: str, i: str):
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
-    phi = cal.table("phi")
+    # exponents of the elasticity: a sensitivity point sets psi_cet
+    phi = {k: ces.exponent(m.psi_cet[k], v, transformation=True)
+           for k, v in cal.table("phi").items() if k in m.psi_cet}
     exp, dom = set(m.RE), set(m.RD)
 
     def parts(m, r, i):

@@ -14,9 +14,17 @@ recorded (``status = "failed"``, NaN results) instead of aborting the task.
 
 Runs and tasks on one pooled model (a sweep's scenarios, the shock sizes of one set of
 elasticities) solve the model's one translation, whose parameters are the shocked Params
-(:func:`cge.solvers.symbolic_params`). Other elasticities need a model of their own: calibration
-writes them into the exponents of the CES equations as numbers, and the equation's form
-changes at zero and one, so each such point is built, translated and analysed afresh.
+(:func:`cge.solvers.symbolic_params`). So do tasks with other elasticities of production
+nests, output transformation and sourcing (:func:`~cge.calibration.calibrate.share_elasticities`,
+e.g. the flagship SSA's four): the elasticities are Params of the model (``sigma_n``,
+``psi_cet``, ``sigma_dom``, ``sigma_arm``) in the exponents of its CES equations, and a task
+sets them and the shares and scales calibrated on them (recomputed from the benchmark flows
+by :func:`~cge.calibration.calibrate.share_tables`, the numbers full calibration gives,
+without building arrays or a model), checks that the benchmark still solves the model to
+:data:`BENCHMARK_TOL`, and solves. The form of a CES equation is chosen when the model is
+built (fixed proportions at an elasticity of zero, Cobb-Douglas at one, the CES between), so a
+point that moves an elasticity onto or off zero or one, or another elasticity, is built,
+calibrated and translated afresh as before (:func:`point_values` says which).
 
 A run may apply a fraction of each shock's change (``weights``): a parameter moved by shock
 ``i`` from ``p0`` to ``p1`` is set to ``p0 + w_i (p1 - p0)``; shock-subset and path
@@ -31,7 +39,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +49,15 @@ import xarray as xr
 from pyomo.common.collections import ComponentMap
 
 from cge import __version__
-from cge.calibration import Calibration, Elasticities, calibrate, from_records
-from cge.calibration.elasticities import PARAMETERS
+from cge.calibration import Calibration, Elasticities, from_records
+from cge.calibration.calibrate import (
+    Benchmark,
+    calibrate_benchmark,
+    read_benchmark,
+    share_elasticities,
+    share_tables,
+)
+from cge.calibration.elasticities import PARAMETERS, range_problem
 from cge.calibration.margins import MarginStructure
 from cge.errors import InputError, Location, Problem
 from cge.experiments.runner import (
@@ -65,6 +80,7 @@ from cge.model.walras import walras_residual
 from cge.outputs import sha256_inputs
 from cge.sam import SAM
 from cge.solvers import max_residual, symbolic_params
+from cge.solvers.api import equation_residuals
 
 #: Layout of run_task's results; part of every task id, so that result files written by an
 #: older layout are recomputed instead of resumed. Bump it when run_task's output changes.
@@ -159,6 +175,16 @@ def expand_elasticities(grid: dict[tuple[str, str, str], float],
     Expanding first makes a wildcard override unambiguous: the file's most-specific-row-wins
     rule would otherwise let a sector row beat a ``region, *`` override.
     """
+    values = expanded_grid(grid, overrides, file)
+    return from_records([(r, s, p, v, f"expanded from {file} for sensitivity analysis")
+                         for (p, r, s), v in values.items()])
+
+
+def expanded_grid(grid: dict[tuple[str, str, str], float],
+                  overrides: tuple[ElasticityOverride, ...], file: str = "<memory>"
+                  ) -> dict[tuple[str, str, str], float]:
+    """:func:`elasticity_grid` with overrides applied in order (see
+    :func:`expand_elasticities`); an override that matches no cell is an input error."""
     values = dict(grid)
     for o in overrides:
         hit = [k for k in values if k[0] == o.parameter and o.region in ("*", k[1])
@@ -171,8 +197,41 @@ def expand_elasticities(grid: dict[tuple[str, str, str], float],
                                      Location(file=file)))
         for k in hit:
             values[k] = values[k] * o.value if o.scale else o.value
-    return from_records([(r, s, p, v, f"expanded from {file} for sensitivity analysis")
-                         for (p, r, s), v in values.items()])
+    return values
+
+
+@dataclass(frozen=True)
+class GridElasticities:
+    """The elasticities of an expanded grid, read as calibration reads an
+    :class:`~cge.calibration.Elasticities` (``get``, ``find``), without building and validating
+    a table row by row (0.5 s a point): the file's values were validated when it was read,
+    and the cells overrides changed are checked here."""
+
+    values: dict[tuple[str, str, str], float]
+    file: str = "<memory>"
+
+    @classmethod
+    def of(cls, grid: dict[tuple[str, str, str], float],
+           overrides: tuple[ElasticityOverride, ...], file: str = "<memory>"
+           ) -> GridElasticities:
+        values = expanded_grid(grid, overrides, file)
+        problems = [Problem("bad-value", f"{p}[{r},{s}] = {v:.12g} {why}", Location(file=file))
+                    for (p, r, s), v in values.items() if v != grid[(p, r, s)]
+                    for why in [range_problem(p, v)] if why]
+        if problems:
+            raise InputError(problems)
+        return cls(values, file)
+
+    def find(self, parameter: str, region: str, sector: str) -> float | None:
+        return self.values.get((parameter, region, sector))
+
+    def get(self, parameter: str, region: str, sector: str) -> float:
+        hit = self.find(parameter, region, sector)
+        if hit is None:
+            raise InputError(Problem("missing-elasticity", f"no value of {parameter} for "
+                                     f"region {region!r}, sector {sector!r}",
+                                     Location(file=self.file)))
+        return hit
 
 
 @dataclass
@@ -186,6 +245,8 @@ class _Base:
     calibration: Calibration
     grid: dict[tuple[str, str, str], float]
     structure: MarginStructure | None = None  # margins as services (cge.calibration.margins)
+    benchmark: Benchmark | None = None  # the flows calibration reads, to recompute shares
+    shares: dict[str, dict] | None = None  # share_tables of the file's elasticities
 
 
 @dataclass
@@ -195,6 +256,9 @@ class _Ready:
     model: pyo.ConcreteModel
     snapshot: ComponentMap
     levels: xr.Dataset
+    # the benchmark's results by the parameters they list: the same for every task's
+    # elasticities (calibration reproduces the SAM whatever they are)
+    frames: dict[tuple[str, ...], xr.Dataset] = field(default_factory=dict)
 
 
 # Per process, handed out one user at a time: Dask runs tasks on worker threads that need not
@@ -214,10 +278,47 @@ def base(experiment: str | Path) -> _Base:
         exp = load_experiment(key)
         sam, el, margins = experiment_inputs(exp)
         structure = margin_structure(exp, sam)
-        cal = calibrate(sam, el, exp.config, trade_margins=margins, margin_structure=structure)
+        bench = read_benchmark(sam, exp.config, margins, structure)
+        cal = calibrate_benchmark(bench, el)
         cache[key] = _Base(exp, sam, el, margins, cal,
-                           elasticity_grid(el, cal.regions, cal.sectors), structure)
+                           elasticity_grid(el, cal.regions, cal.sectors), structure, bench,
+                           share_tables(bench, el))
     return cache[key]
+
+
+#: Exponents whose zero (Cobb-Douglas) or infinite (fixed proportions) entries fix the form of
+#: a model's CES equations (:func:`cge.model.ces.exponent`).
+_EXPONENTS = ("rho_n", "phi", "rho_o", "eta")
+
+
+def _form(rho: float) -> str:
+    return "fixed" if np.isinf(rho) else "cobb-douglas" if rho == 0.0 else "ces"
+
+
+def point_values(b: _Base, overrides: tuple[ElasticityOverride, ...]
+                 ) -> dict[str, dict] | None:
+    """The values of the elasticity Params and of the shares and scales calibrated on them
+    (``{Param name: {index: value}}``) that turn the model of the file's elasticities into
+    that of ``overrides``; None if the overrides need a model of their own (an elasticity
+    outside :func:`~cge.calibration.calibrate.share_elasticities`, or one whose new value
+    changes the form of a CES equation)."""
+    if not {o.parameter for o in overrides} <= share_elasticities(b.exp.config):
+        return None
+    tables = share_tables(b.benchmark, GridElasticities.of(b.grid, overrides,
+                                                           b.elasticities.file))
+    for name in _EXPONENTS:
+        old, new = b.shares[name], tables[name]
+        if old.keys() != new.keys() or any(_form(v) != _form(new[k]) for k, v in old.items()):
+            return None
+    return {name: t for name, t in tables.items() if name not in _EXPONENTS}
+
+
+def set_point(m: pyo.ConcreteModel, values: dict[str, dict]) -> None:
+    """Set the model's Params to a point's :func:`point_values` (absent entries are zero, as
+    when the model is built from a calibration)."""
+    for name, table in values.items():
+        for k, data in getattr(m, name).items():
+            data.set_value(table.get(k, 0.0))
 
 
 def _collect(m: pyo.ConcreteModel, bench_levels: xr.Dataset, parameters: list[str],
@@ -261,8 +362,7 @@ def _build_ready(experiment: str, overrides: tuple[ElasticityOverride, ...]) -> 
     b = base(experiment)
     if overrides:
         el = expand_elasticities(b.grid, overrides, b.elasticities.file)
-        cal = calibrate(b.sam, el, b.exp.config, trade_margins=b.margins,
-                        margin_structure=b.structure)
+        cal = calibrate_benchmark(b.benchmark, el)
     else:
         cal = b.calibration
     m = build_model(cal)
@@ -326,25 +426,58 @@ def run_task(task: Task) -> xr.Dataset:
     ``max_residual``, ``walras_residual``. Derived quantities and percent changes are left to
     the caller, which computes them once for all tasks (:func:`complete`).
     """
-    with _ready(task.experiment, task.elasticities) as ready:
-        return _run_ready(task, ready)
+    values = None
+    if task.elasticities:
+        with _LOCK:
+            b = base(task.experiment)
+        values = point_values(b, task.elasticities)
+    if values is None:
+        with _ready(task.experiment, task.elasticities) as ready:
+            return _run_ready(task, ready)
+    # the model of the file's elasticities, its Params set to the point's
+    with _ready(task.experiment, ()) as ready:
+        return _run_ready(task, ready, values)
 
 
-def _run_ready(task: Task, ready: _Ready) -> xr.Dataset:
+def _run_ready(task: Task, ready: _Ready, values: dict[str, dict] | None = None
+               ) -> xr.Dataset:
     m, exp = ready.model, base(task.experiment).exp
     # the shocked parameters (and the margins, needed to value shipments) go into the results
     shocked = {sh.parameter for r in task.runs for sh in r.shocks
                if m.symbols[sh.parameter].kind == "parameter"}
     params = sorted(shocked | ({"tmg"} if "tmg" in m.symbols else set()))
     # parameters of the model's translation, which every run (and task) on this model shares
-    symbolic_params(m, [getattr(m, name) for name in shocked])
+    symbolic_params(m, [getattr(m, name) for name in shocked | set(values or ())])
+
+    # what runs change: variables and the Params that shocks and the point set (restoring
+    # every Param of the model too took a third of a point's time)
+    moved = ComponentMap((v, ready.snapshot[v]) for name in shocked | set(values or ())
+                         for v in getattr(m, name).values())
+    moved.update((v, ready.snapshot[v]) for v in m.component_data_objects(pyo.Var))
+
+    def start() -> None:
+        """The benchmark of the task's elasticities: the model's, with the point's values."""
+        _restore(moved)
+        if values is not None:
+            set_point(m, values)
+
     _restore(ready.snapshot)
-    frames = [_collect(m, ready.levels, params, ready.levels)]
+    start()
+    if values is not None:
+        res = float(np.max(np.abs(equation_residuals(m)[0]), initial=0.0))
+        if not res <= BENCHMARK_TOL:
+            _restore(ready.snapshot)
+            raise RuntimeError(f"benchmark residual {res:.3e} > {BENCHMARK_TOL} after setting "
+                               f"{[o.describe() for o in task.elasticities]}")
+    bench = ready.frames.get(tuple(params))
+    if bench is None:
+        bench = ready.frames[tuple(params)] = _collect(m, ready.levels, params, ready.levels)
+    frames = [bench]
     infos = [{"status": "benchmark", "method": "benchmark", "iterations": 0,
               "max_residual": 0.0, "walras_residual": walras_residual(m)[0], "message": ""}]
     try:
         for run in task.runs:
-            _restore(ready.snapshot)
+            start()
             info = solve_run(m, run, exp)
             infos.append(info)
             frames.append(_collect(m, ready.levels, params) if info["status"] == "ok" else
