@@ -1,10 +1,12 @@
 """Systematic sensitivity analysis (SSA) of the full nonlinear model.
 
 For the uncertain parameters of a :class:`~cge.sensitivity.spec.SensitivitySpec`, build a design
-(:mod:`cge.sensitivity.design`), turn each point into a task (recalibrate with the point's
-elasticities, since CES shares depend on them; set the point's shock sizes; solve every chosen
-scenario warm-started from that calibration's benchmark), run the tasks (serially or on Dask,
-resumable: :mod:`cge.sensitivity.execute`) and summarise every result over the samples
+(:mod:`cge.sensitivity.design`), turn each point into a task (the point's elasticities and the
+CES shares recalibrated on them, set as Params of one model per process where the forms of its
+equations allow, else a model of its own: :mod:`cge.sensitivity.tasks`; the point's shock
+sizes; solve every chosen scenario warm-started from the benchmark, which calibration makes the
+same for any elasticities), run the tasks (serially or on Dask, resumable:
+:mod:`cge.sensitivity.execute`) and summarise every result over the samples
 (:mod:`cge.sensitivity.stats`).
 """
 
