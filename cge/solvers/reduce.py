@@ -40,7 +40,7 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from cge.solvers.newton import NewtonOptions, NewtonOutcome, newton_solve, sparse_jacobian
+from cge.solvers.newton import NewtonOptions, NewtonOutcome, newton_solve
 from cge.solvers.result import SolveStatus
 from cge.solvers.translate import CasadiSystem
 
@@ -108,6 +108,32 @@ def determined_pairs(system: CasadiSystem) -> tuple[np.ndarray, np.ndarray]:
     return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
 
 
+def _colouring(pattern: sp.csr_matrix) -> np.ndarray:
+    """A colour per node such that no two nodes of a colour are linked either way.
+
+    Rounds of independent sets (Jones-Plassmann with a fixed seeded priority): a node not yet
+    coloured whose priority beats every uncoloured neighbour's takes the round's colour. Each
+    round is a few array operations, and a CGE model needs a few dozen rounds.
+    """
+    n = pattern.shape[0]
+    sym = (pattern + pattern.T).tocsr()
+    indptr, indices = sym.indptr, sym.indices
+    has_nb = np.diff(indptr) > 0
+    starts = indptr[:-1][has_nb]
+    priority = np.random.default_rng(0).permutation(n)
+    colour = np.full(n, -1, dtype=np.int64)
+    for c in range(n):
+        open_ = colour < 0
+        if not open_.any():
+            break
+        neighbour = np.where(open_[indices], priority[indices], -1)
+        best = np.full(n, -1, dtype=np.int64)
+        if starts.size:
+            best[has_nb] = np.maximum.reduceat(neighbour, starts)
+        colour[open_ & (priority > best)] = c
+    return colour
+
+
 def _levels(pattern: sp.csr_matrix) -> np.ndarray:
     """Evaluation level of each node of the dependency graph ``pattern`` (row k depends on
     column l), -1 for nodes on a cycle (and nodes that depend on them stay evaluable: a node
@@ -144,38 +170,49 @@ def build_reduction(system: CasadiSystem) -> Reduction | None:
     if rows.size == 0:
         return None
     x, p, g = system.x, system.p, system.g
-    xc = x[cols.tolist()]
-    jac = sparse_jacobian(g[rows.tolist()], xc)
-    colind, row = (np.asarray(a, dtype=np.int64) for a in jac.sparsity().get_ccs())
-    col = np.repeat(np.arange(cols.size), np.diff(colind))
-    coefficient = ca.densify(ca.diag(jac))
-    # constant: the diagonal entry depends on no variable and no parameter
-    depends = ca.jacobian_sparsity(coefficient, ca.vertcat(x, p))
-    _, dep_row = depends.get_ccs()
+    # dependency graph between the pairs: row k holds the variable of pair l
+    colind, row = (np.asarray(a, dtype=np.int64)
+                   for a in ca.jacobian_sparsity(g[rows.tolist()], x).get_ccs())
+    pair_of_col = np.full(system.n_variables, -1, dtype=np.int64)
+    pair_of_col[cols] = np.arange(cols.size)
+    col = pair_of_col[np.repeat(np.arange(system.n_variables), np.diff(colind))]
+    edge = (col >= 0) & (col != row)
+    pattern = sp.csr_matrix((np.ones(int(edge.sum())), (row[edge], col[edge])),
+                            shape=(cols.size, cols.size))
+    # each pair's coefficient a: pairs are coloured so that no row of a colour holds the
+    # variable of another pair of that colour; one directional derivative along a colour's
+    # variables then gives each of its rows its own coefficient
+    colour = _colouring(pattern)
+    by_colour = np.argsort(colour, kind="stable")
+    parts = []
+    for at in np.split(by_colour, np.flatnonzero(np.diff(colour[by_colour])) + 1):
+        where = np.sort(cols[at])
+        seed = ca.DM(ca.Sparsity(system.n_variables, 1, [0, where.size], where.tolist()),
+                     np.ones(where.size))
+        parts.append(ca.jtimes(g[rows[at].tolist()], x, seed))
+    inverse = np.empty_like(by_colour)
+    inverse[by_colour] = np.arange(by_colour.size)
+    coefficient = ca.vertcat(*parts)[inverse.tolist()]
+    # constant: the coefficient depends on no variable and no parameter
+    _, dep_row = ca.jacobian_sparsity(coefficient, ca.vertcat(x, p)).get_ccs()
     constant = np.bincount(np.asarray(dep_row, dtype=np.int64), minlength=cols.size) == 0
     value = np.asarray(ca.Function("a", [x, p], [coefficient])(
         np.zeros(x.numel()), np.zeros(p.numel()))).ravel()
-    ok = constant & (value != 0.0) & np.isfinite(value)
-    if not ok.any():
-        return None
-    off = row != col
-    pattern = sp.csr_matrix((np.ones(int(off.sum())), (row[off], col[off])),
-                            shape=(cols.size, cols.size))
+    eligible = np.flatnonzero(constant & (value != 0.0) & np.isfinite(value))
+    # definitions on a cycle are kept as unknowns; depending on an unknown is fine
+    level = np.full(cols.size, -1, dtype=np.int64)
+    level[eligible] = _levels(pattern[eligible][:, eligible])
+    ok = level >= 0
     keep = np.flatnonzero(ok)
-    level = _levels(pattern[keep][:, keep])
-    evaluable = level >= 0
-    keep, level = keep[evaluable], level[evaluable]
     if keep.size == 0:
         return None
-    order = np.argsort(level, kind="stable")
-    keep, level = keep[order], level[order]
-    e_rows, e_cols, a = rows[keep], cols[keep], value[keep]
+    keep = keep[np.argsort(level[keep], kind="stable")]
+    e_rows, e_cols, a, level = rows[keep], cols[keep], value[keep], level[keep]
     definitions = []
     for lev in np.unique(level):
         at = np.flatnonzero(level == lev)
         r_rows, r_cols = e_rows[at].tolist(), e_cols[at].tolist()
-        # within a level no row holds another's variable: zeroing the level's variables
-        # zeroes each row's own term only, leaving r_i
+        # zeroing the level's variables zeroes each row's own term only, leaving r_i
         rest = ca.substitute(g[r_rows], x[r_cols], ca.SX.zeros(len(r_cols)))
         definitions.append((system.lbg[r_rows] - rest) / a[at])
     vdef = ca.vertcat(*definitions)
