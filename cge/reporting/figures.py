@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import matplotlib
@@ -73,6 +73,30 @@ def grouped_bars(df: pd.DataFrame, *, title: str, xlabel: str, horizontal: bool 
         fig.legend(fontsize="small", loc="outside lower center",
                    ncols=1 if max(len(str(c)) for c in df.columns) > WRAP // 2 else 2)
     return fig
+
+
+def bars_with_bands(ax, central: pd.Series, low: pd.Series | None = None,
+                    high: pd.Series | None = None, mean: pd.Series | None = None, *,
+                    labels: dict[str, str], colour: str = "C2") -> None:
+    """Horizontal bars of ``central`` (one per row, top to bottom in its order) on ``ax`` and,
+    where a sensitivity run gives them, each row's interval [``low``, ``high``] as a band over
+    the bar and the sampled ``mean`` as a tick: the SSA's confidence band of the result.
+    ``labels`` names the legend entries (keys ``central``, ``band``, ``mean``). A NaN row
+    (a scenario that failed) keeps its place and label with no bar."""
+    y = np.arange(len(central))[::-1]
+    ax.barh(y, central.to_numpy(dtype=float), height=0.6, color=colour, label=labels["central"],
+            gid="central")
+    if low is not None and high is not None:
+        lo = low.reindex(central.index).to_numpy(dtype=float)
+        hi = high.reindex(central.index).to_numpy(dtype=float)
+        ax.barh(y, hi - lo, left=lo, height=0.25, color="black", alpha=0.45,
+                label=labels["band"], gid="band")
+        if mean is not None:
+            ax.plot(mean.reindex(central.index).to_numpy(dtype=float), y, "|", color="black",
+                    ms=12, mew=1.5, label=labels["mean"], gid="mean")
+    ax.set_yticks(y, [_wrap(i) for i in central.index])
+    ax.axvline(0.0, color="black", linewidth=0.6)
+    ax.grid(axis="x", linewidth=0.3)
 
 
 def headline_figures(tables: dict[str, pd.DataFrame], labels: Labels) -> dict[str, Figure]:
@@ -143,18 +167,29 @@ def _lean_font_subsets():
         pdf_ps.subset = original
 
 
+def _lay_out_once(fig: Figure) -> None:
+    """Run the figure's layout engine once and keep the positions it found: ``savefig`` would
+    otherwise lay the figure out again, with a dry-run draw, for every file (issue 21). The
+    figure is drawn as laid out from then on."""
+    if fig.get_layout_engine() is not None:
+        fig.draw_without_rendering()
+        fig.set_layout_engine(None)
+
+
 def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
                  ) -> list[Path]:
-    """Write each figure in each format; PDFs embed TrueType fonts (Type 42), which journals
-    accept and text tools can search, instead of matplotlib's default Type 3."""
+    """Write each figure in each format, laid out once for all of them; PDFs embed TrueType
+    fonts (Type 42), which journals accept and text tools can search, instead of matplotlib's
+    default Type 3."""
     folder = Path(folder)
     out = []
     for name, fig in figs.items():
         safe_name(name, what="figure name")  # from SAM labels: must stay in this folder
+        _lay_out_once(fig)
         for fmt in formats:
             buf = io.BytesIO()
             with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), \
-                    _lean_font_subsets():
+                    _lean_font_subsets() if fmt == "pdf" else nullcontext():
                 fig.savefig(buf, format=fmt, dpi=150)
             out.append(write_bytes(folder / f"{name}.{fmt}", buf.getvalue()))
     return out
