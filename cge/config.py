@@ -167,11 +167,26 @@ class ModelConfig:
         (L >= 1: the quota does not bind at the benchmark; experiments shock its level
         ``qm``) and who receives its rent (:mod:`cge.model.quotas`, a complementarity pair);
         ``"ORIGIN>DESTINATION:COMMODITY"``: the same on shipments from another region (level
-        ``qs``, the rent received in the destination).
+        ``qs``, the rent received in the destination). With ``rent_account = "ACCOUNT"`` the
+        quota binds at the benchmark (``level = 1``): the SAM's tax account ACCOUNT records its
+        rent on the commodity and pays it to the recipient (``rq`` is calibrated).
     trade_activities:
         commodities whose regional origins are perfect substitutes, traded by activities on
         every route into a region, routes the SAM does not ship on included: each runs at zero
         profit or not at all (:mod:`cge.model.trade_activities`, complementarity pairs).
+    world_trade_activities:
+        commodities traded with the rest of the world by activities at world prices: exports
+        and domestic sales perfect substitutes for producers, imports and domestic goods for
+        buyers, exports and imports each running at zero profit or not at all
+        (:mod:`cge.model.world_trade`, complementarity pairs).
+    world_prices:
+        ``"REGION:COMMODITY"`` -> ``{ export = p }`` and/or ``{ import = p }``: world prices (per
+        unit of the good, domestic benchmark prices being one) of trade routes with the rest of
+        the world that the SAM does not record; they run when profitable (commodities of
+        ``world_trade_activities`` only).
+    on_off_activities:
+        sectors whose activities may shut down (zero profit complementary to the activity
+        level, :mod:`cge.model.production`), in every region.
     local_content:
         ``"REGION:SECTOR"`` -> the commodities a local-content requirement on that plant covers
         (:mod:`cge.model.cooperation`, a complementarity pair; at most one plant per region).
@@ -192,6 +207,9 @@ class ModelConfig:
     tax_recipients: Mapping[str, str] = field(default_factory=dict)
     import_quotas: Mapping[str, Mapping] = field(default_factory=dict)
     trade_activities: tuple[str, ...] = ()
+    world_trade_activities: tuple[str, ...] = ()
+    world_prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    on_off_activities: tuple[str, ...] = ()
     local_content: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
@@ -349,14 +367,18 @@ class ModelConfig:
                 bad("import_quotas", f"import_quotas key {key!r}: write 'REGION:COMMODITY' "
                     "(imports from the rest of the world) or 'ORIGIN>DESTINATION:COMMODITY' "
                     "(shipments from another region)")
-            elif set(quota) != {"level", "recipient"}:
-                bad("import_quotas", f"import_quotas[{key!r}]: give exactly level (the quota in "
-                    "units of benchmark imports) and recipient (who receives the rent)")
+            elif not {"level", "recipient"} <= set(quota) <= {"level", "recipient",
+                                                             "rent_account"}:
+                bad("import_quotas", f"import_quotas[{key!r}]: give level (the quota in units "
+                    "of benchmark imports), recipient (who receives the rent) and optionally "
+                    "rent_account (the SAM's account of a rent at the benchmark)")
             elif (not isinstance(level, int | float) or isinstance(level, bool)
-                  or not 1 <= level < float("inf")):
+                  or not 1 <= level < float("inf")
+                  or ("rent_account" in quota and level != 1)):
                 bad("import_quotas", f"import_quotas[{key!r}].level = {level!r}: give a number "
-                    ">= 1 (the quota cannot bind at the benchmark, whose imports the SAM fixes; "
-                    "a scenario tightens it by shocking qm)")
+                    ">= 1 (the quota cannot be below the benchmark imports the SAM fixes; a "
+                    "scenario tightens it by shocking qm), and 1 with a rent_account (a rent at "
+                    "the benchmark: the quota binds)")
             elif who not in RECIPIENTS:
                 bad("import_quotas", f"import_quotas[{key!r}].recipient = {who!r}; choose one "
                     f"of {list(RECIPIENTS)}")
@@ -406,7 +428,8 @@ def config_from_dict(data: Mapping, *, where: Location | None = None) -> ModelCo
                                     replace(where, line=line)))
     if problems:
         raise InputError(problems)
-    for name in ("tariff_accounts", "duty_accounts", "trade_activities"):
+    for name in ("tariff_accounts", "duty_accounts", "trade_activities",
+                 "world_trade_activities", "on_off_activities"):
         if name in data:
             data[name] = tuple(data[name])
     config = replace(ModelConfig(**data), closure=Closure(**closure))
@@ -432,6 +455,9 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "tax_recipients": "a table of tax rate = 'government' or 'households'",
           "import_quotas": "a table of quota = { level, recipient }",
           "trade_activities": "a list of strings",
+          "world_trade_activities": "a list of strings",
+          "world_prices": "a table of route = { export, import }",
+          "on_off_activities": "a list of strings",
           "local_content": "a table of plant = list of commodity names"}
 
 
@@ -462,6 +488,9 @@ def _has_type(value: object, expected: str) -> bool:
              "a table of quota = { level, recipient }":
                  lambda v: isinstance(v, Mapping),
              "a table of plant = list of commodity names": lambda v: strings(v) and bool(v),
+             "a table of route = { export, import }": lambda v: isinstance(v, Mapping) and bool(
+                 v) and set(v) <= {"export", "import"} and all(
+                 number(x) and 0 < x < float("inf") for x in v.values()),
              }[expected]
     return all(check(v) for v in value.values())
 

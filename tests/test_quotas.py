@@ -180,11 +180,12 @@ def test_without_quotas_the_model_is_square():
     m = _model(quotas={})
     assert m.RQUOTA == [] and len(m.rq) == 0 and len(m.eq_import_quota) == 0
     assert m.ODQUOTA == [] and len(m.rs) == 0 and len(m.eq_shipment_quota) == 0
-    # declared, documented, empty (the quotas' pairs, trade activities', the wage floor's,
-    # local content's)
-    assert m.complements == {"eq_import_quota": "rq", "eq_shipment_quota": "rs",
-                             "eq_trade_activity": "DS", "eq_wage_floor": "U",
-                             "eq_local_content": "mulc"}
+    # declared, documented, empty (on/off activities', trade activities' with other regions
+    # and the rest of the world, the quotas', the wage floor's, local content's)
+    assert m.complements == {"eq_zero_profit": "Z", "eq_trade_activity": "DS",
+                             "eq_export_activity": "E", "eq_import_activity": "M",
+                             "eq_import_quota": "rq", "eq_shipment_quota": "rs",
+                             "eq_wage_floor": "U", "eq_local_content": "mulc"}
     assert solve(m).solver == "auto/newton"
 
 
@@ -192,7 +193,7 @@ def test_without_quotas_the_model_is_square():
     ({"SOUTH:man": {"level": 0.9, "recipient": "households"}}, "give a number >= 1"),
     ({"SOUTH:man": {"level": 1.1, "recipient": "firms"}}, "choose one of"),
     ({"SOUTH-man": {"level": 1.1, "recipient": "government"}}, "REGION:COMMODITY"),
-    ({"SOUTH:man": {"level": 1.1}}, "give exactly level"),
+    ({"SOUTH:man": {"level": 1.1}}, "give level"),
     ({"NORTH>SOUTH>EAST:man": {"level": 1.1, "recipient": "government"}}, "ORIGIN>DESTINATION"),
 ])
 def test_bad_quota_options_are_refused(quotas, message):

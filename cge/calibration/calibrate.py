@@ -205,7 +205,9 @@ class _Reader:
                     problems.append(Problem("unsupported", f"region {r} has {n} {kind} "
                                             "accounts; the model takes at most one: aggregate "
                                             "them", Location(account=r)))
-            taxes = sam.accounts_of(Kind.TAX, r)
+            # an import quota's rent account may pay households only (cge.model.quotas)
+            rents = {q.get("rent_account") for q in config.import_quotas.values()}
+            taxes = [t for t in sam.accounts_of(Kind.TAX, r) if t.split(":")[-1] not in rents]
             if taxes and not sam.accounts_of(Kind.GOVERNMENT, r):
                 problems.append(Problem("missing-account", f"region {r} has tax accounts "
                                         f"{taxes} but no government account to receive them",
@@ -456,12 +458,14 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
     R, S, FAC, H = rd.regions, rd.sectors, rd.factors, rd.households
     ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
     duties = config.duty_accounts
+    # tax accounts recording the rent of an import quota binding at the benchmark
+    rents = tuple(q["rent_account"] for q in config.import_quotas.values() if "rent_account" in q)
     acc = {r: {s: key(r, ap + s) for s in S} for r in R}
     com = {r: {s: key(r, cp + s) for s in S} for r in R}
     b: dict[str, dict] = {n: {} for n in (
         "X0", "F0", "Tz0", "E0", "V0", "M0", "Tm0", "Tq0", "Xp0", "Xg0", "Xv0", "HF0", "TR0",
         "Td0", "Sp0", "Sg0", "Sf0", "Xre0", "TRW0", "GRW0", "Tz0f", "Tm0f", "Tq0f", "Td0f",
-        "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0", "Tb0", "Tb0f")}
+        "GRW0f", "Xgf0", "TRF0", "TRG0", "Sgf0", "Tb0", "Tb0f", "RQ0", "RQH0")}
     if rd.make:  # sales by commodity: several activities may add to one entry
         b["E0"] = {(r, i): 0.0 for r in R for i in S}
         b["V0"] = {(o, d, i): 0.0 for o in R for d in R for i in S}
@@ -488,7 +492,9 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
             b["Tm0"][(r, i)], b["Tm0f"][(r, i)] = rd.take_taxes(c, names=tariffs)
             b["Tb0"][(r, i)], b["Tb0f"][(r, i)] = (rd.take_taxes(c, names=duties) if duties
                                                    else (0.0, 0.0))
-            b["Tq0"][(r, i)], b["Tq0f"][(r, i)] = rd.take_taxes(c, exclude=tariffs + duties)
+            b["RQ0"][(r, i)] = rd.take_taxes(c, names=rents)[0] if rents else 0.0
+            b["Tq0"][(r, i)], b["Tq0f"][(r, i)] = rd.take_taxes(
+                c, exclude=tariffs + duties + rents)
             b["Xgf0"][(r, i)] = rd.take(c, rd.federal)
             for h in H:
                 b["Xp0"][(r, i, h)] = rd.take(c, key(r, h))
@@ -505,6 +511,8 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
             taxes, federal = rd.take_taxes(hk)
             b["Td0"][(r, h)], b["Td0f"][(r, h)] = rd.take(gov, hk) + taxes, federal
             b["TRF0"][(r, h)] = rd.take(hk, rd.federal)
+            b["RQH0"][(r, h)] = sum(rd.take(hk, key(r, t)) for t in rents
+                                    if key(r, t) in rd.pos)
             b["Sp0"][(r, h)] = rd.take(inv, hk)
             b["TRW0"][(r, h)] = rd.take(hk, rd.row) - rd.take(rd.row, hk)
         b["GRW0"][r] = 0.0
@@ -652,6 +660,8 @@ _SPEC: dict[str, tuple[list[str], str, str]] = {
     "M0": (["region", "commodity"], _V, "imports from the rest of the world, cif"),
     "Tm0": (["region", "commodity"], _V, "import tariffs"),
     "Tq0": (["region", "commodity"], _V, "sales taxes on the composite good"),
+    "RQ0": (["region", "commodity"], _V, "rent of an import quota binding at the benchmark"),
+    "RQH0": (["region", "household"], _V, "import quota rents received by households"),
     "Tb0": (["region", "commodity"], _V, "duties on shipments from other regions"),
     "Tb0f": (["region", "commodity"], _V, "duties passed to the federal government"),
     "Xp0": (["region", "commodity", "household"], _V, "household consumption"),

@@ -58,13 +58,15 @@ LABELS: dict[str, tuple[list[str], str]] = {
 def calibrate_income(b: dict, profits: dict, regions: list[str], factors: list[str],
                      households: list[str]) -> dict[str, dict]:
     """Gross income of each household (factor income, transfers from both governments and from
-    abroad, distributed profits) and the shares of it paid in direct taxes and saved."""
+    abroad, distributed profits, import quota rents) and the shares of it paid in direct taxes
+    and saved."""
     p: dict[str, dict] = {n: {} for n in INCOME_SPEC}
     for r in regions:
         for h in households:
             yh = (sum(b["HF0"].get((r, h, f), 0.0) for f in factors)
                   + b["TR0"].get((r, h), 0.0) + b["TRW0"].get((r, h), 0.0)
-                  + b["TRF0"].get((r, h), 0.0) + profits.get((r, h), 0.0))
+                  + b["TRF0"].get((r, h), 0.0) + profits.get((r, h), 0.0)
+                  + b.get("RQH0", {}).get((r, h), 0.0))
             if yh <= 0:
                 continue
             p["YH0"][(r, h)] = yh

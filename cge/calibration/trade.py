@@ -55,7 +55,9 @@ def calibrate_trade(b: dict, tmg: dict, regions: list[str], sectors: list[str],
             rate = duty / sum(v for o, v in vals.items() if o != d) if duty else 0.0
             dd0 = sum(vals.values()) + duty
             m0, tm0, tq0 = b["M0"][(d, i)], b["Tm0"][(d, i)], b["Tq0"][(d, i)]
-            q0 = dd0 + m0 + tm0 + tq0
+            # the rent of an import quota binding at the benchmark, paid like a tariff
+            rent = b.get("RQ0", {}).get((d, i), 0.0)
+            q0 = dd0 + m0 + tm0 + rent + tq0
             if q0 <= 0:
                 continue
             p["DD0"][(d, i)], p["Q0"][(d, i)] = dd0, q0
@@ -76,6 +78,7 @@ def calibrate_trade(b: dict, tmg: dict, regions: list[str], sectors: list[str],
                 p["gamma_o"][(d, i)], p["rho_o"][(d, i)] = gamma, rho
             taum = tm0 / m0 if m0 > 0 else 0.0
             p["taum"][(d, i)] = taum
+            taum = taum + (rent / m0 if m0 > 0 else 0.0)  # what buyers pay above the cif price
             supply = dd0 + m0 * (1 + taum)
             p["tq"][(d, i)] = tq0 / supply
             comps = [(k, v, pr) for k, v, pr in (("M", m0, 1 + taum), ("D", dd0, 1.0)) if v > 0]

@@ -30,11 +30,12 @@ from cge.model import (
     trade,
     trade_activities,
     transformation,
+    world_trade,
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, trade_activities, quotas, cooperation,
-          margins, factors, enterprises, households, government, federal, investment, projects,
+BLOCKS = (production, make, transformation, trade, trade_activities, world_trade, quotas,
+          cooperation, margins, factors, enterprises, households, government, federal, investment, projects,
           rest_of_world, markets, closures)
 
 

@@ -68,6 +68,23 @@ def aggregate(gamma, parts: Sequence[tuple], rho):
     return gamma * sum(delta * x**rho for delta, x in parts) ** (1.0 / rho)
 
 
+def unit_cost(gamma, parts: Sequence[tuple], rho: float):
+    """The aggregate's unit cost (or revenue) from its components' prices, ``parts = [(delta,
+    p), ...]``: the dual of :func:`technology`, ``(1/gamma) (sum delta^s p^(1-s))^(1/(1-s))``
+    with ``s = 1/(1 - rho)``; Cobb-Douglas ``(gamma prod (delta/p)^delta)^(-1/sum delta)``.
+    It holds at zero quantities too, where the technology reads 0 = 0: it keeps the price of
+    an aggregate that is not made unique (an activity that shut down)."""
+    if fixed(rho):
+        return sum(p * delta for delta, p in parts) / gamma
+    if pyo.value(rho) == 0.0:
+        out = gamma
+        for delta, p in parts:
+            out = out * (delta / p) ** delta
+        return out ** (-1.0 / sum(pyo.value(delta) for delta, _ in parts))
+    s = 1.0 / (1.0 - rho)
+    return sum(delta**s * p ** (1.0 - s) for delta, p in parts) ** (1.0 / (1.0 - s)) / gamma
+
+
 def demand(gamma, delta, price_aggregate, price_part, quantity, rho):
     """Demand (or supply) of one component given the aggregate quantity and prices."""
     if fixed(rho):

@@ -29,6 +29,20 @@ f, i) with factor use; ``RJS`` = (r, commodity j, i) with intermediate use.
     X_{rji} &= (gn_{rim}^{\rho_m} ax_{rji}\, P_m / pq_{rj})^{1/(1-\rho_m)} Q_m
         && \text{eq\_intermediate\_demand} \to X_{rji}
 
+An activity whose sector is listed in ``on_off_activities`` may shut down (set ``RS_ONOFF``):
+its output is an activity level at zero profit or zero, and its nests' prices are their unit
+costs, which hold at zero quantities too (so that they stay unique after a shutdown):
+
+.. math::
+
+    c_{ri}(p_k) \ge p^z_{ri} \;\perp\; Z_{ri} \ge 0 && \text{eq\_zero\_profit} \\
+    p^n_{rin} = c_{rin}(p_k) && \text{eq\_nest\_unit\_cost} \to p^n_{rin}
+
+with :math:`c` the CES unit cost :math:`(1/\gamma)(\sum_k \delta_k^s p_k^{1-s})^{1/(1-s)}`,
+:math:`s = 1/(1-\rho)` (:func:`cge.model.ces.unit_cost`). These replace
+``eq_output_technology`` and ``eq_nest_technology`` for those activities: with the demands
+below, either form implies the other where the activity runs.
+
 where 0 is the root, m the nest using the input (quantity :math:`Q_m`, price :math:`P_m`:
 :math:`Z, p^z` for the root), :math:`\delta_k` the input's share parameter (``an``, ``beta``
 or ``ax``) and :math:`\rho = (\sigma - 1)/\sigma`. Cobb-Douglas nests (:math:`\sigma = 1`) are
@@ -45,8 +59,9 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.calibration.nests import DEFAULT, DEFAULT_TREE
+from cge.errors import InputError, Problem
 from cge.model import ces
-from cge.model.symbols import equation, param, var
+from cge.model.symbols import LOWER, equation, param, var
 
 BLOCK = "production"
 #: The equations productivity ``b`` enters, with the (region, sector) of each index: the
@@ -66,6 +81,14 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RSNI = [k for k in m.RSN if k in parent]
     m.RFS = list(cal.nonzero("beta"))
     m.RJS = list(cal.nonzero("ax"))
+    switch = set(cal.config.on_off_activities)
+    m.RS_ONOFF = [k for k in m.RS if k[1] in switch]
+    m.RSNI_ONOFF = [k for k in m.RSNI if k[1] in switch]
+    unknown = sorted(switch - {i for _, i in m.RS})
+    if unknown:
+        raise InputError(Problem(
+            "on-off-activities", f"on_off_activities names {unknown}, which no region "
+            f"produces in the SAM (sectors: {sorted({i for _, i in m.RS})})"))
 
     param(m, "b", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex="b",
           doc="factor-augmenting productivity of the activity (1 at the benchmark)", init=1.0)
@@ -87,17 +110,28 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
     var(m, "QN", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="quantity",
         latex="Q^n", doc="quantity of an inner nest (e.g. value added)",
-        init=cal.nonzero("QN0"))
+        init=cal.nonzero("QN0"), lower=_free_if_on_off(m.RSNI, switch))
     var(m, "PN", m.RSNI, ("region", "sector", "nest"), block=BLOCK, unit="price",
         latex="p^n", doc="price of an inner nest (e.g. value added)")
     var(m, "F", m.RFS, ("region", "factor", "sector"), block=BLOCK, unit="quantity",
-        latex="F", doc="factor demand", init=cal.nonzero("F0"))
+        latex="F", doc="factor demand", init=cal.nonzero("F0"),
+        lower=_free_if_on_off(m.RFS, switch, sector=2))
     var(m, "X", m.RJS, ("region", "commodity", "sector"), block=BLOCK, unit="quantity",
-        latex="X", doc="intermediate demand", init=cal.nonzero("X0"))
+        latex="X", doc="intermediate demand", init=cal.nonzero("X0"),
+        lower=_free_if_on_off(m.RJS, switch, sector=2))
     var(m, "Z", m.RS, ("region", "sector"), block=BLOCK, unit="quantity", latex="Z",
-        doc="gross output (activity level, the root nest)", init=cal.nonzero("Z0"))
+        doc="gross output (activity level, the root nest)", init=cal.nonzero("Z0"),
+        # an activity that may shut down has a level >= 0 (eq_zero_profit)
+        lower={k: 0.0 if k[1] in switch else LOWER for k in m.RS})
     var(m, "pz", m.RS, ("region", "sector"), block=BLOCK, unit="price", latex="p^z",
         doc="producer price of output, net of production tax")
+
+
+def _free_if_on_off(index: list, switch: set, sector: int = 1) -> dict:
+    """Lower bounds of an activity's input quantities: none where the activity may shut down
+    (they go to zero with it, and enter only linear demands there: a bound above zero would
+    exclude the shutdown), else the strictly positive bound of CES terms."""
+    return {k: None if k[sector] in switch else LOWER for k in index}
 
 
 def describe(m: pyo.ConcreteModel) -> list[str]:
@@ -161,14 +195,32 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         return ces.demand(m.gn[r, i, nest], share, price(r, i, nest), price_input,
                           quantity(r, i, nest), rho[(r, i, nest)])
 
-    equation(m, "eq_output_technology", m.RS, ("region", "sector"), block=BLOCK,
+    on_off = set(m.RS_ONOFF)
+
+    def unit_cost(r, i, n):
+        return ces.unit_cost(m.gn[r, i, n], [(share, p) for share, _, p in parts[(r, i, n)]],
+                             rho[(r, i, n)])
+
+    equation(m, "eq_zero_profit", m.RS_ONOFF, ("region", "sector"), block=BLOCK,
+             determines="Z", complementary=True, latex=r"c(p_k) \ge p^z",
+             doc="zero profit of an activity that may shut down: it runs only if its price "
+             "covers its unit cost",
+             rule=lambda m, r, i: unit_cost(r, i, root[(r, i)]) >= m.pz[r, i])
+    equation(m, "eq_nest_unit_cost", m.RSNI_ONOFF, ("region", "sector", "nest"), block=BLOCK,
+             determines="PN", latex=r"p^n = c(p_k)",
+             doc="price of an inner nest of an activity that may shut down: its unit cost",
+             rule=lambda m, r, i, n: m.PN[r, i, n] == unit_cost(r, i, n))
+    equation(m, "eq_output_technology", [k for k in m.RS if k not in on_off],
+             ("region", "sector"), block=BLOCK,
              determines="Z", latex=r"Z = \gamma^n\,\mathrm{CES}(q_k)",
              doc="technology of the root nest: gross output from its inputs (under fixed "
              "proportions its unit cost: zero profit)",
              rule=lambda m, r, i: ces.technology(
                  m.Z[r, i], m.pz[r, i], m.gn[r, i, root[(r, i)]], parts[(r, i, root[(r, i)])],
                  rho[(r, i, root[(r, i)])]))
-    equation(m, "eq_nest_technology", m.RSNI, ("region", "sector", "nest"), block=BLOCK,
+    inner_on_off = set(m.RSNI_ONOFF)
+    equation(m, "eq_nest_technology", [k for k in m.RSNI if k not in inner_on_off],
+             ("region", "sector", "nest"), block=BLOCK,
              determines="PN", latex=r"Q^n = \gamma^n\,\mathrm{CES}(q_k)",
              doc="technology of an inner nest (under fixed proportions its unit cost)",
              rule=lambda m, r, i, n: ces.technology(m.QN[r, i, n], m.PN[r, i, n], m.gn[r, i, n],

@@ -29,7 +29,10 @@ destination:
     RSV_{odi} = rs_{odi}\, pl_{odi} DS_{odi} && \text{eq\_shipment\_rent} \to RSV_{odi}
 
 Either the flow is below its quota and there is no rent, or the quota binds and the rent is
-what rations the flow to it (an auction quota: the licences' value). The rent is added to the
+what rations the flow to it (an auction quota: the licences' value). A quota on imports may
+bind at the benchmark (``rent_account``: the SAM's tax account that records the rent on the
+commodity and pays it to the households): its level is then the benchmark imports and its
+rent rate ``rq`` is calibrated, ``rent / M0``. The rent is added to the
 revenue of the government of the region that imports (``recipient = "government"``: ``GREV``,
 all of it regional) or to the revenue recycled lump-sum to its households (``"households"``:
 ``TLS``), so that every rouble of rent has a recipient and Walras' law holds. The benchmark has
@@ -78,15 +81,35 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.shipment_quota_set = set(m.ODQUOTA)
     m.QUOTA_RECIPIENT = {k: quotas[name]["recipient"]
                          for k, name in (imports | shipments).items()}
-    m0 = cal.table("M0")
+    m0, rent0 = cal.table("M0"), cal.table("RQ0")
+    rents = {k: rent0[k] for k in m.RQUOTA if "rent_account" in quotas[imports[k]]}
+    problems = [f"{name}: a rent at the benchmark (rent_account) is read on imports from the "
+                "rest of the world only" for name in shipments.values()
+                if "rent_account" in quotas[name]]
+    problems += [f"{imports[k]}: the rent account records no rent on {k[1]} in the SAM"
+                 for k, v in rents.items() if not v > 0]
+    problems += [f"{imports[k]}: a rent at the benchmark is read for recipient 'households' "
+                 "only (the SAM's rent account pays the households)"
+                 for k in rents if quotas[imports[k]]["recipient"] != "households"]
+    received, owed, paid = cal.table("RQH0"), {}, {}
+    for (r, _), v in rents.items():
+        owed[r] = owed.get(r, 0.0) + v
+    for (r, _), v in received.items():
+        paid[r] = paid.get(r, 0.0) + v
+    problems += [f"region {r}: households receive {paid.get(r, 0.0):.6g} of quota rents in the "
+                 f"SAM, its rent accounts record {v:.6g}" for r, v in owed.items()
+                 if abs(paid.get(r, 0.0) - v) > 1e-9 * (1 + v)]
+    if problems:
+        raise InputError([Problem("import-quota", p) for p in problems])
+    m.quota_rent0 = owed  # the households' benchmark receipts (TLS, equations below)
     param(m, "qm", m.RQUOTA, ("region", "commodity"), block=BLOCK, unit="quantity",
           latex="qm", doc="import quota (upper bound on imports from the rest of the world)",
           init={k: quotas[imports[k]]["level"] * m0[k] for k in m.RQUOTA})
     var(m, "rq", m.RQUOTA, ("region", "commodity"), block=BLOCK, unit="1", latex="rq",
-        doc="quota rent per unit of imports, as a rate on the cif import price", init=0.0,
-        lower=0.0)
+        doc="quota rent per unit of imports, as a rate on the cif import price",
+        init={k: v / m0[k] for k, v in rents.items()}, lower=0.0)
     var(m, "RQV", m.RQUOTA, ("region", "commodity"), block=BLOCK, unit="value", latex="RQV",
-        doc="quota rent (value of the import licences)", init=0.0, lower=None)
+        doc="quota rent (value of the import licences)", init=rents, lower=None)
     dims = ("origin", "destination", "commodity")
     param(m, "qs", m.ODQUOTA, dims, block=BLOCK, unit="quantity", latex="qs",
           doc="quota on shipments from the origin (upper bound on deliveries to the "
@@ -101,6 +124,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
 
 def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
+    for r, v in m.quota_rent0.items():  # benchmark rents recycled to households
+        m.TLS[r].set_value(m.TLS[r].value + v)
     equation(m, "eq_import_quota", m.RQUOTA, ("region", "commodity"), block=BLOCK,
              determines="rq", complementary=True, latex=r"qm \ge M",
              doc="imports stay within the quota; a rent only where it binds",

@@ -46,7 +46,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import transformation
+from cge.model import transformation, world_trade
 from cge.model.symbols import equation, param, var
 
 BLOCK = "rest_of_world"
@@ -55,7 +55,8 @@ BLOCK = "rest_of_world"
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "pWe", m.RE, ("region", "sector"), block=BLOCK, unit="foreign currency",
           latex="p^{We}", doc="world price of exports (of competing supplies, for a large "
-          "exporter)", init=1.0)
+          "exporter)", init={k: world_trade.world_price(cal, "export").get(k, 1.0)
+                             for k in m.RE})
     param(m, "te", m.RE, ("region", "sector"), block=BLOCK, unit="1", latex=r"te",
           doc="export tax rate (on the world price)", init=0.0)
     eta = cal.table("eta_exp")
@@ -67,7 +68,8 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           latex="EW", doc="foreign demand for the region's exports at the world price pWe",
           init=cal.table("E0"))
     param(m, "pWm", m.RM, ("region", "commodity"), block=BLOCK, unit="foreign currency",
-          latex="p^{Wm}", doc="world price of imports", init=1.0)
+          latex="p^{Wm}", doc="world price of imports",
+          init={k: world_trade.world_price(cal, "import").get(k, 1.0) for k in m.RM})
     eta_m = cal.table("eta_imp")
     m.RM_LARGE = [k for k in m.RM if eta_m[k] > 0]
     param(m, "eta_m", m.RM_LARGE, ("region", "commodity"), block=BLOCK, unit="1",
@@ -86,10 +88,12 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
           init=cal.nonzero("TRW0"))
     param(m, "GRW", m.R, ("region",), block=BLOCK, unit="foreign currency", latex="GRW",
           doc="government receipts from the rest of the world", init=cal.table("GRW0"))
+    # benchmark exchange rates are one: prices at home are the world prices
     var(m, "pe", m.RE, ("region", "sector"), block=BLOCK, unit="price", latex="p^e",
-        doc="export price in domestic currency")
+        doc="export price in domestic currency", init={k: m.pWe[k].value for k in m.RE})
     var(m, "pm", m.RM, ("region", "commodity"), block=BLOCK, unit="price", latex="p^m",
-        doc="import price in domestic currency (cif, before tariff)")
+        doc="import price in domestic currency (cif, before tariff)",
+        init={k: m.pWm[k].value for k in m.RM})
     var(m, "epsilon", m.C, ("country",), block=BLOCK, unit="domestic per foreign currency",
         latex=r"\varepsilon", doc="exchange rate of the country")
     var(m, "Sf", m.R, ("region",), block=BLOCK, unit="foreign currency", latex="S^f",

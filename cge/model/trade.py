@@ -59,7 +59,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces, margins, trade_activities, transformation
+from cge.model import ces, margins, trade_activities, transformation, world_trade
 from cge.model.symbols import LOWER, equation, param, var
 
 BLOCK = "trade"
@@ -67,7 +67,9 @@ BLOCK = "trade"
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     m.RQ = list(cal.nonzero("Q0"))
-    m.RM = list(cal.nonzero("M0"))
+    # with world trade activities, also import routes the SAM does not record
+    m.RM = list(cal.nonzero("M0")) + world_trade.idle_routes(cal, "import")
+    by_activity = set(cal.config.world_trade_activities)
     m.RDD = list(cal.nonzero("DD0"))
     # with trade activities, also the routes that carry nothing in the benchmark
     homogeneous = set(trade_activities.markets(cal, m.RDD))
@@ -110,15 +112,21 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
         latex="DS", doc="shipments delivered from origin to destination",
         init={k: v0[k] / (1 + tmg0[k]) for k in m.ODC},
         # a trade activity's level may be zero (cge.model.trade_activities)
-        lower={k: 0.0 if k[1:] in homogeneous else LOWER for k in m.ODC})
+        # and goods traded with the rest of the world by activities have no bound: linear
+        # terms only, zero when the producer shuts down (cge.model.world_trade)
+        lower={k: 0.0 if k[1:] in homogeneous else None if k[2] in by_activity else LOWER
+               for k in m.ODC})
     var(m, "DD", m.RDD, ("region", "commodity"), block=BLOCK, unit="quantity", latex="DD",
-        doc="domestic composite (all regions of origin)", init=cal.nonzero("DD0"))
+        doc="domestic composite (all regions of origin)", init=cal.nonzero("DD0"),
+        lower={k: None if k[1] in by_activity else LOWER for k in m.RDD})
     var(m, "pdd", m.RDD, ("region", "commodity"), block=BLOCK, unit="price", latex="p^{dd}",
         doc="price of the domestic composite")
     var(m, "Q", m.RQ, ("region", "commodity"), block=BLOCK, unit="quantity", latex="Q",
         doc="Armington composite good", init=cal.nonzero("Q0"))
     var(m, "M", m.RM, ("region", "commodity"), block=BLOCK, unit="quantity", latex="M",
-        doc="imports from the rest of the world", init=cal.nonzero("M0"))
+        doc="imports from the rest of the world", init=cal.nonzero("M0"),
+        # an import activity's level may be zero (cge.model.world_trade)
+        lower={k: 0.0 if k[1] in by_activity else LOWER for k in m.RM})
     var(m, "pq", m.RQ, ("region", "commodity"), block=BLOCK, unit="price", latex="p^q",
         doc="purchaser price of the composite good")
 
@@ -167,7 +175,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         shipped[(o, i)].append(d)
     imp, dom = set(m.RM), set(m.RDD)
 
-    equation(m, "eq_domestic_composite", m.RDD_CES, ("region", "commodity"), block=BLOCK,
+    # markets traded by activities with the rest of the world: cge.model.world_trade
+    world = m.rwa_set
+    equation(m, "eq_domestic_composite", [k for k in m.RDD_CES if k not in world],
+             ("region", "commodity"), block=BLOCK,
              determines="pdd", latex=r"DD = \gamma^o (\sum_o \delta^o DS^\rho)^{1/\rho}",
              doc="CES composite of domestic goods over regions of origin",
              rule=lambda m, d, i: ces.technology(
@@ -200,18 +211,21 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def supply_price(m, r, i):
         return m.pq[r, i] / (1 + m.tq[r, i])
 
-    equation(m, "eq_armington", m.RQ, ("region", "commodity"), block=BLOCK, determines="Q",
+    equation(m, "eq_armington", [k for k in m.RQ if k not in world], ("region", "commodity"),
+             block=BLOCK, determines="Q",
              latex=r"Q = \gamma(\delta^m M^\eta + \delta^d DD^\eta)^{1/\eta}",
              doc="Armington CES composite of imports and domestic goods",
              rule=lambda m, r, i: ces.technology(m.Q[r, i], supply_price(m, r, i),
                                                  m.gamma[r, i], parts(m, r, i), eta[(r, i)]))
-    equation(m, "eq_import_demand", m.RM, ("region", "commodity"), block=BLOCK,
+    equation(m, "eq_import_demand", [k for k in m.RM if k not in world],
+             ("region", "commodity"), block=BLOCK,
              determines="M", latex=r"M = (\gamma^\eta \delta^m p^q/((1+t^q)(1+\tau^m) p^m))"
              r"^{1/(1-\eta)} Q", doc="cost-minimising import demand",
              rule=lambda m, r, i: m.M[r, i] == ces.demand(
                  m.gamma[r, i], m.deltam[r, i], supply_price(m, r, i),
                  import_cost(m, r, i), m.Q[r, i], eta[(r, i)]))
-    equation(m, "eq_domestic_demand", m.RDD, ("region", "commodity"), block=BLOCK,
+    equation(m, "eq_domestic_demand", [k for k in m.RDD if k not in world],
+             ("region", "commodity"), block=BLOCK,
              determines="DD", latex=r"DD = (\gamma^\eta \delta^d p^q/((1+t^q) p^{dd}))"
              r"^{1/(1-\eta)} Q", doc="cost-minimising demand for the domestic composite",
              rule=lambda m, r, i: m.DD[r, i] == ces.demand(

@@ -44,14 +44,16 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
-from cge.model import ces, make
-from cge.model.symbols import equation, param, var
+from cge.model import ces, make, world_trade
+from cge.model.symbols import LOWER, equation, param, var
 
 BLOCK = "transformation"
 
 
 def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
-    m.RE = list(cal.nonzero("E0"))
+    # with world trade activities, also export routes the SAM does not record
+    m.RE = list(cal.nonzero("E0")) + world_trade.idle_routes(cal, "export")
+    by_activity = set(cal.config.world_trade_activities)
     m.RD = list(cal.nonzero("D0"))
     param(m, "tauz", m.RS, ("region", "sector"), block=BLOCK, unit="1", latex=r"\tau^z",
           doc="production tax rate", init=cal.table("tauz"))
@@ -65,9 +67,14 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     param(m, "xid", m.RD, ("region", "sector"), block=BLOCK, unit="1", latex=r"\xi^d",
           doc="CET share of domestic sales", init=cal.table("xid"))
     var(m, "E", m.RE, ("region", "sector"), block=BLOCK, unit="quantity", latex="E",
-        doc="exports to the rest of the world", init=cal.nonzero("E0"))
+        doc="exports to the rest of the world", init=cal.nonzero("E0"),
+        # an export activity's level may be zero (cge.model.world_trade)
+        lower={k: 0.0 if k[1] in by_activity else LOWER for k in m.RE})
     var(m, "D", m.RD, ("region", "sector"), block=BLOCK, unit="quantity", latex="D",
-        doc="domestic sales (to all regions of the country)", init=cal.nonzero("D0"))
+        doc="domestic sales (to all regions of the country)", init=cal.nonzero("D0"),
+        # zero when a producer of a good traded by activities shuts down, and only in linear
+        # terms there (cge.model.world_trade)
+        lower={k: None if k[1] in by_activity else LOWER for k in m.RD})
     var(m, "pd", m.RD, ("region", "sector"), block=BLOCK, unit="price", latex="p^d",
         doc="price of domestic sales at the origin")
     m.RCD = list(cal.nonzero("theta_o"))
@@ -105,19 +112,24 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
     def gross_price(m, r, i):
         return make.supply_price(m, r, i)
 
-    equation(m, "eq_cet", m.RSC, ("region", "sector"), block=BLOCK,
+    # markets traded by activities with the rest of the world: cge.model.world_trade
+    world = m.rwa_set
+    ces_markets = [k for k in m.RSC if k not in world]
+    equation(m, "eq_cet", ces_markets, ("region", "sector"), block=BLOCK,
              determines="ps" if m.make_matrix else "pz",
              latex=r"Z = \theta(\xi^e E^\phi + \xi^d D^\phi)^{1/\phi}",
              doc="constant-elasticity transformation of output",
              rule=lambda m, r, i: ces.technology(make.supply(m, r, i), gross_price(m, r, i),
                                                  m.theta[r, i], parts(m, r, i), phi[(r, i)]))
-    equation(m, "eq_export_supply", m.RE, ("region", "sector"), block=BLOCK, determines="E",
+    equation(m, "eq_export_supply", [k for k in m.RE if k not in world],
+             ("region", "sector"), block=BLOCK, determines="E",
              latex=r"E = (\theta^\phi \xi^e (1+\tau^z) p^z/p^e)^{1/(1-\phi)} Z",
              doc="revenue-maximising export supply",
              rule=lambda m, r, i: m.E[r, i] == ces.demand(
                  m.theta[r, i], m.xie[r, i], gross_price(m, r, i), m.pe[r, i],
                  make.supply(m, r, i), phi[(r, i)]))
-    equation(m, "eq_domestic_supply", m.RD, ("region", "sector"), block=BLOCK, determines="D",
+    equation(m, "eq_domestic_supply", [k for k in m.RD if k not in world],
+             ("region", "sector"), block=BLOCK, determines="D",
              latex=r"D = (\theta^\phi \xi^d (1+\tau^z) p^z/p^d)^{1/(1-\phi)} Z",
              doc="revenue-maximising domestic supply",
              rule=lambda m, r, i: m.D[r, i] == ces.demand(

@@ -74,6 +74,7 @@ ALLOWED: frozenset[tuple[Kind, Kind]] = frozenset(
     | {(i, j) for i in _INSTITUTIONS for j in _INSTITUTIONS}  # transfers, incl. same kind
     | {(K.SAVINGS_INVESTMENT, j) for j in _INSTITUTIONS}  # savings
     | {(K.TAX, K.GOVERNMENT)}  # taxes paid by one government level to another
+    | {(K.HOUSEHOLD, K.TAX)}  # an import quota's rent paid to households (cge.model.quotas)
 )
 
 #: Pairs whose payments may be negative: subsidies net of taxes, inventory changes, dissaving,
