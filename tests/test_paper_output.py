@@ -79,6 +79,24 @@ def test_width_estimate_is_computer_modern():
     assert text_width_pt("Вологда") > text_width_pt("Volog")  # no glyph: measured as Latin
 
 
+def test_numbers_summed_from_glyphs_measure_as_freetype_lays_them_out():
+    # numbers take the glyph-sum shortcut of _width; FreeType's layout of the same strings
+    # (kerning, ligatures, ink beyond the advance) is the reference
+    from cge.reporting.export import _measured
+    from cge.reporting.numbers import NUMERIC, _font, _glyph_sum
+
+    def laid_out(text):
+        font = _font()
+        font.set_text(text)
+        return font.get_width_height()[0]
+
+    values = [0.0, 1.0, -7.0, 0.0005, -0.00123456, 12.5, -345.678, 1234567.891, 0.1, 99.99]
+    texts = {_measured(format_number(v, d)) for v in values for d in range(7)}
+    texts |= {"(1)", "(12)", "12 %", "--", "1 000", "+0.5 %"}
+    assert all(NUMERIC.issuperset(t) for t in texts)
+    assert {t: _glyph_sum(t) for t in texts} == {t: laid_out(t) for t in texts}
+
+
 def _ds() -> xr.Dataset:
     ds = xr.Dataset(
         {"status": ("scenario", ["benchmark", "ok"]),

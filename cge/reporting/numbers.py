@@ -77,12 +77,39 @@ def text_width_pt(text: str, size: float = 10.0) -> float:
     return _width(text) / 6400.0 * size / 10.0
 
 
+#: Characters of printed numbers: LaTeX's shaping of them is the sum of each glyph's advance
+#: (no ligatures, no kerning in Computer Modern), which :func:`_glyph` reads once per character.
+NUMERIC = frozenset("0123456789.,+-()% ")
+
+
 @lru_cache(maxsize=65536)
 def _width(text: str) -> int:
     """Width of ``text`` in the font's pixels (laying out text is slow at 7200 dpi; tables
-    measure the same labels and numbers many times)."""
+    measure the same labels and numbers many times). Numbers, most of a table's cells, are
+    summed from their glyphs; other text is laid out by FreeType, with its ligatures and
+    kerning."""
+    if NUMERIC.issuperset(text):
+        return _glyph_sum(text)
     font = _font()
     # glyphs the font lacks (Cyrillic, arrows) are measured as Latin letters of similar width
     font.set_text("".join(c if font.get_char_index(ord(c)) else
                           "M" if c == "\u2192" else "N" if c.isupper() else "n" for c in text))
     return font.get_width_height()[0]
+
+
+@lru_cache(maxsize=64)
+def _glyph(char: str) -> tuple[int, int, int]:
+    """Advance, left and right edge of a glyph, in the font's pixels."""
+    glyph = _font().load_char(ord(char))
+    return glyph.horiAdvance, glyph.bbox[0], glyph.bbox[2]
+
+
+def _glyph_sum(text: str) -> int:
+    """The width FreeType's layout gives a string of unkerned glyphs: from the leftmost ink
+    or the origin to the rightmost ink or the end of the last advance."""
+    pen = left = right = 0
+    for char in text:
+        advance, x0, x1 = _glyph(char)
+        left, right = min(left, pen + x0), max(right, pen + x1)
+        pen += advance
+    return max(right, pen) - left
