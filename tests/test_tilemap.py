@@ -14,17 +14,17 @@ from cge.reporting import read_labels
 from cge.reporting.tilemap import (
     MISSING,
     read_grid,
+    tile_colours,
     tile_map,
     tile_map_figures,
+    tile_map_panels,
     tiles_of,
     write_tile_maps,
 )
 
 
-def _tiles(tm):
-    ax = tm.figure.axes[0]
-    return {p.get_gid().removeprefix("tile:"): p.get_facecolor() for p in ax.patches
-            if (p.get_gid() or "").startswith("tile:")}
+def _tiles(tm, panel=0):
+    return tile_colours(tm.figure.axes[panel])
 
 
 def test_grid_is_the_85_units():
@@ -79,6 +79,32 @@ def test_rest_of_russia_colours_all_its_member_tiles():
     assert any("82 tiles" in n for n in tm.notes)
 
 
+def test_small_multiples_share_one_scale_and_keep_each_panels_notes():
+    # three scenarios (rows) of a VOL / RUS / ROW model: one figure, one colour bar
+    frame = pd.DataFrame({"VOL": [1.0, -3.0, 0.5], "RUS": [0.1, 0.2, -0.05],
+                          "ROW": [0.0, 0.3, 0.1]}, index=["a", "b", "c"])
+    panels = tile_map_panels(frame, titles=["A", "B", "C"], unit_label="%")
+    assert len(panels) == 3 and len({id(p.figure) for p in panels}) == 1
+    fig = panels[0].figure
+    assert len(fig.axes) == 4 and fig.axes[3].get_ylabel() == "%"  # 3 panels and the bar
+    lo, hi = fig.axes[3].get_ylim()
+    assert lo == pytest.approx(-3.0) and hi == pytest.approx(3.0)  # the largest |value|
+    from matplotlib import colormaps
+    from matplotlib.colors import CenteredNorm
+    cmap, norm = colormaps["RdBu"], CenteredNorm(0.0, 3.0)
+    for k, (_, row) in enumerate(frame.iterrows()):
+        tiles = _tiles(panels[k], panel=k)
+        assert np.allclose(tiles["VLG"], cmap(norm(row["VOL"])))
+        assert np.allclose(tiles["KGD"], cmap(norm(row["RUS"])))
+        assert panels[k].not_drawn == ["ROW"]
+        # each panel says what its rest of Russia and ROW are, under it
+        below = " ".join(t.get_text() for t in fig.axes[k].texts)
+        assert format(row["RUS"], ".3g") in below and "ROW " + format(row["ROW"], ".3g") in below
+    # tile codes on the first panel only: the others are the same grid
+    assert {"VLG", "KGD"} <= {t.get_text() for t in fig.axes[0].texts}
+    assert "KGD" not in {t.get_text() for t in fig.axes[1].texts}
+
+
 def _ds(regions, values):
     scen = ["benchmark", "cut"]
     data = np.array([[0.0] * len(regions), values])
@@ -92,7 +118,7 @@ def _ds(regions, values):
 def test_report_maps_regions_of_russia_and_says_why_not_otherwise():
     labels = read_labels(None)
     figs, notes = tile_map_figures(_ds(["VOL", "RUS", "ROW"], [1.0, -0.1, 0.2]), labels)
-    assert list(figs) == ["map_grp_1"] and "ROW" in notes[0] and "84 tiles" in notes[0]
+    assert list(figs) == ["map_grp"] and "ROW" in notes[0] and "84 tiles" in notes[0]
     figs, notes = tile_map_figures(_ds(["A", "B"], [1.0, -1.0]), labels)
     assert figs == {} and "none of the regions A, B" in notes[0]
 
@@ -102,7 +128,7 @@ def test_maps_written_with_their_notes_and_truetype_fonts(tmp_path):
     labels = read_labels(None)
     out = write_tile_maps(_ds(["VLG", "MOW", "RUS", "ROW"], [1.0, 0.5, -0.1, 0.2]), labels,
                           tmp_path, ("pdf",))
-    assert [p.name for p in out] == ["map_grp_1.pdf", "maps.txt"]
+    assert [p.name for p in out] == ["map_grp.pdf", "maps.txt"]
     data = out[0].read_bytes()
     assert b"/CIDFontType2" in data and b"/Type3" not in data
-    assert (tmp_path / "maps.txt").read_text().startswith("map_grp_1: scenario cut; RUS")
+    assert (tmp_path / "maps.txt").read_text().startswith("map_grp panel 1: scenario cut; RUS")

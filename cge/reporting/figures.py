@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import matplotlib
@@ -167,18 +167,29 @@ def _lean_font_subsets():
         pdf_ps.subset = original
 
 
+def _lay_out_once(fig: Figure) -> None:
+    """Run the figure's layout engine once and keep the positions it found: ``savefig`` would
+    otherwise lay the figure out again, with a dry-run draw, for every file (issue 21). The
+    figure is drawn as laid out from then on."""
+    if fig.get_layout_engine() is not None:
+        fig.draw_without_rendering()
+        fig.set_layout_engine(None)
+
+
 def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
                  ) -> list[Path]:
-    """Write each figure in each format; PDFs embed TrueType fonts (Type 42), which journals
-    accept and text tools can search, instead of matplotlib's default Type 3."""
+    """Write each figure in each format, laid out once for all of them; PDFs embed TrueType
+    fonts (Type 42), which journals accept and text tools can search, instead of matplotlib's
+    default Type 3."""
     folder = Path(folder)
     out = []
     for name, fig in figs.items():
         safe_name(name, what="figure name")  # from SAM labels: must stay in this folder
+        _lay_out_once(fig)
         for fmt in formats:
             buf = io.BytesIO()
             with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), \
-                    _lean_font_subsets():
+                    _lean_font_subsets() if fmt == "pdf" else nullcontext():
                 fig.savefig(buf, format=fmt, dpi=150)
             out.append(write_bytes(folder / f"{name}.{fmt}", buf.getvalue()))
     return out

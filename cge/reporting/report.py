@@ -8,8 +8,9 @@
     tables.xlsx         xlsx  headline tables, scenarios, metadata
     tables/<name>.tex   tex   booktabs tables
     figures/<name>.png  png   and .pdf: welfare, GRP, trade, output by sector; tile maps of
-                              real GRP by region (map_grp_<n>) for regions of Russia, and
-                              figures/maps.txt: what each map shows, or why there is none
+                              real GRP by region for regions of Russia (map_grp: a panel
+                              per scenario), and figures/maps.txt: what each panel shows,
+                              or why there is no map
 
 Outputs in another language than English get a suffix (``tables_ru.xlsx``, ``tables_ru/``,
 ``figures_ru/``), so both languages can sit side by side. :func:`compare_runs` puts the headline

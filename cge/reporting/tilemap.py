@@ -14,6 +14,11 @@ The layout is ``sam/sources/regions/rus_grid_reg2.csv`` (85 tiles, OKATO codes; 
 A map is drawn only if some model region maps to a tile; otherwise :func:`tile_map_figures`
 says why there is none. Colours are diverging and centred at zero (``RdBu``: red for a fall,
 blue for a rise), with a labelled colour bar.
+
+A report's maps are small multiples: one figure, ``map_grp``, with a panel per scenario on one
+colour scale, so that a colour means the same change in every panel and scenarios compare at a
+glance (and one figure costs a fraction of a figure per scenario to lay out, draw and embed
+fonts in: issue 21). Tiles are one collection per panel rather than a patch each.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ import pandas as pd
 import xarray as xr
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import CenteredNorm
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import CenteredNorm, to_rgba
 from matplotlib.patches import Rectangle
 
 from cge.reporting.figures import _figure, _wrap
@@ -40,8 +46,11 @@ UNITS_FILE = DATA / "regions" / "regions.csv"
 ALIASES = {"VOL": "VLG"}
 #: the model region that takes every tile no other region takes
 REST = "RUS"
-#: maps per run report at most (one per scenario); the rest are listed as not drawn
+#: panels (scenarios) per run report at most; the rest are listed as not drawn
 MAX_MAPS = 12
+#: panels side by side in a report's small multiples, and the figure's name
+PANEL_COLUMNS = 2
+MAP_FIGURE = "map_grp"
 CMAP = "RdBu"
 MISSING = "#d9d9d9"
 #: the notes under a map, in English; a report in another language passes its own
@@ -78,6 +87,49 @@ def tiles_of(regions: list[str], units: list[str]) -> tuple[dict[str, list[str]]
     return taken, [r for r in regions if r not in taken]
 
 
+def _norm(tile_values: list[pd.Series]) -> CenteredNorm:
+    """The diverging scale centred at zero that spans every finite value of the maps."""
+    finite = [abs(v[np.isfinite(v)]) for v in tile_values]
+    half = max((float(f.max()) for f in finite if len(f)), default=0.0)
+    return CenteredNorm(vcenter=0.0, halfrange=half or 1.0)
+
+
+def tile_colours(ax) -> dict[str, tuple[float, ...]]:
+    """The colour of each tile drawn on ``ax`` by unit code (RGBA)."""
+    tiles = next(c for c in ax.collections if (c.get_gid() or "").startswith("tiles:"))
+    units = tiles.get_gid().removeprefix("tiles:").split(",")
+    return {u: tuple(c) for u, c in zip(units, tiles.get_facecolors(), strict=True)}
+
+
+def _draw_tiles(ax, grid: pd.DataFrame, tile_vals: pd.Series, norm: CenteredNorm, *,
+                fontsize: float | None) -> None:
+    """The grid's tiles on ``ax`` in one collection (its gid lists the units, in order),
+    coloured by ``tile_vals`` (grey where missing), each labelled with its unit code unless
+    ``fontsize`` is None. The labels sit inside the axes, so they are left out of the
+    layout's measurements."""
+    vals = tile_vals.reindex(grid.index).to_numpy(dtype=float)
+    drawn = np.isfinite(vals)
+    colours = np.tile(to_rgba(MISSING), (len(vals), 1))
+    dark = np.zeros(len(vals), dtype=bool)
+    if drawn.any():
+        scaled = np.asarray(norm(vals[drawn]), dtype=float)
+        colours[drawn] = colormaps[CMAP](scaled)
+        dark[drawn] = abs(scaled - 0.5) > 0.3
+    tiles = PatchCollection([Rectangle((c - 0.46, r - 0.46), 0.92, 0.92)
+                             for r, c in zip(grid["row"], grid["col"], strict=True)],
+                            facecolors=colours, edgecolors="white", linewidths=0.8)
+    tiles.set_gid("tiles:" + ",".join(grid.index))
+    ax.add_collection(tiles, autolim=False)
+    for u, r, c, d in zip(grid.index, grid["row"], grid["col"], dark, strict=True):
+        if fontsize is not None:
+                ax.text(c, r, u, ha="center", va="center", fontsize=fontsize,
+                    color="white" if d else "black", in_layout=False)
+    ax.set_xlim(grid["col"].min() - 0.6, grid["col"].max() + 0.6)
+    ax.set_ylim(grid["row"].max() + 0.6, grid["row"].min() - 0.6)  # row 1 at the top
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
 @dataclass
 class TileMap:
     """A drawn map: ``values`` per tile (unit code), the model region each tile shows, the model
@@ -90,42 +142,14 @@ class TileMap:
     notes: list[str] = field(default_factory=list)
 
 
-def tile_map(values: pd.Series, *, title: str, unit_label: str,
-             grid: pd.DataFrame | None = None, names: dict[str, str] | None = None,
-             notes_text: dict[str, str] | None = None) -> TileMap:
-    """Draw ``values`` (indexed by model region) on the tile grid. Tiles of no model region are
-    grey; model regions with no tile are listed under the map (and in ``not_drawn``), in the
-    words of ``notes_text`` (the keys of :data:`NOTES`)."""
-    grid = read_grid() if grid is None else grid
-    units = list(grid.index)
+def _placed(values: pd.Series, units: list[str], names: dict[str, str],
+            say: dict[str, str]) -> tuple[pd.Series, dict[str, str], list[str], list[str]]:
+    """Where ``values`` (by model region) go on the tiles ``units``: the value of each tile,
+    the model region each tile shows, the model regions not drawn, and the notes saying so."""
     taken, not_drawn = tiles_of([str(r) for r in values.index], units)
     region_of = {u: r for r, us in taken.items() for u in us}
     tile_vals = pd.Series({u: float(values[r]) for u, r in region_of.items()}, dtype=float)
-    fig = _figure(10.0, 6.8)
-    ax = fig.add_subplot()
-    finite = tile_vals[np.isfinite(tile_vals)]
-    half = float(abs(finite).max()) if len(finite) else 0.0
-    norm = CenteredNorm(vcenter=0.0, halfrange=half or 1.0)
-    cmap = colormaps[CMAP]
-    for u, t in grid.iterrows():
-        v = tile_vals.get(u, np.nan)
-        colour = cmap(norm(v)) if np.isfinite(v) else MISSING
-        rect = Rectangle((t["col"] - 0.46, t["row"] - 0.46), 0.92, 0.92, facecolor=colour,
-                         edgecolor="white", linewidth=0.8, gid=f"tile:{u}")
-        ax.add_patch(rect)
-        dark = np.isfinite(v) and abs(norm(v) - 0.5) > 0.3
-        ax.text(t["col"], t["row"], u, ha="center", va="center", fontsize=6.5,
-                color="white" if dark else "black")
-    ax.set_xlim(grid["col"].min() - 0.6, grid["col"].max() + 0.6)
-    ax.set_ylim(grid["row"].max() + 0.6, grid["row"].min() - 0.6)  # row 1 at the top
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(_wrap(title, 90))
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7, pad=0.01)
-    bar.set_label(unit_label)
     notes = []
-    names = names or {}
-    say = {**NOTES, **(notes_text or {})}
     for r, us in taken.items():
         if len(us) > 1:
             notes.append(say["one_value"].format(name=names.get(r, r), n=len(us),
@@ -136,15 +160,72 @@ def tile_map(values: pd.Series, *, title: str, unit_label: str,
     grey = [u for u in units if u not in region_of]
     if grey:
         notes.append(say["grey"].format(n=len(grey)))
+    return tile_vals, region_of, not_drawn, notes
+
+
+def tile_map(values: pd.Series, *, title: str, unit_label: str,
+             grid: pd.DataFrame | None = None, names: dict[str, str] | None = None,
+             notes_text: dict[str, str] | None = None) -> TileMap:
+    """Draw ``values`` (indexed by model region) on the tile grid. Tiles of no model region are
+    grey; model regions with no tile are listed under the map (and in ``not_drawn``), in the
+    words of ``notes_text`` (the keys of :data:`NOTES`)."""
+    grid = read_grid() if grid is None else grid
+    tile_vals, region_of, not_drawn, notes = _placed(values, list(grid.index), names or {},
+                                                     {**NOTES, **(notes_text or {})})
+    fig = _figure(10.0, 6.8)
+    ax = fig.add_subplot()
+    norm = _norm([tile_vals])
+    _draw_tiles(ax, grid, tile_vals, norm, fontsize=6.5)
+    ax.set_title(_wrap(title, 90))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormaps[CMAP]), ax=ax, shrink=0.7,
+                       pad=0.01)
+    bar.set_label(unit_label)
     if notes:
         fig.text(0.01, 0.01, "; ".join(notes), fontsize=7, ha="left", va="bottom", wrap=True)
     return TileMap(fig, tile_vals, region_of, not_drawn, notes)
 
 
+def tile_map_panels(frame: pd.DataFrame, *, titles: list[str], unit_label: str,
+                    grid: pd.DataFrame | None = None, names: dict[str, str] | None = None,
+                    notes_text: dict[str, str] | None = None) -> list[TileMap]:
+    """Small multiples: one panel per row of ``frame`` (columns are model regions) titled by
+    ``titles``, in one figure on one colour scale with one colour bar; each panel's notes
+    (the words of ``notes_text``) are printed under it. The first panel names the tiles (the
+    others are the same grid: 85 labels a panel would cost more to draw than the rest of the
+    figure). Returns a :class:`TileMap` per panel, all sharing the figure."""
+    grid = read_grid() if grid is None else grid
+    say = {**NOTES, **(notes_text or {})}
+    placed = [_placed(row, list(grid.index), names or {}, say) for _, row in frame.iterrows()]
+    n = len(placed)
+    cols = min(n, PANEL_COLUMNS)
+    rows = -(-n // cols)
+    # a panel is 18 x 11 tiles; its title and notes take about an inch
+    fig = _figure(10.0, rows * (10.0 / cols * 11 / 18 * 0.92 + 1.0) + 0.3)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    norm = _norm([p[0] for p in placed])
+    out = []
+    for k, (ax, title, (tile_vals, region_of, not_drawn, notes)) in enumerate(
+            zip(axes, titles, placed, strict=False)):
+        _draw_tiles(ax, grid, tile_vals, norm,
+                    fontsize=None if k else 5.0 if cols > 1 else 6.5)
+        ax.set_title(_wrap(title, 110 // cols), fontsize="small")
+        if notes:
+            ax.text(0.0, 0.0, _wrap("; ".join(notes), 130 // cols), transform=ax.transAxes,
+                    fontsize=6, ha="left", va="top")
+        out.append(TileMap(fig, tile_vals, region_of, not_drawn, notes))
+    for ax in axes[n:]:
+        fig.delaxes(ax)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=colormaps[CMAP]), ax=list(axes[:n]),
+                       shrink=0.6, pad=0.01)
+    bar.set_label(unit_label)
+    return out
+
+
 def tile_map_figures(ds: xr.Dataset, labels: Labels, *, variable: str = "pct_GRP_real"
                      ) -> tuple[dict[str, object], list[str]]:
-    """Maps of ``variable`` (real GRP, % change), one per scenario (at most MAX_MAPS), for
-    results whose regions map to the grid; otherwise no figure and the reason, in the notes."""
+    """Maps of ``variable`` (real GRP, % change) for results whose regions map to the grid:
+    one figure, :data:`MAP_FIGURE`, with a panel per solved scenario (at most MAX_MAPS) on one
+    colour scale; otherwise no figure and the reason, in the notes."""
     if variable not in ds or "region" not in ds[variable].dims:
         return {}, [f"no tile maps: the results have no {variable} by region"]
     regions = [str(r) for r in ds["region"].values]
@@ -160,16 +241,19 @@ def tile_map_figures(ds: xr.Dataset, labels: Labels, *, variable: str = "pct_GRP
         failed = [s for s in scen if str(ds["status"].sel(scenario=s).values) != "ok"]
         scen = [s for s in scen if s not in failed]
     names = {r: labels.of("region", r) for r in regions}
-    figs, notes = {}, []
-    for k, s in enumerate(scen[:MAX_MAPS]):
-        vals = ds[variable].sel(scenario=s).to_series()
-        m = tile_map(vals, title=f"{labels.text('grp')}: {scenario_label(ds, labels, s)}",
-                     unit_label=labels.text("grp"), grid=grid, names=names)
-        figs[f"map_grp_{k + 1}"] = m.figure
-        notes.append(f"map_grp_{k + 1}: scenario {s}" + "".join(f"; {n}" for n in m.notes))
+    mapped = scen[:MAX_MAPS]
+    figs, notes, panels = {}, [], []
+    if mapped:
+        frame = ds[variable].sel(scenario=mapped).transpose("scenario", "region").to_pandas()
+        panels = tile_map_panels(frame, titles=[scenario_label(ds, labels, s) for s in mapped],
+                                 unit_label=labels.text("grp"), grid=grid, names=names)
+        figs[MAP_FIGURE] = panels[0].figure
+    for k, (s, m) in enumerate(zip(mapped, panels, strict=True)):
+        notes.append(f"{MAP_FIGURE} panel {k + 1}: scenario {s}"
+                     + "".join(f"; {n}" for n in m.notes))
     if len(scen) > MAX_MAPS:
         notes.append(f"scenarios {', '.join(scen[MAX_MAPS:])} not mapped: at most {MAX_MAPS} "
-                     "maps per report")
+                     "panels per report")
     if failed:
         notes.append(f"scenarios {', '.join(failed)} not mapped: not solved")
     return figs, notes
