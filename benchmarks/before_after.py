@@ -46,7 +46,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "before_after.json"
-SCALE_STEPS = ("build", "gates", "transl", "solve", "cf", "total")
+SCALE_STEPS = ("build", "gates", "transl", "solve", "cf", "total", "peak_mb")
 CODES = ("before", "after")
 
 

@@ -67,6 +67,7 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
     from cge.sources.synthetic import model_config, national_flows, synthetic_sam
 
     out: dict = {"regions": n, "sectors": 25, "path": path, "seed": seed}
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     if sam_dir is None:
         nat, sectors = national_flows()
@@ -99,7 +100,9 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
     symbolic_params(m, [m.tmg])
     t3 = time.perf_counter()
     if path == "newton":
+        gate_parts = _time_gate_parts(out)
         report = check_benchmark(m, solver="newton")
+        gate_parts()
         out["gates_passed"] = report.passed
         out["gate_values"] = {name: measured for name, measured, *_ in report.rows}
     t4 = time.perf_counter()
@@ -114,11 +117,45 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
         total=t5 - t0, iterations=res.iterations, max_residual=res.max_residual,
         equations=res.n_equations, status=str(res.status),
         peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # CPU seconds of the process (all threads): less sensitive than wall time to other
+        # jobs on a shared machine
+        cpu=time.process_time() - cpu0, load_average=os.getloadavg()[0],
+        # where the counterfactual's time went, as the solver records it
+        solve_timings=dict(res.timings),
+        solve_details={k: v for k, v in res.details.items()
+                       if isinstance(v, (int, float, str, bool, dict, list))},
     )
     # Not timed: the Jacobian's nonzeros for the growth fit.
     system = to_casadi(m)
     out["nonzeros"] = int(ca.jacobian_sparsity(system.g, system.x).nnz())
     return out
+
+
+def _time_gate_parts(out: dict):
+    """Time the gates' parts (structure, benchmark residual, each solve with the solver's
+    own timings) into ``out["gate_parts"]``; returns the function that puts the gates back."""
+    import cge.model.gates as gates
+
+    parts: list[dict] = out.setdefault("gate_parts", [])
+    saved = {name: getattr(gates, name)
+             for name in ("quick_check_square", "equation_residuals", "solve")
+             if hasattr(gates, name)}
+
+    def timed(name, fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            value = fn(*args, **kwargs)
+            part = {"part": name, "seconds": time.perf_counter() - start}
+            if hasattr(value, "timings"):
+                part["timings"] = dict(value.timings)
+                part["iterations"] = value.iterations
+            parts.append(part)
+            return value
+        return wrapper
+
+    for name, fn in saved.items():
+        setattr(gates, name, timed(name, fn))
+    return lambda: [setattr(gates, name, fn) for name, fn in saved.items()]
 
 
 def fit(runs: list[dict]) -> dict:

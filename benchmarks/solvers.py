@@ -50,6 +50,10 @@ PATHS = {
     "ipopt-exact": ("ipopt", {"hessian": "exact", "mumps_pivot_order": 6}),
     "ipopt-lbfgs": ("ipopt", {"hessian": "limited-memory"}),
     "ipopt-nl": ("ipopt-nl", {}),
+    # The ordinary route outside this project: Pyomo's own interface to cyipopt (PyNumero's
+    # NL writer and AMPL solver library for values and exact derivatives, Ipopt's defaults
+    # but the same equality tolerance as the project's Ipopt path). Not a cge.solvers path.
+    "pyomo-cyipopt": ("pyomo-cyipopt", {"constr_viol_tol": 1e-10}),
 }
 RESULTS = Path(__file__).parent / "results" / "solvers.json"
 
@@ -205,6 +209,8 @@ def run_one(n_regions: int, n_sectors: int, path: str) -> dict:
     record["benchmark_residual"] = float(residuals(m).abs().max())
     record["residuals_s"] = time.perf_counter() - start
     shock(m)
+    if solver == "pyomo-cyipopt":
+        return _pyomo_cyipopt(m, options, record)
     try:
         result = solve(m, solver, options)
     except SolverNotAvailable as exc:
@@ -231,9 +237,67 @@ def run_one(n_regions: int, n_sectors: int, path: str) -> dict:
     return record
 
 
+def _pyomo_cyipopt(m: pyo.ConcreteModel, options: dict, record: dict) -> dict:
+    """Solve ``m`` with ``SolverFactory("cyipopt")`` (exact Hessian, from the same start).
+
+    Needs the ``cyipopt`` module (``pip install cyipopt-wheels`` ships one with its own Ipopt)
+    and PyNumero's compiled AMPL solver library interface (``pyomo build-extensions``);
+    without either the run is recorded as ``not_available``. ``translate_s`` is the solver
+    call's time outside Ipopt (NL file written and loaded by the ASL), ``solve_s`` Ipopt's
+    own wall time.
+    """
+    from cge.solvers import max_residual
+
+    solver = pyo.SolverFactory("cyipopt")
+    missing = None
+    try:
+        from pyomo.contrib.pynumero.asl import AmplInterface
+
+        if not solver.available(exception_flag=False):
+            missing = "cyipopt is not installed (pip install cyipopt-wheels)"
+        elif not AmplInterface.available():
+            missing = "PyNumero's ASL interface is not built (pyomo build-extensions)"
+    except ImportError as exc:
+        missing = str(exc)
+    if missing:
+        record.update(status="not_available", message=missing)
+        return record
+    m.benchmark_objective = pyo.Objective(expr=0.0)  # the interface needs one active objective
+    iterations = [0]
+
+    def count(*args) -> bool:  # (nlp, alg_mod, iter_count, ...): Ipopt's iteration counter
+        iterations[0] = max(iterations[0], int(args[2]))
+        return True
+
+    start = time.perf_counter()
+    results = solver.solve(m, options=dict(options), intermediate_callback=count)
+    total = time.perf_counter() - start
+    ipopt_s = float(results.solver.wallclock_time)
+    message = str(results.solver.message)
+    ok = str(results.solver.termination_condition) == "optimal"
+    record.update(
+        status="ok" if ok else "error",
+        n_equations=sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True)),
+        iterations=iterations[0],
+        max_residual=max_residual(m),
+        check_s=None,
+        translate_s=total - ipopt_s,
+        solve_s=ipopt_s,
+        message=f"cyipopt: {message}",
+    )
+    if ok:
+        first = m.R.first()
+        walras = m.eq_labour_market[first]
+        record["walras_residual"] = abs(pyo.value(walras.body) - pyo.value(walras.upper))
+        record["mean_px"] = float(np.mean([v.value for v in m.px.values()]))
+    record["peak_rss_mb"] = _peak_rss_mb()
+    return record
+
+
 def _run_isolated(n_regions: int, n_sectors: int, path: str, timeout: float) -> dict:
     cmd = [sys.executable, __file__, "--worker", f"{n_regions}x{n_sectors}", path]
     start = time.perf_counter()
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
@@ -254,6 +318,8 @@ def _run_isolated(n_regions: int, n_sectors: int, path: str, timeout: float) -> 
         }
     record = json.loads(lines[-1])
     record["process_wall_s"] = wall
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker's user + system CPU
+    record["process_cpu_s"] = (done.ru_utime - cpu.ru_utime) + (done.ru_stime - cpu.ru_stime)
     return record
 
 
@@ -263,19 +329,42 @@ def _fmt(value, spec: str) -> str:
 
 def print_table(records: list[dict]) -> None:
     header = (
-        f"{'size':>7} {'path':<12} {'eqs':>7} {'build':>7} {'check':>6} {'transl':>7} "
+        f"{'size':>7} {'path':<14} {'eqs':>7} {'build':>7} {'check':>6} {'transl':>7} "
         f"{'solve':>8} {'iter':>5} {'max|F|':>9} {'peakMB':>7}  status"
     )
     print(header)
     print("-" * len(header))
     for r in records:
         print(
-            f"{r['size']:>7} {r['path']:<12} {_fmt(r.get('n_equations'), 'd'):>7} "
+            f"{r['size']:>7} {r['path']:<14} {_fmt(r.get('n_equations'), 'd'):>7} "
             f"{_fmt(r.get('build_s'), '.2f'):>7} {_fmt(r.get('check_s'), '.2f'):>6} "
             f"{_fmt(r.get('translate_s'), '.2f'):>7} {_fmt(r.get('solve_s'), '.2f'):>8} "
             f"{_fmt(r.get('iterations'), 'd'):>5} {_fmt(r.get('max_residual'), '.1e'):>9} "
             f"{_fmt(r.get('peak_rss_mb'), '.0f'):>7}  {r['status']}"
         )
+
+
+def ratios(records: list[dict]) -> dict:
+    """Median seconds of each (size, path) that converged: the solver's part (check,
+    translation and solve: what differs between paths on the same model) and end to end (with
+    the build), and each as a multiple of the newton path's on the same size."""
+    out: dict = {}
+    for r in records:
+        if r.get("status") == "ok":
+            parts = [r.get(k) or 0.0 for k in ("check_s", "translate_s", "solve_s")]
+            out.setdefault((r["size"], r["path"]), []).append(
+                (sum(parts), sum(parts) + r["build_s"], r["process_cpu_s"]))
+    summary = {key: {"solver_s": float(np.median([a for a, _, _ in v])),
+                     "end_to_end_s": float(np.median([b for _, b, _ in v])),
+                     "process_cpu_s": float(np.median([c for _, _, c in v])), "runs": len(v)}
+               for key, v in out.items()}
+    for (size, _path), row in summary.items():
+        base = summary.get((size, "newton"))
+        if base:
+            row["ratio_to_newton"] = row["solver_s"] / base["solver_s"]
+            row["ratio_to_newton_end_to_end"] = row["end_to_end_s"] / base["end_to_end_s"]
+            row["ratio_to_newton_cpu"] = row["process_cpu_s"] / base["process_cpu_s"]
+    return summary
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -290,6 +379,9 @@ def main(argv: list[str] | None = None) -> None:
         "--paths", default=",".join(PATHS), help=f"comma-separated subset of {list(PATHS)}"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each (size, path), the paths' order reversed every other "
+                        "round so that a shared machine's load falls on all of them")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--worker", nargs=2, metavar=("SIZE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -302,29 +394,49 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown paths {sorted(unknown)}; choose from {list(PATHS)}")
     load_at_start = os.getloadavg()
-    records = []
+    records: list[dict] = []
+    summary: dict = {}
+
+    def write() -> None:  # after every run, so that a stopped benchmark keeps what it measured
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "machine": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "processor": platform.processor(),
+                "cpus": os.cpu_count(),
+                # Other processes compete for the cores: read timings with this in mind.
+                "load_average_at_start": load_at_start,
+            },
+            "timeout_s": args.timeout,
+            "repeat": args.repeat,
+            "summary": [{"size": size, "path": path, **row}
+                        for (size, path), row in summary.items()],
+            "runs": records,
+        }
+        args.output.write_text(json.dumps(payload, indent=2) + "\n")
+
     for size in args.sizes.split(","):
-        for path in paths:
-            record = _run_isolated(*_size(size), path, args.timeout)
-            records.append(record)
-            print_table([record])
-            sys.stdout.flush()
+        for k in range(args.repeat):
+            for path in paths if k % 2 == 0 else paths[::-1]:
+                record = _run_isolated(*_size(size), path, args.timeout)
+                record["load_average"] = os.getloadavg()[0]
+                records.append(record)
+                print_table([record])
+                sys.stdout.flush()
+                summary = ratios(records)
+                write()
     print()
     print_table(records)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "processor": platform.processor(),
-            "cpus": os.cpu_count(),
-            # Other processes compete for the cores: read timings with this in mind.
-            "load_average_at_start": load_at_start,
-        },
-        "timeout_s": args.timeout,
-        "runs": records,
-    }
-    args.output.write_text(json.dumps(payload, indent=2) + "\n")
+    if summary:
+        print("\nmedians: seconds of check + translate + solve (with build; process CPU), "
+              "and as a multiple of newton's")
+        for (size, path), row in summary.items():
+            print(f"{size:>7} {path:<14} {row['solver_s']:8.2f} ({row['end_to_end_s']:8.2f};"
+                  f" cpu {row['process_cpu_s']:8.2f})"
+                  f"  {row.get('ratio_to_newton', float('nan')):6.1f}x"
+                  f" ({row.get('ratio_to_newton_end_to_end', float('nan')):5.1f}x;"
+                  f" cpu {row.get('ratio_to_newton_cpu', float('nan')):5.1f}x)")
     print(f"\nwritten {args.output}")
 
 
