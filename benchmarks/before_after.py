@@ -19,7 +19,10 @@ each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` t
   (``benchmarks/sweep.py``'s scenarios, one model for all), wall and CPU seconds, and the EV of
   every scenario, whose largest difference between the trees is reported (``max_diff_EV``);
 * ``ssa`` (``--ssa``): ``cge sensitivity experiments/vologda_trade_ssa.toml`` (its 10
-  quadrature points, each recalibrated), serial, as a whole process.
+  quadrature points, each recalibrated), serial, as a whole process;
+* ``report`` (``--report RESULTS``): ``cge report RESULTS`` in every format ``cge run``
+  writes, as a whole process: the report writing alone, on the same saved results (e.g. a
+  flagship run's folder).
 
 Both trees run the baseline's benchmark scripts and the baseline's experiments and data, so
 that only the code under test differs. Alternating the trees spreads the load of other jobs on
@@ -155,6 +158,8 @@ def main() -> None:
     ap.add_argument("--declared", default="", help="scale.py sizes with tmg declared")
     ap.add_argument("--sweep", type=int, default=0, help="solves of a serial sweep (0: none)")
     ap.add_argument("--ssa", action="store_true", help="time the flagship sensitivity run")
+    ap.add_argument("--report", type=Path, default=None,
+                    help="results folder (or results.nc) to time cge report on")
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--output", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -179,6 +184,10 @@ def main() -> None:
         cases.append(("flagship0", ("wall", "cpu"),
                       lambda src: process_run(src, data, [*FLAGSHIP, "--welfare-steps", "0"],
                                               args.timeout)))
+    if args.report is not None:
+        cases.append(("report", ("wall", "cpu"), lambda src: process_run(
+            src, data, ["report", str(args.report.resolve()), "--out", "{out}/r",
+                        "--format", "nc,csv,xlsx,tex,png,pdf"], args.timeout)))
     load = os.getloadavg()
     runs: list[dict] = []
     summary: dict = {}
