@@ -2,16 +2,23 @@
 report's content. The HTML must show the numbers of the CSV tables (data-value to 1e-12
 relative; the text shown equal to it to half a unit of its last decimal), in both languages,
 every table row and instrument (a failed one as a dash, never dropped). Step 1's location
-quotients and shipment shares are recomputed from the SAM's cells (1e-12)."""
+quotients and shipment shares are recomputed from the SAM's cells (1e-12). The PDF (printed by
+Chromium when it is installed) carries every table row and figure of the HTML, with embedded
+TrueType fonts."""
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 import shutil
 import subprocess
 import tomllib
+import unicodedata
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -19,7 +26,11 @@ import pytest
 
 from cge.cli import main
 from cge.errors import InputError
+from cge.reporting.figures import bars_with_bands
+from cge.reporting.labels import read_labels
 from cge.study import load_study
+from cge.study.pdf import find_browser
+from cge.study.report import _maps
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "experiments" / "toy_study.toml"
@@ -33,7 +44,10 @@ class _Cells(HTMLParser):
         self.lang, self.table, self.cell = None, None, None
         self.tables: dict[tuple[str, str], list[list]] = {}
         self.images: dict[str, int] = {}
+        self.svgs: dict[str, list[str]] = {}
+        self.captions: dict[str, list[str]] = {}
         self.text: dict[str, str] = {}
+        self.caption: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -49,15 +63,24 @@ class _Cells(HTMLParser):
             self.cell = ["", a.get("data-value"), a.get("data-decimals")]
         elif tag == "img" and a["src"].startswith("data:image/svg+xml;base64,"):
             self.images[self.lang] = self.images.get(self.lang, 0) + 1
+            self.svgs.setdefault(self.lang, []).append(base64.b64decode(
+                a["src"].split(",", 1)[1]).decode("utf-8"))
+        elif tag in ("figcaption", "caption"):
+            self.caption = ""
 
     def handle_endtag(self, tag):
-        if tag == "table":
+        if tag in ("figcaption", "caption") and self.caption is not None:
+            self.captions.setdefault(self.lang, []).append(self.caption)
+            self.caption = None
+        elif tag == "table":
             self.table = None
         elif tag in ("td", "th") and self.cell is not None:
             self.tables[self.table][-1].append(tuple(self.cell))
             self.cell = None
 
     def handle_data(self, data):
+        if self.caption is not None:
+            self.caption += data
         if self.cell is not None:
             self.cell[0] += data
         if self.lang:
@@ -83,8 +106,9 @@ def study(tmp_path_factory):
 def test_html_numbers_are_the_csv_tables(study):
     out, html = study
     ids = sorted(p.stem for p in (out / "tables").glob("*.csv"))
-    # 5 of step 1, 2 of step 2, 4 of step 3 (with intervals and the welfare decomposition)
-    assert len(ids) == 11
+    # 5 of step 1, 2 of step 2, 5 of step 3 (with the welfare decomposition, every region's
+    # GRP and the intervals)
+    assert len(ids) == 12
     for lang in ("ru", "en"):
         for tid in ids:
             csv = pd.read_csv(out / "tables" / f"{tid}.csv")
@@ -135,6 +159,12 @@ def test_both_languages_figures_and_every_instrument(study):
     assert eff.loc["agreement_and_plant", "cost"] == pytest.approx(0.5 + 1.2, rel=1e-12)
     assert np.allclose(eff["GRP_per_rouble"], eff["GRP"] / eff["cost"], rtol=1e-12)
     assert list(eff["rank"]) == sorted(eff["rank"])  # ranked by GRP per rouble
+    regions = pd.read_csv(out / "tables" / "step3_regions.csv", index_col=0)
+    assert list(regions.columns) == ["NORTH", "SOUTH"]
+    assert np.allclose(regions.loc[eff.index, "NORTH"], eff["GRP_pct"], rtol=1e-12, atol=0)
+    # the toy's regions are not Russia's: no map, and the report says why in both languages
+    assert "Карты нет: ни один из регионов (NORTH, SOUTH)" in html.text["ru"]
+    assert "No map: none of the regions (NORTH, SOUTH)" in html.text["en"]
     iv = pd.read_csv(out / "tables" / "step3_intervals.csv")
     grp = iv[iv["measure"] == "GRP_per_rouble"].set_index("instrument")
     assert set(grp.index) == names
@@ -186,7 +216,113 @@ def test_report_renders_in_a_headless_browser(study):
     parsed = _Cells()
     parsed.feed(dom)
     assert parsed.tables.keys() == html.tables.keys()
+    assert parsed.tables == html.tables
     assert parsed.images == html.images
+    assert parsed.captions == html.captions
+
+
+def _norm(text: str) -> str:
+    """Text compared without its spacing and ligatures (Chromium sets "ffi" as one glyph)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _pdf_fonts(reader) -> dict[str, tuple[str, bool]]:
+    """Every font of the PDF's pages and their forms: name -> (subtype, embedded)."""
+    fonts: dict[str, tuple[str, bool]] = {}
+
+    def walk(resources):
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            for f in [font, *(d.get_object() for d in font.get("/DescendantFonts", []))]:
+                desc = f.get("/FontDescriptor")
+                if desc is None and f is font and "/DescendantFonts" in font:
+                    continue
+                desc = desc.get_object() if desc is not None else {}
+                embedded = any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                fonts[str(f.get("/BaseFont", "?"))] = (str(f["/Subtype"]), embedded)
+        for x in (resources.get("/XObject") or {}).values():
+            x = x.get_object()
+            if x.get("/Subtype") == "/Form":
+                walk(x.get("/Resources"))
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return fonts
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_pdf_report_has_every_table_row_and_figure(study):
+    if find_browser() is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium): no PDF")
+    import pypdf
+
+    out, html = study
+    reader = pypdf.PdfReader(out / "report.pdf")
+    fonts = _pdf_fonts(reader)
+    assert fonts and all(kind != "/Type3" and embedded for kind, embedded in fonts.values()), \
+        fonts
+    text = _norm("".join(page.extract_text() for page in reader.pages))
+    # every row of every table in both languages, its cells in order (rows do not break
+    # across pages), and every figure and table caption
+    rows = [(key, _norm("".join(c[0] for c in row)))
+            for key, t in html.tables.items() for row in t]
+    assert len(rows) > 100
+    assert [r for r in rows if r[1] not in text] == []
+    captions = [c for lang in ("ru", "en") for c in html.captions[lang]]
+    assert len(captions) == 2 * (3 + 12)  # 3 figures and 12 tables a language
+    assert [c for c in captions if _norm(c) not in text] == []
+    # the figures are drawn, not only captioned: every text of every SVG is in the PDF
+    for svg in (s for lang in ("ru", "en") for s in html.svgs[lang]):
+        words = [_norm(html_unescape(w)) for w in re.findall(r"<text[^>]*>([^<]+)</text>", svg)]
+        assert words and [w for w in words if w not in text] == []
+
+
+def test_bands_are_the_sensitivity_intervals():
+    # an SSA's intervals drawn as bands over the central bars: each band spans [low, high],
+    # each bar is the central value, a failed row keeps its label with no bar
+    central = pd.Series([2.0, -1.0, np.nan], index=["a", "b", "c"])
+    low = pd.Series([1.5, -1.2, np.nan], index=["a", "b", "c"])
+    high = pd.Series([2.4, -0.7, np.nan], index=["a", "b", "c"])
+    mean = pd.Series([2.1, -0.9, np.nan], index=["a", "b", "c"])
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    bars_with_bands(ax, central, low.iloc[::-1], high, mean,
+                    labels={"central": "model", "band": "interval", "mean": "mean"})
+    bars, bands = ax.containers
+    # rows top to bottom in the series' order
+    assert {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()} == {
+        "a": 2, "b": 1, "c": 0}
+    for k in range(2):
+        assert bars[k].get_width() == pytest.approx(central.iloc[k], rel=1e-12)
+        assert bands[k].get_x() == pytest.approx(low.iloc[k], rel=1e-12)
+        assert bands[k].get_x() + bands[k].get_width() == pytest.approx(high.iloc[k], rel=1e-12)
+        # the band sits on its bar's row
+        assert bands[k].get_y() + bands[k].get_height() / 2 == pytest.approx(
+            bars[k].get_y() + bars[k].get_height() / 2, abs=1e-12)
+    assert not np.isfinite(bars[2].get_width())
+    assert sorted(ax.get_legend_handles_labels()[1]) == ["interval", "mean", "model"]
+
+
+@pytest.mark.slow  # over 10 s here (matplotlib draws 85 tiles a map); CI's slow stage
+def test_maps_of_every_solved_instrument(tmp_path):
+    # the flagship's regions (VOL and the rest of Russia) on the tile grid, an instrument that
+    # failed (NaN) left out and named under the maps, the notes in the report's language
+    regional = pd.DataFrame({"VOL": [0.5, np.nan, -0.2], "RUS": [0.01, np.nan, 0.03]},
+                            index=pd.Index(["road", "failed_one", "farm"], name="instrument"))
+    labels = read_labels(ROOT / "calibration" / "labels_vologda.csv").in_language("ru")
+    maps, notes = _maps(SimpleNamespace(regional=regional), labels, "ru", tmp_path)
+    assert [c for c, _ in maps] == [
+        "ВРП по регионам в постоянных ценах, изменение в %: road",
+        "ВРП по регионам в постоянных ценах, изменение в %: farm"]
+    assert notes == ["Без карты (не решены): failed_one."]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map_1_ru.pdf", "map_2_ru.pdf"]
+    svg = base64.b64decode(maps[0][1]).decode("utf-8")
+    assert "Остальная Россия: одно значение (0.01) на всех 84 клетках" in svg
+    toy = pd.DataFrame({"NORTH": [1.0], "SOUTH": [2.0]}, index=["x"])
+    assert _maps(SimpleNamespace(regional=toy), labels, "en", tmp_path) == ([], [
+        "No map: none of the regions (NORTH, SOUTH) is a region of Russia on the tile grid."])
 
 
 @pytest.mark.parametrize(("old", "new", "message"), [

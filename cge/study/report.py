@@ -1,5 +1,10 @@
 """The study's outputs: tables (CSV, one Excel workbook), figures (SVG embedded, PDF files)
-and one self-contained HTML report in Russian and English.
+and one self-contained HTML report in Russian and English, whose ``@media print`` style lays
+out the PDF :mod:`cge.study.pdf` prints from it.
+
+Figures: location quotients (step 1); the baseline and the targets (step 2); the effects per
+rouble of public money with the sensitivity intervals as bands where a sensitivity run exists,
+and tile maps of every region's real GRP change when the regions are Russia's (step 3).
 
 Every number in the HTML sits in a cell ``<td data-value="..." data-decimals="d">`` carrying
 the full-precision value beside the text shown, rounded to ``d`` decimals (chosen per column:
@@ -25,6 +30,7 @@ from matplotlib.figure import Figure
 
 from cge import __version__
 from cge.outputs import atomic_path, write_bytes, write_text
+from cge.reporting.figures import _lean_font_subsets, _wrap, bars_with_bands
 from cge.reporting.labels import Labels, read_labels
 from cge.reporting.welfare import TERMS
 from cge.study.run import StudyResult
@@ -95,6 +101,8 @@ def tables(res: StudyResult) -> list[Table]:
             Table("step3_effects", 3, "t_effects", res.effects.drop(columns="kind"), "none")]
     if res.welfare is not None:
         out.append(Table("step3_welfare", 3, "t_welfare", res.welfare, "none"))
+    if res.regional is not None:
+        out.append(Table("step3_regions", 3, "t_regions", res.regional, "none", "region"))
     if res.intervals is not None:
         out.append(Table("step3_intervals", 3, "t_intervals",
                          res.intervals.set_index(["instrument", "measure"]), "none"))
@@ -151,12 +159,46 @@ def _figure_b64(fig: Figure, pdf: Path | None) -> str:
     with rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
         fig.savefig(buf, format="svg", bbox_inches="tight")
         if pdf is not None:
-            with atomic_path(pdf) as tmp:
+            with atomic_path(pdf) as tmp, _lean_font_subsets():
                 fig.savefig(tmp, format="pdf", bbox_inches="tight")
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _figures(res: StudyResult, labels: Labels, lang: str, folder: Path) -> dict[int, list]:
+def _maps(res: StudyResult, labels: Labels, lang: str, folder: Path
+          ) -> tuple[list[tuple[str, str]], list[str]]:
+    """Tile maps of every region's real GRP change, one per solved instrument (at most
+    MAX_MAPS), with the notes under them; no map and the reason when no region of the study is
+    on the grid of Russia's regions."""
+    from cge.reporting.tilemap import MAX_MAPS, read_grid, tile_map, tiles_of
+
+    if res.regional is None:
+        return [], []
+    grid = read_grid()
+    regions = list(res.regional.columns)
+    if not tiles_of(regions, list(grid.index))[0]:
+        return [], [word("no_maps", lang, x=", ".join(labels.of("region", r)
+                                                      for r in regions))]
+    solved = res.regional.dropna(how="all")
+    notes = []
+    if len(solved) < len(res.regional):
+        notes.append(word("maps_failed", lang, x=", ".join(
+            res.regional.index.difference(solved.index, sort=False))))
+    if len(solved) > MAX_MAPS:
+        notes.append(word("maps_left", lang, n=MAX_MAPS, x=", ".join(solved.index[MAX_MAPS:])))
+    names = {r: labels.of("region", r) for r in regions}
+    say = {k: word(f"map_{k}", lang) for k in ("one_value", "not_drawn", "grey")}
+    out = []
+    for k, (name, row) in enumerate(solved.iloc[:MAX_MAPS].iterrows()):
+        caption = word("f_map", lang, x=name)
+        m = tile_map(row, title=caption, unit_label=word("GRP_pct", lang), grid=grid,
+                     names=names, notes_text=say)
+        out.append((caption, _figure_b64(m.figure, folder / f"map_{k + 1}_{lang}.pdf")))
+    return out, notes
+
+
+def _figures(res: StudyResult, labels: Labels, lang: str, folder: Path
+             ) -> tuple[dict[int, list[tuple[str, str]]], list[str]]:
+    """Figures by step as (caption, base64 SVG), PDFs in ``folder``; notes on the maps."""
     st, units = res.study, res.units
     out: dict[int, list] = {1: [], 2: [], 3: []}
     lq = res.step1.structure["lq"].dropna().sort_values()
@@ -166,7 +208,7 @@ def _figures(res: StudyResult, labels: Labels, lang: str, folder: Path) -> dict[
             color=["C0" if v >= 1 else "0.6" for v in lq.values])
     ax.axvline(1.0, color="k", lw=0.8)
     ax.set_xlabel(word("lq", lang))
-    out[1].append(("f_lq", _figure_b64(fig, folder / f"lq_{lang}.pdf")))
+    out[1].append((word("f_lq", lang), _figure_b64(fig, folder / f"lq_{lang}.pdf")))
 
     grp = res.baseline["GRP_real"]
     fig = Figure(figsize=(7, 3.5))
@@ -181,22 +223,36 @@ def _figures(res: StudyResult, labels: Labels, lang: str, folder: Path) -> dict[
     ax.set_xlabel(word("year", lang))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
-    out[2].append(("f_path", _figure_b64(fig, folder / f"path_{lang}.pdf")))
+    out[2].append((word("f_path", lang), _figure_b64(fig, folder / f"path_{lang}.pdf")))
 
-    eff = res.effects["GRP_per_rouble"].iloc[::-1]
-    fig = Figure(figsize=(7, 0.4 * len(eff) + 1.2))
-    ax = fig.add_subplot()
-    y = np.arange(len(eff))
-    ax.barh(y, eff.fillna(0.0).values, color="C2")
+    measures = ("GRP_per_rouble", "EV_per_rouble", "budget_per_rouble")
+    fig = Figure(figsize=(10, 0.45 * len(res.effects) + 2.0), layout="constrained")
+    axes = fig.subplots(1, len(measures), sharey=True)
+    caption = word("f_per_rouble", lang)
+    for ax, m in zip(axes, measures, strict=True):
+        central = res.effects[m]
+        band = {}
+        if res.intervals is not None:
+            iv = res.intervals[res.intervals["measure"] == m].set_index("instrument")
+            band = {"low": iv["low"], "high": iv["high"], "mean": iv["mean"]}
+        bars_with_bands(ax, central, **band, labels={
+            "central": word("central", lang), "band": word("band", lang),
+            "mean": word("sample_mean", lang)})
+        ax.set_title(_wrap(word(m, lang), 30), fontsize="medium")
+        ax.set_xlabel(f"{units} / {units}")
     if res.intervals is not None:
-        iv = res.intervals[res.intervals["measure"] == "GRP_per_rouble"].set_index("instrument")
-        iv = iv.reindex(eff.index)
-        ax.hlines(y, iv["low"], iv["high"], color="k", lw=1.5)
-    ax.set_yticks(y, list(eff.index))
-    ax.axvline(0.0, color="k", lw=0.8)
-    ax.set_xlabel(f"{word('GRP_per_rouble', lang)} ({units} / {units})")
-    out[3].append(("f_per_rouble", _figure_b64(fig, folder / f"per_rouble_{lang}.pdf")))
-    return out
+        spec = res.study.sensitivity or {}
+        caption += " " + word("f_bands", lang, level=format_number(
+            100 * spec.get("level", 0.95), 0, lang) + " %")
+    legend = dict(zip(*axes[0].get_legend_handles_labels()[::-1], strict=True))
+    order = [word(k, lang) for k in ("central", "band", "sample_mean")
+             if word(k, lang) in legend]
+    fig.legend([legend[k] for k in order], order, loc="outside lower center",
+               ncols=len(order), frameon=False)
+    out[3].append((caption, _figure_b64(fig, folder / f"per_rouble_{lang}.pdf")))
+    maps, notes = _maps(res, labels, lang, folder)
+    out[3] += maps
+    return out, notes
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -216,6 +272,18 @@ figure { margin: 0.5em 0 1.5em; } figure img { max-width: 100%; }
 nav a { margin-right: 1em; }
 section.lang { border-top: 3px solid #444; margin-top: 2em; }
 p.note { font-size: 0.9em; color: #444; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9pt; }
+  nav { display: none; }
+  section.lang { border-top: none; margin-top: 0; break-before: page; }
+  section.lang:first-of-type { break-before: auto; }
+  table { font-size: 7.5pt; }
+  thead { display: table-header-group; }
+  tr, figure { break-inside: avoid; }
+  figure img { max-height: 160mm; }
+  h2 { break-after: avoid; }
+}
 </style>
 </head>
 <body>
@@ -255,7 +323,7 @@ p.note { font-size: 0.9em; color: #444; }
 """
 
 def _section(res: StudyResult, all_tables: list[Table], labels: Labels, lang: str,
-             figures: dict[int, list]) -> dict:
+             figures: dict[int, list[tuple[str, str]]], map_notes: list[str]) -> dict:
     st, units = res.study, res.units
     s1 = res.step1
     notes: dict[int, list[str]] = {1: [], 2: [], 3: [word("method_note", lang, units=units)]}
@@ -274,6 +342,8 @@ def _section(res: StudyResult, all_tables: list[Table], labels: Labels, lang: st
          "budget": "budget_per_rouble"}[st.rank_by], lang))]}
     if res.failed:
         table_notes["step3_effects"].append(word("failed", lang, x=", ".join(res.failed)))
+    if map_notes:
+        table_notes["step3_regions"] = map_notes
     if res.welfare_skipped:
         table_notes["step3_welfare"] = [word("welfare_skipped", lang, x=res.welfare_skipped)]
     if res.intervals is not None:
@@ -300,7 +370,7 @@ def _section(res: StudyResult, all_tables: list[Table], labels: Labels, lang: st
                          "rows": _cells(t, labels, lang), "notes": table_notes.get(t.id, [])})
         steps.append({"n": n, "title": word(f"step{n}", lang), "notes": notes[n],
                       "tables": tabs,
-                      "figures": [{"caption": word(k, lang), "data": d} for k, d in figures[n]]})
+                      "figures": [{"caption": c, "data": d} for c, d in figures[n]]})
     sam = st.sam.name
     return {"lang": lang, "language": word("language", lang),
             "heading": f"{word('title', lang)}: {labels.of('region', st.region)}",
@@ -327,8 +397,8 @@ def write_report(res: StudyResult, out: str | Path) -> list[Path]:
     sections = []
     for lang in LANGS:
         lab = labels.in_language(lang)
-        sections.append(_section(res, all_tables, lab, lang,
-                                 _figures(res, lab, lang, out / "figures")))
+        figures, map_notes = _figures(res, lab, lang, out / "figures")
+        sections.append(_section(res, all_tables, lab, lang, figures, map_notes))
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     html = env.from_string(_TEMPLATE).render(title=res.study.name, sections=sections)
     written.append(write_bytes(out / "report.html", html.encode("utf-8")))

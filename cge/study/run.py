@@ -52,6 +52,8 @@ class StudyResult:
     welfare: pd.DataFrame | None = None
     #: instruments whose EV the decomposition could not split, with the reason
     welfare_skipped: str = ""
+    #: instrument x region: change of every region's real GRP, % (the tile maps' numbers)
+    regional: pd.DataFrame | None = None
 
 
 def _labour(ds: xr.Dataset, region: str, labour: list[str]) -> xr.DataArray:
@@ -121,6 +123,17 @@ def _effects(study: Study, ds: xr.Dataset, targets: pd.DataFrame) -> pd.DataFram
     key = _RANK_COLUMN[study.rank_by]
     out["rank"] = out[key].rank(ascending=False, method="min")
     return out.sort_values(["rank"], na_position="last")
+
+
+def _regional(study: Study, ds: xr.Dataset) -> pd.DataFrame:
+    """Every region's real GRP change in percent by instrument; NaN where it failed."""
+    names = [i.name for i in study.instruments]
+    b = ds["GRP_real"].sel(scenario="benchmark")
+    pct = (100.0 * (ds["GRP_real"].sel(scenario=names) - b) / b).transpose("scenario", "region")
+    out = pd.DataFrame(pct.values, index=pd.Index(names, name="instrument"),
+                       columns=[str(r) for r in pct["region"].values])
+    out.loc[ds["status"].sel(scenario=names).values != "ok"] = np.nan
+    return out
 
 
 def _welfare(study: Study, res, say) -> tuple[pd.DataFrame, str]:
@@ -225,4 +238,4 @@ def run_study(study: Study, out: str | Path,
         intervals = _intervals(study, ssa, spec.level)
     return StudyResult(study, model_units(exp.config, sam.units), sam.units, s1, baseline, targets,
                        effects, intervals, [o.name for o in res.failed], res.gates.summary(),
-                       welfare, skipped)
+                       welfare, skipped, _regional(study, res.results))

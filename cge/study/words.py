@@ -146,7 +146,28 @@ WORDS: dict[str, tuple[str, str]] = {
     "empirical": ("empirical quantiles", "эмпирические квантили"),
     "no_sensitivity": ("No sensitivity analysis was asked for ([sensitivity] in the study "
                        "file).", "Анализ чувствительности не задан (раздел [sensitivity])."),
-    "f_per_rouble": ("Real GRP per rouble of public money", "ВРП на рубль бюджетных средств"),
+    "t_regions": ("Real GRP of every region, change in %",
+                  "ВРП всех регионов в постоянных ценах, изменение в %"),
+    "f_map": ("Real GRP by region, change in %: {x}",
+              "ВРП по регионам в постоянных ценах, изменение в %: {x}"),
+    "maps_failed": ("Not mapped (not solved): {x}.", "Без карты (не решены): {x}."),
+    "map_one_value": ("{name}: one value ({value}) on its {n} tiles",
+                      "{name}: одно значение ({value}) на всех {n} клетках"),
+    "map_not_drawn": ("Not on the map (no tile): {regions}", "Не на карте (нет клетки): {regions}"),
+    "map_grey": ("Grey: {n} regions not in the model", "Серые: {n} регионов вне модели"),
+    "no_maps": ("No map: none of the regions ({x}) is a region of Russia on the tile grid.",
+                "Карты нет: ни один из регионов ({x}) не является регионом России на сетке "
+                "карты."),
+    "maps_left": ("Not mapped (at most {n} maps): {x}.",
+                  "Без карты (не более {n} карт): {x}."),
+    "f_per_rouble": ("Effects per rouble of public money, instruments by rank",
+                     "Эффекты на рубль бюджетных средств, инструменты по месту в рейтинге"),
+    "f_bands": ("(bands: sensitivity intervals at {level}, ticks: the means of the sensitivity "
+                "samples).", "(полосы: интервалы чувствительности с уровнем {level}, "
+                "штрихи: средние по точкам анализа чувствительности)."),
+    "central": ("model, central parameters", "модель, центральные параметры"),
+    "band": ("sensitivity interval", "интервал чувствительности"),
+    "sample_mean": ("mean of the sensitivity samples", "среднее по точкам чувствительности"),
     "method_note": ("Step 3 is comparative static: each instrument at full effect in the "
                     "base year's economy; a project is its operation phase (capital and "
                     "productivity), its construction is temporary. Money in {units} a year.",
