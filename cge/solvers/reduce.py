@@ -170,6 +170,17 @@ def build_reduction(system: CasadiSystem) -> Reduction | None:
     if rows.size == 0:
         return None
     x, p, g = system.x, system.p, system.g
+    colind, row = (np.asarray(a, dtype=np.int64) for a in ca.jacobian_sparsity(g, x).get_ccs())
+    # Substituting a definition with r - 1 other terms into the c - 1 other rows that hold its
+    # variable adds up to (r - 1)(c - 1) entries and removes r + c - 1: an aggregate (income,
+    # revenue: a sum over every sector, used by every demand) would turn sparse rows dense, so
+    # it stays an unknown; a flow defined by a price or two and used once or twice goes.
+    r_nnz = np.bincount(row, minlength=system.n_constraints)[rows]
+    c_nnz = np.diff(colind)[cols]
+    sparse_fill = (r_nnz - 1) * (c_nnz - 1) <= r_nnz + c_nnz - 1
+    rows, cols = rows[sparse_fill], cols[sparse_fill]
+    if rows.size == 0:
+        return None
     # dependency graph between the pairs: row k holds the variable of pair l
     colind, row = (np.asarray(a, dtype=np.int64)
                    for a in ca.jacobian_sparsity(g[rows.tolist()], x).get_ccs())
