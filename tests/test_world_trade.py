@@ -178,3 +178,25 @@ def test_world_trade_refuses_a_benchmark_that_is_not_an_equilibrium():
     quota = {"SOE:2": {"level": 1.0, "recipient": "government", "rent_account": "QRENT"}}
     with pytest.raises(InputError, match="for recipient 'households' only"):
         build(import_quotas=quota)
+
+
+def test_productivity_index_keeps_the_pairs_of_activities_that_shut_down():
+    """The dynamics rewrite the production equations with b -> b A (cge.dynamics.closure):
+    the zero-profit pair of an activity that may shut down moves to the rewritten equation,
+    and free trade still shuts X2 down with the published levels."""
+    from cge.dynamics.closure import add_productivity_index
+
+    m = _model()
+    base_uu, base_pu = m.UU["SOE", "CONS"].value, m.pU["SOE", "CONS"].value
+    add_productivity_index(m)
+    assert m.complements["eq_dyn_zero_profit"] == "Z" and "eq_zero_profit" not in m.complements
+    m.qm["SOE", "2"] = 1000.0
+    result = solve(m, "mcp")
+    assert "eq_dyn_zero_profit[SOE,'2'] ⟂ Z[SOE,'2']" in result.details["switched"]
+
+    def level(name, *index):
+        return getattr(m, name)[index if len(index) > 1 else index[0]].value
+
+    ours = _m44(level, base_uu, base_pu)
+    for name in ("X1", "X2", "W", "M2", "P2"):
+        assert ours[name] == pytest.approx(FREE_TRADE[name], abs=_half_unit(FREE_TRADE[name]))

@@ -39,4 +39,7 @@ def substitute(m: pyo.ConcreteModel, name: str, new_name: str,
             renamed[old[k].name] = new[k].name
     # the dropped equation's copy is the one Walras' law is checked on (cge.model.walras)
     m.walras_names = [renamed.get(n, n) for n in m.walras_names]
+    # a complementarity pair's equation passes its pair on to the copy (cge.solvers.mcp)
+    if name in getattr(m, "complements", {}):
+        m.complements[new_name] = m.complements.pop(name)
     return new

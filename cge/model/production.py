@@ -70,6 +70,8 @@ PRODUCTIVITY_EQUATIONS = {
     "eq_output_technology": lambda k: (k[0], k[1]),
     "eq_nest_technology": lambda k: (k[0], k[1]),
     "eq_factor_demand": lambda k: (k[0], k[2]),
+    "eq_zero_profit": lambda k: (k[0], k[1]),
+    "eq_nest_unit_cost": lambda k: (k[0], k[1]),
 }
 
 
