@@ -414,8 +414,10 @@ def ipopt_complementarity(mcp: McpSystem, x0: np.ndarray, options: dict[str, Any
     tol = float(options.pop("tol", 1e-9))
     # An interior point reaches the complementarity boundary only as fast as its barrier
     # parameter falls, and Ipopt relaxes bounds by 1e-8 relative unless told not to: the
-    # tolerances it is given are tighter than the natural residual checked below.
-    opts, _ = casadi_options({"ipopt.bound_relax_factor": 0.0, "ipopt.tol": tol * 1e-2,
+    # tolerances it is given are tighter than the natural residual checked below: an idle
+    # level ends at about the barrier parameter over its loss per unit, 1e-9 for a loss of
+    # 1e-2 (M44's exports of good 2) at the barrier tol * 1e-2 would leave.
+    opts, _ = casadi_options({"ipopt.bound_relax_factor": 0.0, "ipopt.tol": tol * 1e-5,
                              "ipopt.max_iter": 500, **options, "tol": tol * 1e-1}, tee)
     sys_ = mcp.system
     x = sys_.x
