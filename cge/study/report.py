@@ -166,10 +166,10 @@ def _figure_b64(fig: Figure, pdf: Path | None) -> str:
 
 def _maps(res: StudyResult, labels: Labels, lang: str, folder: Path
           ) -> tuple[list[tuple[str, str]], list[str]]:
-    """Tile maps of every region's real GRP change, one per solved instrument (at most
-    MAX_MAPS), with the notes under them; no map and the reason when no region of the study is
-    on the grid of Russia's regions."""
-    from cge.reporting.tilemap import MAX_MAPS, read_grid, tile_map, tiles_of
+    """Tile maps of every region's real GRP change: one figure, a panel per solved instrument
+    (at most MAX_MAPS) on one colour scale, with the notes under them; no map and the reason
+    when no region of the study is on the grid of Russia's regions."""
+    from cge.reporting.tilemap import MAX_MAPS, read_grid, tile_map_panels, tiles_of
 
     if res.regional is None:
         return [], []
@@ -185,15 +185,15 @@ def _maps(res: StudyResult, labels: Labels, lang: str, folder: Path
             res.regional.index.difference(solved.index, sort=False))))
     if len(solved) > MAX_MAPS:
         notes.append(word("maps_left", lang, n=MAX_MAPS, x=", ".join(solved.index[MAX_MAPS:])))
-    names = {r: labels.of("region", r) for r in regions}
-    say = {k: word(f"map_{k}", lang) for k in ("one_value", "not_drawn", "grey")}
-    out = []
-    for k, (name, row) in enumerate(solved.iloc[:MAX_MAPS].iterrows()):
-        caption = word("f_map", lang, x=name)
-        m = tile_map(row, title=caption, unit_label=word("GRP_pct", lang), grid=grid,
-                     names=names, notes_text=say)
-        out.append((caption, _figure_b64(m.figure, folder / f"map_{k + 1}_{lang}.pdf")))
-    return out, notes
+    if not len(solved):
+        return [], notes
+    panels = tile_map_panels(
+        solved.iloc[:MAX_MAPS], titles=list(solved.index[:MAX_MAPS]),
+        unit_label=word("GRP_pct", lang), grid=grid,
+        names={r: labels.of("region", r) for r in regions},
+        notes_text={k: word(f"map_{k}", lang) for k in ("one_value", "not_drawn", "grey")})
+    return [(word("f_map", lang), _figure_b64(panels[0].figure,
+                                              folder / f"map_grp_{lang}.pdf"))], notes
 
 
 def _figures(res: StudyResult, labels: Labels, lang: str, folder: Path

@@ -148,8 +148,9 @@ WORDS: dict[str, tuple[str, str]] = {
                        "file).", "Анализ чувствительности не задан (раздел [sensitivity])."),
     "t_regions": ("Real GRP of every region, change in %",
                   "ВРП всех регионов в постоянных ценах, изменение в %"),
-    "f_map": ("Real GRP by region, change in %: {x}",
-              "ВРП по регионам в постоянных ценах, изменение в %: {x}"),
+    "f_map": ("Real GRP by region, change in %, a map per instrument on one colour scale",
+              "ВРП по регионам в постоянных ценах, изменение в %, карта для каждого "
+              "инструмента в единой цветовой шкале"),
     "maps_failed": ("Not mapped (not solved): {x}.", "Без карты (не решены): {x}."),
     "map_one_value": ("{name}: one value ({value}) on its {n} tiles",
                       "{name}: одно значение ({value}) на всех {n} клетках"),
