@@ -67,6 +67,36 @@ def run(tree: Path, workers: int, extra: list[str], out: Path) -> dict:
             "load_average_after": os.getloadavg(), "ev": ev}
 
 
+def report(runs: dict[str, dict], workers: int) -> None:
+    """Print the table and write the JSON of the runs so far (a long run may be cut short)."""
+    agree = None
+    if "before, quadrature" in runs and "after, quadrature" in runs:
+        a, b = runs["after, quadrature"]["ev"], runs["before, quadrature"]["ev"]
+        agree = float(np.max(np.abs(a.values - b.values) / np.abs(b.values)))
+    base = runs.get("before, quadrature", {}).get("wall_seconds")
+    print(f"{SPEC} with {workers} workers on {os.cpu_count()} CPUs")
+    print(f"{'run':<22}{'points':>7}{'failed':>7}{'wall s':>9}{'CPU s':>9}{'wall/pt':>9}"
+          f"{'CPU/pt':>8}{'load':>12}{'wall ratio':>11}")
+    for name, r in runs.items():
+        n = r["points"]
+        ratio = f"{base / r['wall_seconds']:.1f}x" if base and n == 10 else ""
+        print(f"{name:<22}{n:>7}{r['failed_points']:>7}{r['wall_seconds']:>9.1f}"
+              f"{r['cpu_seconds']:>9.1f}{r['wall_seconds'] / n:>9.2f}{r['cpu_seconds'] / n:>8.2f}"
+              f"{r['load_average_before'][0]:>6.1f}-{r['load_average_after'][0]:<5.1f}"
+              f"{ratio:>11}", flush=True)
+    if agree is not None:
+        print(f"EV of the 10 points, after vs before: largest relative difference {agree:.2e}")
+    write_text(RESULTS, json.dumps({
+        "benchmark": "ssa", "spec": str(SPEC), "workers": workers,
+        "runs": {name: {k: (round(v, 2) if isinstance(v, float) else v)
+                        for k, v in r.items() if k != "ev"} for name, r in runs.items()},
+        "ev_relative_difference_after_vs_before": agree,
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "cpus": os.cpu_count()},
+    }, indent=2) + "\n")
+    print(f"wrote {RESULTS}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", type=Path, help="worktree of the code before (10 points)")
@@ -78,37 +108,14 @@ def main() -> None:
         if args.before is not None:
             runs["before, quadrature"] = run(args.before.resolve(), args.workers, [],
                                              Path(tmp) / "before")
+            report(runs, args.workers)
         runs["after, quadrature"] = run(ROOT, args.workers, [], Path(tmp) / "after")
+        report(runs, args.workers)
         if args.points:
             runs["after, montecarlo"] = run(ROOT, args.workers,
                                             ["--method", "montecarlo", "--samples",
                                              str(args.points)], Path(tmp) / "mc")
-    agree = None
-    if "before, quadrature" in runs:
-        a, b = runs["after, quadrature"]["ev"], runs["before, quadrature"]["ev"]
-        agree = float(np.max(np.abs(a.values - b.values) / np.abs(b.values)))
-    base = runs.get("before, quadrature", {}).get("wall_seconds")
-    print(f"{SPEC} with {args.workers} workers on {os.cpu_count()} CPUs")
-    print(f"{'run':<22}{'points':>7}{'failed':>7}{'wall s':>9}{'CPU s':>9}{'wall/pt':>9}"
-          f"{'CPU/pt':>8}{'load':>12}{'wall ratio':>11}")
-    for name, r in runs.items():
-        n = r["points"]
-        ratio = f"{base / r['wall_seconds']:.1f}x" if base and n == 10 else ""
-        print(f"{name:<22}{n:>7}{r['failed_points']:>7}{r['wall_seconds']:>9.1f}"
-              f"{r['cpu_seconds']:>9.1f}{r['wall_seconds'] / n:>9.2f}{r['cpu_seconds'] / n:>8.2f}"
-              f"{r['load_average_before'][0]:>6.1f}-{r['load_average_after'][0]:<5.1f}"
-              f"{ratio:>11}")
-    if agree is not None:
-        print(f"EV of the 10 points, after vs before: largest relative difference {agree:.2e}")
-    write_text(RESULTS, json.dumps({
-        "benchmark": "ssa", "spec": str(SPEC), "workers": args.workers,
-        "runs": {name: {k: (round(v, 2) if isinstance(v, float) else v)
-                        for k, v in r.items() if k != "ev"} for name, r in runs.items()},
-        "ev_relative_difference_after_vs_before": agree,
-        "machine": {"platform": platform.platform(), "python": platform.python_version(),
-                    "cpus": os.cpu_count()},
-    }, indent=2) + "\n")
-    print(f"wrote {RESULTS}")
+            report(runs, args.workers)
 
 
 if __name__ == "__main__":
