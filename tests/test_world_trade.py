@@ -198,3 +198,19 @@ def test_productivity_index_keeps_the_pairs_of_activities_that_shut_down():
     ours = _m44(level, base_uu, base_pu)
     for name in ("X1", "X2", "W", "M2", "P2"):
         assert ours[name] == pytest.approx(FREE_TRADE[name], abs=_half_unit(FREE_TRADE[name]))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"world_prices": {"SOE:2": {"export": -1.0}}}, "world_prices = .* must be a table of route"),
+    ({"world_prices": {"SOE:2": {"exports": 0.8}}}, "world_prices = .* must be a table of route"),
+    ({"on_off_activities": "1"}, "on_off_activities = '1' must be a list of strings"),
+    ({"import_quotas": {"SOE:2": {"level": 1.2, "recipient": "households",
+                                  "rent_account": "QRENT"}}}, "and 1 with a rent_account"),
+    ({"import_quotas": {"SOE:2": {"level": 1, "recipient": "households", "rent": "Q"}}},
+     "give level"),
+])
+def test_world_trade_options_are_checked(options, message):
+    from cge.config import config_from_dict
+
+    with pytest.raises(InputError, match=message):
+        config_from_dict(options)
