@@ -33,11 +33,9 @@ from cge.reporting.export import (
     write_netcdf,
     write_tables_csv,
 )
-from cge.reporting.figures import headline_figures, save_figures
 from cge.reporting.formats import FORMATS
 from cge.reporting.labels import Labels
 from cge.reporting.tables import headline_indicators, headline_tables
-from cge.reporting.tilemap import write_tile_maps
 
 
 def write_report(ds: xr.Dataset, folder: str | Path, *, labels: Labels,
@@ -61,6 +59,10 @@ def write_report(ds: xr.Dataset, folder: str | Path, *, labels: Labels,
                                prefix=f"{ds.attrs.get('experiment', 'cge')}:")
     figure_formats = tuple(f for f in formats if f in ("png", "pdf"))
     if figure_formats:
+        # matplotlib only for figures: a report without them does not import it (issue 21)
+        from cge.reporting.figures import headline_figures, save_figures
+        from cge.reporting.tilemap import write_tile_maps
+
         written += save_figures(headline_figures(tables, labels), folder / f"figures{sfx}",
                                 figure_formats)
         written += write_tile_maps(ds, labels, folder / f"figures{sfx}", figure_formats)
