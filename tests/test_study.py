@@ -374,3 +374,31 @@ def test_a_project_adds_the_capital_services_its_stock_yields(study):
     ffs = [s for s in plant["shocks"] if s["parameter"] == "FFS"]
     assert len(ffs) == 1 and "stock" not in ffs[0]
     assert ffs[0]["add"] == pytest.approx(6.0 * 90.0 / (47.0 / 0.07), rel=1e-9)
+
+
+@pytest.mark.slow  # several minutes: the flagship's baseline, five scenarios, 10 SSA solves
+def test_flagship_study_report(tmp_path):
+    """``cge study experiments/vologda_study.toml`` (issue 20): the report in both languages
+    with the map of Vologda and the rest of Russia, the welfare terms adding up to EV within
+    1e-6 relative (cge.reporting.welfare's tolerance), and the PDF carrying every table row."""
+    out = tmp_path / "vologda_study"
+    assert main(["study", str(ROOT / "experiments" / "vologda_study.toml"),
+                 "--out", str(out)]) == 0
+    html = _Cells()
+    html.feed((out / "report.html").read_text(encoding="utf-8"))
+    # location quotients, the path, the effects per rouble with bands, the maps
+    assert html.images == {"ru": 4, "en": 4}
+    eff = pd.read_csv(out / "tables" / "step3_effects.csv", index_col=0)
+    assert (eff["status"] == "ok").all() and len(eff) == 5
+    regions = pd.read_csv(out / "tables" / "step3_regions.csv", index_col=0)
+    assert np.allclose(regions.loc[eff.index, "VOL"], eff["GRP_pct"], rtol=1e-12, atol=0)
+    w = pd.read_csv(out / "tables" / "step3_welfare.csv", index_col=0)
+    assert len(w) == 5 and not w.isna().any().any()
+    assert ((w.drop(columns="EV").sum(axis=1) - w["EV"]).abs() <= 1e-6 * w["EV"].abs()).all()
+    if find_browser() is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium): no PDF")
+    import pypdf
+
+    text = _norm("".join(p.extract_text() for p in pypdf.PdfReader(out / "report.pdf").pages))
+    rows = [_norm("".join(c[0] for c in row)) for t in html.tables.values() for row in t]
+    assert [r for r in rows if r not in text] == []
