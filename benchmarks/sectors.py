@@ -14,8 +14,8 @@ numeraire); counterfactual: every tariff abolished.
 
 Each run is a fresh subprocess (``peakMB`` is the run's maximum resident set size):
 
-``project full``     this project, Newton on the full system (reduced space switched off);
-``project reduced``  this project as shipped (reduced space, :mod:`cge.solvers.reduce`);
+``project full``     this project as shipped, Newton on the full system;
+``project reduced``  the same with every solve in reduced space (:mod:`cge.solvers.reduce`);
 ``cgelab``           cgelab 0.7.0 (PyPI) in its own virtual environment (``--cgelab-python``,
                      default ``/tmp/cgelab_venv/bin/python``), Hosoe's spec (its
                      ``examples/hosoe.py``) on the same SAM in cgelab's layout (output tax and
@@ -178,7 +178,7 @@ def run_cgelab(n: int, seed: int) -> dict:
 
 def run_project(n: int, reduced: bool, seed: int) -> dict:
     """One measured run of this project in this process (called in a subprocess)."""
-    import cge.solvers.api as api
+    import cge.solvers.api as api_mod
     import cge.solvers.reduce as reduce_mod
     import cge.solvers.translate as translate
     from cge.calibration import calibrate, read_elasticities
@@ -209,10 +209,9 @@ def run_project(n: int, reduced: bool, seed: int) -> dict:
 
     translate.NLWriter = TimedWriter
     reduce_mod.build_reduction = timed("reduce", reduce_mod.build_reduction)
-    api.newton_solve = timed("newton", api.newton_solve)
+    api_mod.newton_solve = timed("newton", api_mod.newton_solve)
     reduce_mod.newton_solve = timed("newton", reduce_mod.newton_solve)
-    if not reduced:  # every solve (gates included) on the full system
-        api.reduced_newton = lambda *args: None
+    reduce_mod.BY_DEFAULT = reduced  # every solve, gates included, in the run's space
 
     out: dict = {"sectors": n, "path": "project reduced" if reduced else "project full"}
     t0 = time.perf_counter()
@@ -299,7 +298,7 @@ def main() -> None:
     load_before = os.getloadavg()
     runs: list[dict] = []
     for n in (int(s) for s in args.sizes.split(",")):
-        reference = None
+        size_runs = []
         for path in args.paths.split(","):
             python = args.cgelab_python if path == "cgelab" else sys.executable
             label = "cgelab" if path == "cgelab" else f"project {path}"
@@ -310,12 +309,14 @@ def main() -> None:
             run = _subprocess([python, __file__, "--one", str(n), path, "--seed", str(args.seed)],
                               args.timeout, n, label)
             run["load"] = os.getloadavg()[0]
-            if path == "cgelab" and "xp_ratio" in run:
-                reference = np.array(run["xp_ratio"])
-            if reference is not None and "xp_ratio" in run:
-                run["xp_gap"] = float(np.max(np.abs(np.array(run["xp_ratio"]) - reference)))
-            runs.append(run)
-            print(table(runs[-1:]).splitlines()[-1], flush=True)
+            size_runs.append(run)
+            print(table([run]).splitlines()[-1], flush=True)
+        # the counterfactual's household demand changes against cgelab's
+        reference = [r["xp_ratio"] for r in size_runs if r["path"] == "cgelab" and "xp_ratio" in r]
+        for run in size_runs:
+            if reference and "xp_ratio" in run:
+                run["xp_gap"] = float(np.max(np.abs(np.array(run["xp_ratio"]) - reference[0])))
+        runs += size_runs
     print()
     print(table(runs))
     print(f"\nload average (1 min) before: {load_before[0]:.2f}, after: {os.getloadavg()[0]:.2f}")

@@ -1,7 +1,7 @@
 """Reduced space (cge.solvers.reduce): the same solution as the full system.
 
 Expected values are the full-space Newton solution of the same model and shock, computed in the
-test (``reduced=False``); both must pass Walras' check. Shocks: the toy's NORTH/SOUTH
+test (``reduced=False``, the default); both must pass Walras' check. Shocks: the toy's NORTH/SOUTH
 productivity +10 %, STDCGE's tariff abolition (its published experiment), the flagship's
 interregional margins halved.
 """
@@ -99,12 +99,21 @@ def test_cycles_are_kept_and_levels_follow_dependencies():
         assert colour[r] != colour[c]
 
 
-def test_full_space_option_and_failure_report_full_system():
-    """``reduced=False`` solves the full system; a failed solve names full-system equations."""
+def test_failure_reports_the_full_system():
+    """A reduced solve that fails falls back to the full system, and the error names the full
+    system's equations (one iteration is not enough for either)."""
     m = _built("toy_interregional.toml")
     _scale(m.b, 1.1)
     with pytest.raises(SolveError) as err:
-        solve(m, "newton", {"max_iter": 1})
-    worst = err.value.result.worst
-    assert len(worst) > 0
-    assert err.value.result.n_equations == translation(m).n_constraints
+        solve(m, "newton", {"max_iter": 1, "reduced": True})
+    result = err.value.result
+    assert result.details["reduced_space"]["used"] is False
+    assert "max_iter" in result.details["reduced_space"]["fallback"]
+    assert len(result.worst) > 0
+    assert result.n_equations == translation(m).n_constraints
+
+
+def test_full_space_is_the_default():
+    m = _built("toy_interregional.toml")
+    assert solve(m, "newton").details["reduced_space"] == {
+        "used": False, "equations": translation(m).n_constraints}

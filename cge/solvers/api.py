@@ -6,8 +6,8 @@ Paths (``solver=``):
     Square systems: structural check, NL translation to CasADi, damped
     sparse Newton (:mod:`cge.solvers.newton`), in reduced space: variables defined
     explicitly by their equation are eliminated first and recovered after
-    (:mod:`cge.solvers.reduce`; option ``reduced=False`` solves the full system, which is
-    also the fallback). ``details["reduced_space"]`` says which was used, with the sizes.
+    (:mod:`cge.solvers.reduce`, option ``reduced=True``; the full system is the default
+    and the fallback). ``details["reduced_space"]`` says which was used, with the sizes.
 ``ipopt``
     Ipopt bundled in the casadi wheel, for square systems (feasibility
     problems) and general NLPs (:mod:`cge.solvers.ipopt`).
@@ -50,7 +50,7 @@ from cge.solvers.highs import highs_solve
 from cge.solvers.ipopt import casadi_ipopt_solve, nl_ipopt_solve
 from cge.solvers.mcp import MCP_SOLVERS, has_complementarity, solve_mcp
 from cge.solvers.newton import NewtonOptions, newton_solve
-from cge.solvers.reduce import reduced_newton
+from cge.solvers import reduce as reduce_space
 from cge.solvers.residuals import (
     constraint_residual,
     equality_constraints,
@@ -224,12 +224,13 @@ def _newton(system, timings, options, tee) -> tuple[SolveResult, np.ndarray]:
             f"{system.n_constraints} equations and {system.n_variables} variables"
         )
     options = dict(options)
-    use_reduced = bool(options.pop("reduced", True))
+    use_reduced = bool(options.pop("reduced", reduce_space.BY_DEFAULT))
     opts = NewtonOptions(tee=tee, **options)
     start = time.perf_counter()
-    # reduced space first (cge.solvers.reduce); the full system if nothing is eliminable or the
-    # reduced solve fails, from the same start
-    reduced = reduced_newton(system, system.start_point(), opts) if use_reduced else None
+    # reduced space first when asked (cge.solvers.reduce); the full system if nothing is
+    # eliminable or the reduced solve fails, from the same start
+    reduced = (reduce_space.reduced_newton(system, system.start_point(), opts) if use_reduced
+               else None)
     space = {"used": False, "equations": system.n_constraints}
     if reduced is not None:
         out, red = reduced
