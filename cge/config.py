@@ -170,6 +170,11 @@ class ModelConfig:
         ``qs``, the rent received in the destination). With ``rent_account = "ACCOUNT"`` the
         quota binds at the benchmark (``level = 1``): the SAM's tax account ACCOUNT records its
         rent on the commodity and pays it to the recipient (``rq`` is calibrated).
+    capacity_limits:
+        ``"REGION:SECTOR"`` -> ``{ level = L, recipient = "government" | "households" }``: a
+        capacity of the activity at L times its benchmark output (L >= 1: the limit does not
+        bind at the benchmark; experiments shock its level ``zcap``, public projects raise it)
+        and who receives its rent (:mod:`cge.model.capacity`, a complementarity pair).
     trade_activities:
         commodities whose regional origins are perfect substitutes, traded by activities on
         every route into a region, routes the SAM does not ship on included: each runs at zero
@@ -206,6 +211,7 @@ class ModelConfig:
     household_nests: NestRules | None = None
     tax_recipients: Mapping[str, str] = field(default_factory=dict)
     import_quotas: Mapping[str, Mapping] = field(default_factory=dict)
+    capacity_limits: Mapping[str, Mapping] = field(default_factory=dict)
     trade_activities: tuple[str, ...] = ()
     world_trade_activities: tuple[str, ...] = ()
     world_prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
@@ -382,6 +388,22 @@ class ModelConfig:
             elif who not in RECIPIENTS:
                 bad("import_quotas", f"import_quotas[{key!r}].recipient = {who!r}; choose one "
                     f"of {list(RECIPIENTS)}")
+        for key, limit in self.capacity_limits.items():
+            level = limit.get("level")
+            if len(key.split(":")) != 2 or not all(key.split(":")):
+                bad("capacity_limits", f"capacity_limits key {key!r}: write 'REGION:SECTOR' "
+                    "(the activity with the limit)")
+            elif set(limit) != {"level", "recipient"}:
+                bad("capacity_limits", f"capacity_limits[{key!r}]: give level (the capacity in "
+                    "units of benchmark output) and recipient (who receives the rent)")
+            elif (not isinstance(level, int | float) or isinstance(level, bool)
+                  or not 1 <= level < float("inf")):
+                bad("capacity_limits", f"capacity_limits[{key!r}].level = {level!r}: give a "
+                    "number >= 1 (the capacity cannot be below the benchmark output the SAM "
+                    "fixes; a scenario tightens it by shocking zcap)")
+            elif limit["recipient"] not in RECIPIENTS:
+                bad("capacity_limits", f"capacity_limits[{key!r}].recipient = "
+                    f"{limit['recipient']!r}; choose one of {list(RECIPIENTS)}")
         for key in self.local_content:
             if len(key.split(":")) != 2 or not all(key.split(":")):
                 bad("local_content", f"local_content key {key!r}: write 'REGION:SECTOR' (the "
@@ -454,6 +476,7 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "countries": "a table of country = list of region names",
           "tax_recipients": "a table of tax rate = 'government' or 'households'",
           "import_quotas": "a table of quota = { level, recipient }",
+          "capacity_limits": "a table of activity = { level, recipient }",
           "trade_activities": "a list of strings",
           "world_trade_activities": "a list of strings",
           "world_prices": "a table of route = { export, import }",
@@ -487,6 +510,7 @@ def _has_type(value: object, expected: str) -> bool:
              "a table of tax rate = 'government' or 'households'": lambda v: isinstance(v, str),
              "a table of quota = { level, recipient }":
                  lambda v: isinstance(v, Mapping),
+             "a table of activity = { level, recipient }": lambda v: isinstance(v, Mapping),
              "a table of plant = list of commodity names": lambda v: strings(v) and bool(v),
              "a table of route = { export, import }": lambda v: isinstance(v, Mapping) and bool(
                  v) and set(v) <= {"export", "import"} and all(

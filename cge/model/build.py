@@ -12,6 +12,7 @@ import pyomo.environ as pyo
 from cge.calibration import Calibration
 from cge.gcpause import gc_paused
 from cge.model import (
+    capacity,
     closures,
     cooperation,
     enterprises,
@@ -34,7 +35,7 @@ from cge.model import (
 )
 from cge.model.symbols import grouped
 
-BLOCKS = (production, make, transformation, trade, trade_activities, world_trade, quotas,
+BLOCKS = (production, capacity, make, transformation, trade, trade_activities, world_trade, quotas,
           cooperation, margins, factors, enterprises, households, government, federal, investment, projects,
           rest_of_world, markets, closures)
 

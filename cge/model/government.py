@@ -60,7 +60,7 @@ import pyomo.environ as pyo
 
 from cge.calibration import Calibration
 from cge.errors import InputError, Problem
-from cge.model import projects, quotas, trade
+from cge.model import capacity, projects, quotas, trade
 from cge.model.rest_of_world import fx
 from cge.model.symbols import equation, grouped, param, var
 
@@ -167,13 +167,13 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              latex=r"GREV = \sum (1-fs)\,T + TRG + TRT", doc="regional government revenue",
              rule=lambda m, r: m.GREV[r] == tax_revenue(m, r, federal=False)
              + (m.TRG[r] if r in from_federal else 0) + m.TRT[r]
-             + quotas.rent_to(m, r, "government"))
+             + quotas.rent_to(m, r, "government") + capacity.rent_to(m, r, "government"))
     lump = lump_sum_taxes(cal)
     equation(m, "eq_lump_sum_revenue", m.R, ("region",), block=BLOCK, determines="TLS",
              latex=r"TLS = \sum_{t\ \text{lump-sum}} T^t",
              doc="revenue of taxes recycled lump-sum to households",
              rule=lambda m, r: m.TLS[r] == sum(_revenue(m, r, t) for t in lump)
-             + quotas.rent_to(m, r, "households"))
+             + quotas.rent_to(m, r, "households") + capacity.rent_to(m, r, "households"))
     # a project the region pays for (projects block): borrowed, or cut from its spending
     borrows = projects.financing(cal, "regional") == "borrowing"
 

@@ -5,8 +5,8 @@ Nominal GRP at market prices of region r (in r's currency):
 .. math::
 
     GRP_r &= \sum_{fi} pf_{rfi} F_{rfi} + \sum_i \big(Tz_{ri} + Tm_{ri} + Tq_{ri} + Te_{ri}\big)
-             + Tb_r + Tf_r + Tc_r + \sum_i RQV_{ri} + \sum_{o,i} RSV_{ori}
-        && \text{(production: value added + taxes + quota rents)} \\
+             + Tb_r + Tf_r + Tc_r + \sum_i RQV_{ri} + \sum_{o,i} RSV_{ori} + \sum_i KRV_{ri}
+        && \text{(production: value added + taxes + quota and capacity rents)} \\
           &= \sum_i pq_{ri} FD_{ri} + Tc_r + \sum_i (1+te_{ri}) pe_{ri}E_{ri} - \sum_i pm_{ri}M_{ri}
              + \sum_{d \ne r,i} pl_{rdi} DS_{rdi} - \sum_{o \ne r,i} pl_{ori} DS_{ori}
         && \text{(expenditure)}
@@ -58,7 +58,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 import xarray as xr
 
-from cge.model import margins, quotas, transformation
+from cge.model import capacity, margins, quotas, transformation
 
 #: Benchmark prices that value volumes: read from the model at its benchmark point or from a
 #: solution Dataset of the benchmark.
@@ -147,6 +147,7 @@ def nominal(m: pyo.ConcreteModel) -> dict[str, tuple]:
                             + [(k[0], m.Tz[k]) for k in m.RS]
                             + [(k[0], m.Tm[k] + m.Tq[k]) for k in m.RQ]
                             + [(r, quotas.rents_of(m, r)) for r in m.R]  # quota rents
+                            + [(r, capacity.rents_of(m, r)) for r in m.R]
                             + [(k[0], m.Te[k]) for k in m.RE]
                             + [(r, m.Tb[r] + m.Tf[r] + m.Tc[r]) for r in m.R])
     # exports at their fob value, export tax included

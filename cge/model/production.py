@@ -44,8 +44,9 @@ with :math:`c` the CES unit cost :math:`(1/\gamma)(\sum_k \delta_k^s p_k^{1-s})^
 below, either form implies the other where the activity runs.
 
 where 0 is the root, m the nest using the input (quantity :math:`Q_m`, price :math:`P_m`:
-:math:`Z, p^z` for the root), :math:`\delta_k` the input's share parameter (``an``, ``beta``
-or ``ax``) and :math:`\rho = (\sigma - 1)/\sigma`. Cobb-Douglas nests (:math:`\sigma = 1`) are
+:math:`Z, p^z` for the root; for an activity with a capacity limit the price net of its
+capacity rent, :math:`p^z/(1 + kr)`, :mod:`cge.model.capacity`), :math:`\delta_k` the
+input's share parameter (``an``, ``beta`` or ``ax``) and :math:`\rho = (\sigma - 1)/\sigma`. Cobb-Douglas nests (:math:`\sigma = 1`) are
 :math:`Q = gn \prod_k q_k^{\delta_k}` with :math:`q_k = \delta_k P Q / p_k`; fixed proportions
 (:math:`\sigma = 0`) are :math:`q_k = \delta_k Q / gn` with the unit cost
 :math:`P = \sum_k p_k \delta_k / gn` as the nest's technology (:mod:`cge.model.ces`). Combined, the
@@ -60,7 +61,7 @@ import pyomo.environ as pyo
 from cge.calibration import Calibration
 from cge.calibration.nests import DEFAULT, DEFAULT_TREE
 from cge.errors import InputError, Problem
-from cge.model import ces
+from cge.model import capacity, ces
 from cge.model.symbols import LOWER, equation, param, var
 
 BLOCK = "production"
@@ -167,7 +168,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         return m.Z[r, i] if root[(r, i)] == n else m.QN[r, i, n]
 
     def price(r, i, n):
-        return m.pz[r, i] if root[(r, i)] == n else m.PN[r, i, n]
+        # the root's price is what a unit of output may cost: net of a capacity rent
+        return capacity.unit_cost_price(m, r, i) if root[(r, i)] == n else m.PN[r, i, n]
 
     # (share, quantity, price) of every input of every nest; factors are effective inputs
     parts: dict[tuple, list] = {k: [] for k in m.RSN}
@@ -207,7 +209,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              determines="Z", complementary=True, latex=r"c(p_k) \ge p^z",
              doc="zero profit of an activity that may shut down: it runs only if its price "
              "covers its unit cost",
-             rule=lambda m, r, i: unit_cost(r, i, root[(r, i)]) >= m.pz[r, i])
+             rule=lambda m, r, i: unit_cost(r, i, root[(r, i)])
+             >= price(r, i, root[(r, i)]))
     equation(m, "eq_nest_unit_cost", m.RSNI_ONOFF, ("region", "sector", "nest"), block=BLOCK,
              determines="PN", latex=r"p^n = c(p_k)",
              doc="price of an inner nest of an activity that may shut down: its unit cost",
@@ -218,7 +221,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              doc="technology of the root nest: gross output from its inputs (under fixed "
              "proportions its unit cost: zero profit)",
              rule=lambda m, r, i: ces.technology(
-                 m.Z[r, i], m.pz[r, i], m.gn[r, i, root[(r, i)]], parts[(r, i, root[(r, i)])],
+                 m.Z[r, i], price(r, i, root[(r, i)]), m.gn[r, i, root[(r, i)]],
+                 parts[(r, i, root[(r, i)])],
                  rho[(r, i, root[(r, i)])]))
     inner_on_off = set(m.RSNI_ONOFF)
     equation(m, "eq_nest_technology", [k for k in m.RSNI if k not in inner_on_off],
