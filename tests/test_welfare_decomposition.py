@@ -123,10 +123,12 @@ def test_steps_double_until_the_terms_add_up():
 @pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
 def test_import_quota_rent_is_an_allocative_loss_when_the_quota_tightens():
     # The quota's path has a kink where it starts to bind (a complementarity pair switches):
-    # the steps double until the terms still add up (measured: 16 steps, 6e-7 of EV). Cutting
-    # a binding quota lowers imports where buyers pay the rent rq > 0 over the world price:
-    # an allocative loss on that quota (rate times a fall in quantity), in SOUTH alone.
+    # the path is split there, and 8 steps on each side add up (measured: 3.6e-11 of EV; on
+    # the whole path the steps doubled to 16 for 6e-7). Cutting a binding quota lowers imports
+    # where buyers pay the rent rq > 0 over the world price: an allocative loss on that quota
+    # (rate times a fall in quantity), in SOUTH alone.
     ds = _adds_up(run_experiment(EXPERIMENTS / "toy_import_quota.toml"))
+    assert float(ds["welfare_steps"].sel(scenario="quota_cut")) == 8
     quota = ds["welfare_detail"].sel(scenario="quota_cut",
                                      welfare_item="allocative:import quota:man")
     assert float(quota.sel(region="SOUTH")) < 0

@@ -100,7 +100,9 @@ geometrically with ``nodes`` on the model's smooth (analytic) path; ``residual``
 terms) measures it: below 1e-6 of EV with 8 nodes on the toy and flagship scenarios
 (``tests/test_welfare_decomposition.py``). Where it is not, the nodes are doubled (up to
 :data:`MAX_NODES`) until it is. A path on which a complementarity pair switches regime (a
-quota starts to bind) has a kink; the residual then says how much the rule lost.
+quota starts to bind) has a kink, where the interpolants converge slowly: the path is split at
+the switches it finds between nodes and integrated in segments (:func:`decompose_scenario`);
+the residual says how much the rule lost.
 
 **Where this differs from Huff and Hertel.** (1) The welfare of a region is its households'
 EV (:mod:`cge.model.results`), not a regional household's that also values government
