@@ -8,7 +8,9 @@ Expected values are not published numbers but properties a capacity limit must h
 * a limit that binds holds output at exactly the capacity (1e-9) with a positive rent, the
   wedge between the output price and unit cost (pz = (1 + kr) c);
 * the two MCP routes (semismooth Newton, Ipopt on the complementarity gap) agree to 1e-8;
-* Walras' law and GRP by production = by expenditure hold with the rent (1e-8).
+* Walras' law and GRP by production = by expenditure hold with the rent (1e-8);
+* in the dynamics, output grows to the capacity and stays at it, and a project that raises the
+  capacity (``capacity`` of a ``[[project]]``) leaves it slack.
 """
 
 from dataclasses import replace
@@ -17,9 +19,11 @@ from pathlib import Path
 import numpy as np
 import pyomo.environ as pyo
 import pytest
+from test_dynamics import STEADY
 
 from cge.calibration import calibrate
 from cge.config import config_from_dict
+from cge.dynamics import run_dynamic
 from cge.errors import InputError
 from cge.experiments import run_experiment
 from cge.experiments.runner import experiment_inputs
@@ -31,6 +35,25 @@ from cge.solvers import solve
 from cge.solvers.mcp import regimes
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The toy dynamics of tests/test_dynamics.py (2 % growth a year, 2021-2026) with a capacity on
+#: NORTH's manufacturing at 105 % of its 2021 output (160: 168) and a project that raises it by
+#: 10 from 2024.
+DYNAMIC = STEADY.replace("[model.closure]", 'capacity_limits = { "NORTH:man" = { level = 1.05, '
+                         'recipient = "households" } }\n[model.closure]', 1) + """
+[[project]]
+name = "plant"
+region = "NORTH"
+sector = "man"
+financing = "foreign"
+start_operation = 2024
+capital = 4.0
+capacity = 10.0
+capex = [ { year = 2023, commodity = "man", origin = "NORTH", value = 4.0 } ]
+
+[[scenario]]
+name = "plant"
+projects = ["plant"]
+"""
 FILE = ROOT / "experiments" / "toy_capacity.toml"
 KEY = ("SOUTH", "man")
 PAIR = "eq_capacity[SOUTH,man] ⟂ kr[SOUTH,man]"
@@ -126,3 +149,24 @@ def test_invalid_limits_are_refused_when_read(limits, message):
 def test_limit_on_an_activity_the_sam_lacks_is_refused():
     with pytest.raises(InputError, match="produce nothing in the SAM"):
         _model(limits={"SOUTH:oil": {"level": 1.1, "recipient": "government"}})
+
+
+@pytest.mark.slow  # over 10 s here; runs in the CI stage for slow tests
+def test_growth_reaches_the_capacity_and_a_project_raises_it(tmp_path):
+    """Output grows with the economy until it reaches the capacity (168), which then binds
+    with a rising rent; the project's 10 units of capacity from 2024 leave it slack."""
+    path = tmp_path / "capacity.toml"
+    path.write_text(DYNAMIC)
+    ds = run_dynamic(path).results
+    z = ds["Z"].sel(region="NORTH", sector="man")
+    kr = ds["kr"].sel(region="NORTH", sector="man")
+    base, plant = z.sel(scenario="baseline"), z.sel(scenario="plant")
+    assert float(base.sel(year=2022)) == pytest.approx(160.0 * 1.02, rel=1e-9)  # growth, slack
+    assert float(kr.sel(scenario="baseline", year=2022)) == pytest.approx(0.0, abs=1e-9)
+    for year in (2024, 2025, 2026):
+        assert float(base.sel(year=year)) == pytest.approx(168.0, abs=1e-8)
+        assert float(kr.sel(scenario="baseline", year=year)) > 1e-3
+        assert 168.0 < float(plant.sel(year=year)) < 178.0
+        assert float(kr.sel(scenario="plant", year=year)) == pytest.approx(0.0, abs=1e-9)
+    assert np.all(np.diff(kr.sel(scenario="baseline", year=[2024, 2025, 2026]).values) > 0)
+    assert np.all(np.abs(ds["walras_residual"].values) <= 1e-8)

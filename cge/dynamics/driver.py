@@ -62,6 +62,7 @@ from cge.dynamics.capital import CapitalCalibration, accumulate, allocate, stead
 from cge.dynamics.closure import add_productivity_index, set_forecast
 from cge.dynamics.projects import (
     Project,
+    capacity_added,
     capital_added,
     check_projects,
     construction_demand,
@@ -197,6 +198,8 @@ def year_values(dm: DynamicModel, year: int, stock: dict, projects: list[Project
             vals[comp[k]] += q
     for k, f in productivity_factor(projects, year).items():
         vals[m.b[k]] *= f
+    for k, c in capacity_added(projects, year).items():
+        vals[m.zcap[k]] += c
     for ts in shocks:
         shock = ts.at(year)
         if shock is None:

@@ -10,6 +10,7 @@ A project is data (``[[project]]`` tables of a dynamic experiment file)::
     start_operation = 2027         # first year the capital is used
     capital = 150.0                # capital stock added (default: total capex)
     productivity = 0.03            # b of the sector x 1.03 from start_operation (default 0)
+    capacity = 12.0                # output capacity added from start_operation (default 0)
     source = "illustrative"
     capex = [                      # or capex = "steel_capex.csv" (year,commodity,origin,value)
       { year = 2023, commodity = "cons", origin = "VOL", value = 20.0 },
@@ -37,9 +38,12 @@ parameter for its source of financing (:mod:`cge.model.projects`, where the equa
 
 From ``start_operation`` the sector's capital stock includes ``capital`` (which then
 depreciates like any capital, :mod:`cge.dynamics.capital`) and its productivity ``b`` is
-multiplied by ``1 + productivity``. The project's own capex does not also enter the capital
-accumulation of the pool, so capital is not counted twice. Projects combine additively; a
-scenario switches on the ones it lists.
+multiplied by ``1 + productivity``. A project may raise the output capacity of its sector
+(``capacity``, in model quantities of output: the capacity limit ``zcap`` of
+:mod:`cge.model.capacity`, which the activity must have, ``capacity_limits``): project capacity
+limits are data, and the capacity rent shows when they bind. The project's own capex does not
+also enter the capital accumulation of the pool, so capital is not counted twice. Projects
+combine additively; a scenario switches on the ones it lists.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ class Project:
     capex: tuple[Capex, ...]
     capital: float
     productivity: float = 0.0
+    capacity: float = 0.0
     description: str = ""
     source: str = ""
 
@@ -102,7 +107,7 @@ def parse_projects(raw: list[dict], path: Path, spec) -> dict[str, Project]:
     """Projects from ``[[project]]`` tables; years are checked against ``spec``."""
     out: dict[str, Project] = {}
     known = {"name", "region", "sector", "financing", "start_operation", "capex", "capital",
-             "productivity", "description", "source"}
+             "productivity", "capacity", "description", "source"}
     for n, p in enumerate(raw):
         name = p.get("name")
         if not name or name in out:
@@ -135,6 +140,7 @@ def parse_projects(raw: list[dict], path: Path, spec) -> dict[str, Project]:
             financing=str(p["financing"]), start_operation=start, capex=tuple(capex),
             capital=float(p.get("capital", sum(c.value for c in capex))),
             productivity=float(p.get("productivity", 0.0)),
+            capacity=float(p.get("capacity", 0.0)),
             description=str(p.get("description", "")), source=str(p.get("source", "")))
     return out
 
@@ -146,6 +152,10 @@ def check_projects(projects: dict[str, Project], m: pyo.ConcreteModel, capital: 
         if (p.region, capital, p.sector) not in set(m.RFS_SPECIFIC):
             raise _bad(f"project {p.name!r}: sector {p.sector!r} of region {p.region!r} has "
                        f"no {capital!r} in the SAM, so capital cannot be added to it", path)
+        if p.capacity and (p.region, p.sector) not in m.capacity_set:
+            raise _bad(f"project {p.name!r}: raises the capacity of {p.region}:{p.sector}, "
+                       "which has no capacity limit (add it to capacity_limits in [model])",
+                       path)
         for c in p.capex:
             origin = p.region if p.financing == "regional" else c.origin
             if (origin, c.commodity) not in set(m.RQ):
@@ -188,4 +198,15 @@ def productivity_factor(projects: list[Project], year: int) -> dict[tuple[str, s
         if year >= p.start_operation and p.productivity:
             k = (p.region, p.sector)
             out[k] = out.get(k, 1.0) * (1.0 + p.productivity)
+    return out
+
+
+def capacity_added(projects: list[Project], year: int) -> dict[tuple[str, str], float]:
+    """Output capacity added to ``zcap`` by (region, sector) by projects in operation in
+    ``year``."""
+    out: dict[tuple[str, str], float] = {}
+    for p in projects:
+        if year >= p.start_operation and p.capacity:
+            k = (p.region, p.sector)
+            out[k] = out.get(k, 0.0) + p.capacity
     return out
