@@ -192,6 +192,10 @@ class ModelConfig:
     on_off_activities:
         sectors whose activities may shut down (zero profit complementary to the activity
         level, :mod:`cge.model.production`), in every region.
+    nonnegative_investment:
+        gross investment of each country's savings pool is non-negative: a shortfall of private
+        savings below the cost of the projects they finance is borrowed abroad
+        (:mod:`cge.model.investment`, a complementarity pair). Needs a rest of the world.
     local_content:
         ``"REGION:SECTOR"`` -> the commodities a local-content requirement on that plant covers
         (:mod:`cge.model.cooperation`, a complementarity pair; at most one plant per region).
@@ -216,6 +220,7 @@ class ModelConfig:
     world_trade_activities: tuple[str, ...] = ()
     world_prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     on_off_activities: tuple[str, ...] = ()
+    nonnegative_investment: bool = False
     local_content: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
     def country_of(self, regions: list[str]) -> dict[str, str]:
@@ -481,6 +486,7 @@ _TYPES = {"numeraire": "a string or a table of country = string", "investment": 
           "world_trade_activities": "a list of strings",
           "world_prices": "a table of route = { export, import }",
           "on_off_activities": "a list of strings",
+          "nonnegative_investment": "true or false",
           "local_content": "a table of plant = list of commodity names"}
 
 
@@ -500,6 +506,8 @@ def _has_type(value: object, expected: str) -> bool:
         return number(value) and 0 < value < float("inf")
     if expected == "a list of strings":
         return strings(value)
+    if expected == "true or false":
+        return isinstance(value, bool)
     if not isinstance(value, Mapping):
         return False
     check = {"a table of factor = string": lambda v: isinstance(v, str),

@@ -181,12 +181,14 @@ def test_without_quotas_the_model_is_square():
     assert m.RQUOTA == [] and len(m.rq) == 0 and len(m.eq_import_quota) == 0
     assert m.ODQUOTA == [] and len(m.rs) == 0 and len(m.eq_shipment_quota) == 0
     # declared, documented, empty (on/off activities', trade activities' with other regions
-    # and the rest of the world, the quotas', the wage floor's, local content's, capacity limits')
+    # and the rest of the world, the quotas', the wage floor's, local content's, capacity
+    # limits', non-negative pool investment's)
     assert m.complements == {"eq_zero_profit": "Z", "eq_capacity": "kr",
                              "eq_trade_activity": "DS",
                              "eq_export_activity": "E", "eq_import_activity": "M",
                              "eq_import_quota": "rq", "eq_shipment_quota": "rs",
-                             "eq_wage_floor": "U", "eq_local_content": "mulc"}
+                             "eq_wage_floor": "U", "eq_local_content": "mulc",
+                             "eq_pool_investment": "XSF"}
     assert solve(m).solver == "auto/newton"
 
 

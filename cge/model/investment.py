@@ -40,6 +40,23 @@ of its investment goods ``PI_r = \sum_i \lambda_{ri} pq_{ri}``, and
 
 replaces ``kappa`` in eq_investment_demand for the regions with capital f (``RORN`` is the
 country's return index; regions without f keep their benchmark share).
+
+Non-negative investment (``[model] nonnegative_investment = true``). Set: ``C_NNI`` = the
+countries when the option is on (empty otherwise). Projects financed from private savings (``XvD``) may cost more
+than the pool holds, and the pool would then invest a negative amount (``Xv < 0``: capital
+goods sold back, which no economy does). With the option, gross pool investment is
+non-negative, a complementarity pair per country: the shortfall ``XSF`` of private savings
+below the projects' cost is borrowed abroad (a capital inflow in the balance of payments,
+rest-of-world block, like ``XvP``), and there is a shortfall only when the pool invests nothing:
+
+.. math::
+
+    SAV_c - PD_c + XSF_c \ge 0 \;\perp\; XSF_c \ge 0 && \text{eq\_pool\_investment}
+
+``SAV_c - PD_c + XSF_c`` replaces ``SAV_c - PD_c`` in eq_investment_demand and
+eq_savings_investment. The dynamics spread pool investment over sectors in positive shares
+(:mod:`cge.dynamics.capital`), so every sector's gross investment is non-negative too. Needs a
+rest of the world (the lender).
 """
 
 from __future__ import annotations
@@ -47,8 +64,9 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from cge.calibration import Calibration
+from cge.errors import InputError, Problem
 from cge.model import ces, enterprises, factors, projects
-from cge.model.symbols import equation, grouped, param, var
+from cge.model.symbols import LOWER, equation, grouped, param, var
 
 BLOCK = "investment"
 
@@ -75,8 +93,18 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     var(m, "RORN", m.C_ALLOC, ("country",), block=BLOCK, unit="1", latex="RORN",
         doc="the country's index of returns on capital", init=1.0)
     var(m, "Xv", m.RV, ("region", "commodity"), block=BLOCK, unit="quantity", latex="X^v",
-        doc="investment demand", init=cal.nonzero("Xv0"))
+        doc="investment demand", init=cal.nonzero("Xv0"),
+        # under non-negative investment the pool's pair keeps it >= 0 and it reaches 0
+        lower=None if cal.config.nonnegative_investment else LOWER)
     inv0 = cal.table("INV0")
+    if cal.config.nonnegative_investment and not cal.has_rest_of_world:
+        raise InputError(Problem("nonnegative-investment", "nonnegative_investment borrows a "
+                                 "shortfall of savings abroad, but the SAM has no rest of the "
+                                 "world"))
+    m.C_NNI = list(m.C) if cal.config.nonnegative_investment else []
+    var(m, "XSF", m.C_NNI, ("country",), block=BLOCK, unit="value", latex="XSF",
+        doc="shortfall of private savings below the cost of the projects they finance, "
+        "borrowed abroad (non-negative investment)", init=0.0, lower=0.0)
     var(m, "SAV", m.C, ("country",), block=BLOCK, unit="value", latex="SAV",
         doc="savings pool of the country",
         init={c: sum(inv0[r] for r in m.REGIONS_OF[c]) for c in m.C}, lower=None)
@@ -96,7 +124,7 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
 
     def pool(m, c):
         # what is left of the pool after the projects financed from private savings
-        return m.SAV[c] - projects.private_cost(m, c)
+        return m.SAV[c] - projects.private_cost(m, c) + (m.XSF[c] if c in m.XSF else 0)
 
     def share(m, r):
         return m.kv[r] if r in allocated else m.kappa[r]
@@ -107,6 +135,10 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
              "returns)",
              rule=lambda m, r, i: m.Xv[r, i] * m.pq[r, i]
              == m.lambda_[r, i] * share(m, r) * pool(m, m.COUNTRY[r]))
+    equation(m, "eq_pool_investment", m.C_NNI, ("country",), block=BLOCK,
+             determines="XSF", complementary=True, latex=r"SAV_c - PD_c + XSF_c \ge 0",
+             doc="the pool invests a non-negative amount; a shortfall is borrowed abroad only "
+             "when it invests nothing", rule=lambda m, c: pool(m, c) >= 0)
     investing = grouped(m.RV, m.R)
     capital = cal.config.closure.investment_allocation.get("factor")
     income0 = {r: pyo.value(factors.income(m, r, capital)) for r in m.R_ALLOC}

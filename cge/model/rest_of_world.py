@@ -32,7 +32,9 @@ countries in world currency, valued at the origin's price: ``pd[o,i] (1 + tmg) D
 epsilon[c(o)]``. Re-exports ``Xre`` (rest-of-world purchases of the composite), net transfers
 to households ``TRW`` and government receipts from abroad ``GRW`` are exogenous (``Xre`` in
 quantities, ``TRW``, ``GRW`` in world currency); project investment ``XvP`` (investment block)
-is paid for by a capital inflow. ``DIVW`` are profits enterprises distribute abroad
+is paid for by a capital inflow, as is the shortfall ``XSF_c`` of private savings under
+non-negative investment (investment block; in the country's currency). ``DIVW`` are profits
+enterprises distribute abroad
 (enterprises block). Closure ``foreign = "flexible_exchange_rate"`` fixes ``Sf``
 and lets exchange rates clear the balances; ``"fixed_exchange_rate"`` (one country only) fixes
 ``epsilon`` and frees ``Sf`` of the first region. Without a rest-of-world account and with one
@@ -146,7 +148,8 @@ def equations(m: pyo.ConcreteModel, cal: Calibration) -> None:
         out, inn = cross_border(m, c)
         return (sum(world_export_price(m, *k) * m.E[k] for k in m.RE if k[0] in members)
                 + (sum(m.pq[k] * m.Xre[k] for k in m.RXE if k[0] in members)
-                   + sum(m.pq[k] * m.XvP[k] for k in m.RQ if k[0] in members)) / m.epsilon[c]
+                   + sum(m.pq[k] * m.XvP[k] for k in m.RQ if k[0] in members)
+                   + (m.XSF[c] if c in m.XSF else 0)) / m.epsilon[c]
                 + sum(m.TRW[k] for k in m.RH_W if k[0] in members)
                 + sum(m.GRW[r] + m.Sf[r] for r in members) + out
                 == sum(world_import_price(m, *k) * m.M[k] for k in m.RM if k[0] in members)
