@@ -35,25 +35,34 @@ from cge.solvers import solve
 from cge.solvers.mcp import regimes
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The toy dynamics of tests/test_dynamics.py (2 % growth a year, 2021-2026) with a capacity on
-#: NORTH's manufacturing at 105 % of its 2021 output (160: 168) and a project that raises it by
-#: 10 from 2024.
-DYNAMIC = STEADY.replace("[model.closure]", 'capacity_limits = { "NORTH:man" = { level = 1.05, '
-                         'recipient = "households" } }\n[model.closure]', 1) + """
+
+
+def dynamic_toy(model_line: str, name: str, project: str) -> str:
+    """The toy dynamics of tests/test_dynamics.py (2 % growth a year, 2021-2026) with a line
+    added to ``[model]`` and one project (its keys after ``name``), run in a scenario named
+    like it."""
+    return STEADY.replace("[model.closure]", f"{model_line}\n[model.closure]", 1) + f"""
 [[project]]
-name = "plant"
-region = "NORTH"
+name = "{name}"
+{project}
+
+[[scenario]]
+name = "{name}"
+projects = ["{name}"]
+"""
+
+
+#: A capacity on NORTH's manufacturing at 105 % of its 2021 output (160: 168) and a project that
+#: raises it by 10 from 2024.
+DYNAMIC = dynamic_toy(
+    'capacity_limits = { "NORTH:man" = { level = 1.05, recipient = "households" } }', "plant",
+    """region = "NORTH"
 sector = "man"
 financing = "foreign"
 start_operation = 2024
 capital = 4.0
 capacity = 10.0
-capex = [ { year = 2023, commodity = "man", origin = "NORTH", value = 4.0 } ]
-
-[[scenario]]
-name = "plant"
-projects = ["plant"]
-"""
+capex = [ { year = 2023, commodity = "man", origin = "NORTH", value = 4.0 } ]""")
 FILE = ROOT / "experiments" / "toy_capacity.toml"
 KEY = ("SOUTH", "man")
 PAIR = "eq_capacity[SOUTH,man] ⟂ kr[SOUTH,man]"

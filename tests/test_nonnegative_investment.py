@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyomo.environ as pyo
 import pytest
-from test_dynamics import STEADY
+from test_capacity import dynamic_toy
 
 from cge.calibration import calibrate
 from cge.dynamics import run_dynamic
@@ -64,20 +64,11 @@ def test_dynamic_sector_investment_stays_non_negative(tmp_path):
     a year): the pool's investment, and so every sector's, is zero that year instead of
     negative, and positive in the years around it."""
     path = tmp_path / "nni.toml"
-    path.write_text(STEADY.replace("[model.closure]", "nonnegative_investment = true\n"
-                                   "[model.closure]", 1) + """
-[[project]]
-name = "huge"
-region = "SOUTH"
+    path.write_text(dynamic_toy("nonnegative_investment = true", "huge", """region = "SOUTH"
 sector = "ser"
 financing = "private"
 start_operation = 2024
-capex = [ { year = 2023, commodity = "ser", origin = "SOUTH", value = 120.0 } ]
-
-[[scenario]]
-name = "huge"
-projects = ["huge"]
-""")
+capex = [ { year = 2023, commodity = "ser", origin = "SOUTH", value = 120.0 } ]"""))
     ds = run_dynamic(path).results.sel(scenario="huge")
     by_sector = ds["investment_by_sector"]
     assert float(ds["XSF"].sel(year=2023).squeeze()) > 1.0
