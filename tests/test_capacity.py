@@ -108,12 +108,13 @@ def test_slack_limit_is_the_square_model():
         assert level == pytest.approx(limited[name], rel=1e-8, abs=1e-8), name
 
 
-def test_binding_limit_earns_a_rent_and_routes_agree():
+@pytest.mark.parametrize("recipient", ["households", "government"])
+def test_binding_limit_earns_a_rent_and_routes_agree(recipient):
     """A project buying 30 units: demand exceeds the capacity, output is held at it and the
-    rent, paid to SOUTH's households, is what output earns above its cost."""
+    rent, paid to SOUTH's households or government, is what output earns above its cost."""
     solutions = {}
     for route in ("mcp", "mcp-ipopt"):
-        m = _model()
+        m = _model(limits={"SOUTH:man": {"level": 1.02, "recipient": recipient}})
         m.XvP[KEY] = 30.0
         solve(m, route)
         assert regimes(m) == []  # the limit binds
@@ -153,6 +154,11 @@ def test_experiment_reports_the_pair_that_switched():
 def test_invalid_limits_are_refused_when_read(limits, message):
     with pytest.raises(InputError, match=message):
         config_from_dict({"capacity_limits": limits})
+
+
+def test_nonnegative_investment_must_be_true_or_false():
+    with pytest.raises(InputError, match="must be true or false"):
+        config_from_dict({"nonnegative_investment": "yes"})
 
 
 def test_limit_on_an_activity_the_sam_lacks_is_refused():

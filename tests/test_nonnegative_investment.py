@@ -38,12 +38,13 @@ def _model():
     return build_model(calibrate(sam, el, config=config, trade_margins=margins))
 
 
-@pytest.mark.parametrize("cost, short", [(40.0, False), (120.0, True)])
-def test_pool_investment_stops_at_zero_and_the_shortfall_is_borrowed(cost, short):
+@pytest.mark.parametrize("cost, short, route", [(40.0, False, "mcp"), (120.0, True, "mcp"),
+                                                (120.0, True, "mcp-ipopt")])
+def test_pool_investment_stops_at_zero_and_the_shortfall_is_borrowed(cost, short, route):
     m = _model()
     assert regimes(m) == [PAIR]  # at the benchmark there is no shortfall
     m.XvD["SOUTH", "ser"] = cost
-    solve(m, "mcp")
+    solve(m, route)
     residual, _ = walras_residual(m)
     assert abs(residual) <= 1e-8
     invested = sum(pyo.value(m.pq[k] * m.Xv[k]) for k in m.RV)
