@@ -8,6 +8,7 @@ interregional margins halved.
 
 from pathlib import Path
 
+import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
 import pytest
@@ -117,3 +118,25 @@ def test_full_space_is_the_default():
     m = _built("toy_interregional.toml")
     assert solve(m, "newton").details["reduced_space"] == {
         "used": False, "equations": translation(m).n_constraints}
+
+
+def test_deep_product_translates():
+    """A Cobb-Douglas utility over 600 goods nests 600 deep: its translation with a symbolic
+    parameter (the copy of the expression recurses per level) failed with RecursionError at
+    500 sectors in benchmarks/sectors.py."""
+    import math
+
+    from cge.solvers.translate import to_casadi
+
+    n = 600
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(n), initialize=2.0, bounds=(1e-10, None))
+    m.a = pyo.Param(range(n), initialize=1.0 / n, mutable=True)
+    m.u = pyo.Var(initialize=1.0)
+    m.c = pyo.Constraint(expr=m.u == math.prod(m.x[i] ** m.a[i] for i in range(n)))
+    system = to_casadi(m, fixed_as_parameters=True, symbolic=frozenset({id(m.a)}))
+    assert system.n_constraints == 1 and system.p.numel() == n
+    # at the start point u - prod 2^(1/n) = 1 - 2
+    value = ca.Function("g", [system.x, system.p], [system.g])(system.values(),
+                                                                system.parameter_values())
+    assert abs(float(value) - system.lbg[0] - (1.0 - 2.0)) <= 1e-12

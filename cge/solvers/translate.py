@@ -42,6 +42,7 @@ again.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import weakref
 from dataclasses import dataclass, field
@@ -286,17 +287,27 @@ def _with_shadow_vars(model: pyo.Block, symbolic: frozenset[int]
 
     originals: dict[int, ConstraintData] = {}
     cons = list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
-    scratch.c = pyo.Constraint(range(len(cons)), rule=lambda _, i: copy(cons[i].expr))
+    # copy() recurses once per level of an expression, and a Cobb-Douglas product over n goods
+    # nests n deep: Python's default limit (1,000 frames) was reached at 500 sectors
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, DEEPEST_EXPRESSION))
+    try:
+        scratch.c = pyo.Constraint(range(len(cons)), rule=lambda _, i: copy(cons[i].expr))
+        objectives = list(model.component_data_objects(pyo.Objective, active=True,
+                                                       descend_into=True))
+        scratch.o = pyo.ObjectiveList()
+        for obj in objectives:
+            scratch.o.add(copy(obj.expr), sense=obj.sense)
+    finally:
+        sys.setrecursionlimit(limit)
     for i, con in enumerate(cons):
         originals[id(scratch.c[i])] = con
-    objectives = list(model.component_data_objects(pyo.Objective, active=True,
-                                                   descend_into=True))
-    scratch.o = pyo.ObjectiveList()
-    for obj in objectives:
-        scratch.o.add(copy(obj.expr), sense=obj.sense)
     return scratch, originals, params, list(numeric.values())
 
 
+#: Frames :func:`_with_shadow_vars` may use: about three per level of an expression (a product
+#: over 10,000 goods); Python-to-Python calls use no C stack since Python 3.11.
+DEEPEST_EXPRESSION = 30_000
 # What :func:`_with_shadow_vars` does with a node depends on its class only: kinds by class.
 _LEAF, _PARAM, _NAMED, _RANGED, _RELATION, _NODE = (
     "leaf", "param", "named", "ranged", "relation", "node")
