@@ -92,13 +92,16 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
         other = (flows["row_region"].values[:, None] != flows["col_region"].values[None, :])
         out["interregional_flows"] = int(((flows.values > 0) & other).sum())
     t1 = time.perf_counter()
+    _progress("gen", t1, t0, cpu0)
     el = read_elasticities(ROOT / "calibration" / "vologda_elasticities.csv")
     cal = calibrate(sam, el, model_config(), margins)
     t2 = time.perf_counter()
+    _progress("calib", t2, t0, cpu0)
     m = build_model(cal)
     # as the runner does: the shocked margins are parameters of the one translation
     symbolic_params(m, [m.tmg])
     t3 = time.perf_counter()
+    _progress("build", t3, t0, cpu0)
     if path == "newton":
         gate_parts = _time_gate_parts(out)
         report = check_benchmark(m, solver="newton")
@@ -106,11 +109,13 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
         out["gates_passed"] = report.passed
         out["gate_values"] = {name: measured for name, measured, *_ in report.rows}
     t4 = time.perf_counter()
+    _progress("gates", t4, t0, cpu0)
     for k in m.tmg:  # all interregional margins (within a region there are none)
         m.tmg[k] = 0.5 * m.tmg[k].value
     solver, options = PATHS[path]
     res = solve(m, solver, options)
     t5 = time.perf_counter()
+    _progress("cf", t5, t0, cpu0)
     out.update(
         gen=t1 - t0, calib=t2 - t1, build=t3 - t2, gates=(t4 - t3) if path == "newton" else None,
         transl=res.timings.get("translate"), solve=res.timings.get("solve"), cf=t5 - t4,
@@ -129,6 +134,14 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
     system = to_casadi(m)
     out["nonzeros"] = int(ca.jacobian_sparsity(system.g, system.x).nnz())
     return out
+
+
+def _progress(stage: str, now: float, t0: float, cpu0: float) -> None:
+    """A line on stderr as each step ends, so that a run stopped by its time limit still
+    tells how far it got, in what time and memory."""
+    print(f"{stage} done: wall {now - t0:.1f} s, cpu {time.process_time() - cpu0:.1f} s, "
+          f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB, "
+          f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
 
 
 def _time_gate_parts(out: dict):
@@ -150,6 +163,8 @@ def _time_gate_parts(out: dict):
                 part["timings"] = dict(value.timings)
                 part["iterations"] = value.iterations
             parts.append(part)
+            print(f"  gate part {name}: {part['seconds']:.1f} s {part.get('timings', '')}",
+                  file=sys.stderr, flush=True)
             return value
         return wrapper
 
