@@ -228,7 +228,13 @@ def run_one(n_regions: int, n_sectors: int, path: str) -> dict:
         solve_s=result.timings.get("solve"),
         message=result.message,
     )
-    if result.ok:
+    return _solution_checks(m, record, result.ok)
+
+
+def _solution_checks(m: pyo.ConcreteModel, record: dict, ok: bool) -> dict:
+    """Walras' residual (the dropped labour market) and mean output price of a converged
+    solve, and the run's peak memory."""
+    if ok:
         first = m.R.first()
         walras = m.eq_labour_market[first]
         record["walras_residual"] = abs(pyo.value(walras.body) - pyo.value(walras.upper))
@@ -285,13 +291,7 @@ def _pyomo_cyipopt(m: pyo.ConcreteModel, options: dict, record: dict) -> dict:
         solve_s=ipopt_s,
         message=f"cyipopt: {message}",
     )
-    if ok:
-        first = m.R.first()
-        walras = m.eq_labour_market[first]
-        record["walras_residual"] = abs(pyo.value(walras.body) - pyo.value(walras.upper))
-        record["mean_px"] = float(np.mean([v.value for v in m.px.values()]))
-    record["peak_rss_mb"] = _peak_rss_mb()
-    return record
+    return _solution_checks(m, record, ok)
 
 
 def _run_isolated(n_regions: int, n_sectors: int, path: str, timeout: float) -> dict:
