@@ -20,7 +20,9 @@ demands and technology use :math:`p^z/(1 + kr)` as the root nest's price where
 
 Either output is below the capacity and there is no rent (``kr = 0``: the activity is the
 square model's), or the capacity binds and the rent is the wedge between the output price and
-unit cost that rations demand to it. The benchmark has no rent (``level >= 1``).
+unit cost that rations demand to it. The benchmark has no rent (``level >= 1``). In the
+dynamics the capacity is a physical limit: it does not grow with the economy (only a project's
+``capacity`` raises it), so on a growth path it binds once output reaches it.
 
 Recipient (the invariant that every wedge has one): the rent is a scarcity rent on the right to
 use the capacity, like an auctioned quota licence (:mod:`cge.model.quotas`): it goes to the
