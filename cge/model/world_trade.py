@@ -95,7 +95,7 @@ def declare(m: pyo.ConcreteModel, cal: Calibration) -> None:
     if both:
         problems.append(f"{both} are in both trade_activities and world_trade_activities, "
                         "which this block does not combine")
-    if m.make_matrix or any(k in m.rwa_set for k in m.RCD):
+    if m.RWA and (m.make_matrix or any(k in m.rwa_set for k in m.RCD)):
         problems.append("world trade activities need one product per activity and one price "
                         "for every destination (no make matrix, no psi_dest)")
     tauz, tq = cal.table("tauz"), cal.table("tq")
