@@ -223,6 +223,14 @@ class ModelConfig:
     nonnegative_investment: bool = False
     local_content: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
+    @property
+    def quota_rent_accounts(self) -> tuple[str, ...]:
+        """The SAM's tax accounts that record the rents of import quotas binding at the
+        benchmark (``import_quotas`` with ``rent_account``): they pay households, not a
+        government (:mod:`cge.model.quotas`)."""
+        return tuple(q["rent_account"] for q in self.import_quotas.values()
+                     if "rent_account" in q)
+
     def country_of(self, regions: list[str]) -> dict[str, str]:
         """Region -> country; without ``countries`` all regions form one country, ``home``."""
         if not self.countries:

@@ -206,8 +206,8 @@ class _Reader:
                                             "accounts; the model takes at most one: aggregate "
                                             "them", Location(account=r)))
             # an import quota's rent account may pay households only (cge.model.quotas)
-            rents = {q.get("rent_account") for q in config.import_quotas.values()}
-            taxes = [t for t in sam.accounts_of(Kind.TAX, r) if t.split(":")[-1] not in rents]
+            taxes = [t for t in sam.accounts_of(Kind.TAX, r)
+                     if t.split(":")[-1] not in config.quota_rent_accounts]
             if taxes and not sam.accounts_of(Kind.GOVERNMENT, r):
                 problems.append(Problem("missing-account", f"region {r} has tax accounts "
                                         f"{taxes} but no government account to receive them",
@@ -459,7 +459,7 @@ def _read_flows(rd: _Reader, config: ModelConfig, country: dict[str, str]) -> di
     ap, cp, tariffs = config.activity_prefix, config.commodity_prefix, config.tariff_accounts
     duties = config.duty_accounts
     # tax accounts recording the rent of an import quota binding at the benchmark
-    rents = tuple(q["rent_account"] for q in config.import_quotas.values() if "rent_account" in q)
+    rents = config.quota_rent_accounts
     acc = {r: {s: key(r, ap + s) for s in S} for r in R}
     com = {r: {s: key(r, cp + s) for s in S} for r in R}
     b: dict[str, dict] = {n: {} for n in (
