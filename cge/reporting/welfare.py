@@ -427,24 +427,24 @@ class _Path:
         """The point t, solved from the solved point ``near``."""
         if self.at is not near:
             self.place(near)
-        step = ComponentMap((d, self.start[d] + t * (new - self.start[d]))
-                            for d, new in self.targets.items())
-        apply_and_solve(self.m, step, self.exp,
+        apply_and_solve(self.m, self._parameters(t), self.exp,
                         f"scenario {self.sc.name!r} at t = {t:.4f} of its path")
         self.at = _Node(t, *_flows(self.m, self.bench.util0),
                         [d.value for d in self.bench.variables],
                         _pair_positions(self.m) if self.pairs else {})
         return self.at
 
-    def _parameters(self, t: float) -> None:
-        for d, new in self.targets.items():
-            d.set_value(self.start[d] + t * (new - self.start[d]))
+    def _parameters(self, t: float) -> ComponentMap:
+        """The shocked parameters' values at t."""
+        return ComponentMap((d, self.start[d] + t * (new - self.start[d]))
+                            for d, new in self.targets.items())
 
     def place(self, node: _Node) -> None:
         """Put the model at the solved point ``node``."""
         for d, x in zip(self.bench.variables, node.values, strict=True):
             d.set_value(x, skip_validation=True)
-        self._parameters(node.t)
+        for d, x in self._parameters(node.t).items():
+            d.set_value(x)
         self.at = node
 
     def segment(self, solved: dict[int, _Node], t1: float, nodes: int
