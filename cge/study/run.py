@@ -128,8 +128,7 @@ def _effects(study: Study, ds: xr.Dataset, targets: pd.DataFrame) -> pd.DataFram
 def _regional(study: Study, ds: xr.Dataset) -> pd.DataFrame:
     """Every region's real GRP change in percent by instrument; NaN where it failed."""
     names = [i.name for i in study.instruments]
-    b = ds["GRP_real"].sel(scenario="benchmark")
-    pct = (100.0 * (ds["GRP_real"].sel(scenario=names) - b) / b).transpose("scenario", "region")
+    pct = ds["pct_GRP_real"].sel(scenario=names).transpose("scenario", "region")
     out = pd.DataFrame(pct.values, index=pd.Index(names, name="instrument"),
                        columns=[str(r) for r in pct["region"].values])
     out.loc[ds["status"].sel(scenario=names).values != "ok"] = np.nan
