@@ -120,9 +120,9 @@ def _draw_tiles(ax, grid: pd.DataFrame, tile_vals: pd.Series, norm: CenteredNorm
                             facecolors=colours, edgecolors="white", linewidths=0.8)
     tiles.set_gid("tiles:" + ",".join(grid.index))
     ax.add_collection(tiles, autolim=False)
-    for u, r, c, d in zip(grid.index, grid["row"], grid["col"], dark, strict=True):
-        if fontsize is not None:
-                ax.text(c, r, u, ha="center", va="center", fontsize=fontsize,
+    if fontsize is not None:
+        for u, r, c, d in zip(grid.index, grid["row"], grid["col"], dark, strict=True):
+            ax.text(c, r, u, ha="center", va="center", fontsize=fontsize,
                     color="white" if d else "black", in_layout=False)
     ax.set_xlim(grid["col"].min() - 0.6, grid["col"].max() + 0.6)
     ax.set_ylim(grid["row"].max() + 0.6, grid["row"].min() - 0.6)  # row 1 at the top
