@@ -245,8 +245,13 @@ def _norm(f: np.ndarray) -> float:
         return float(np.linalg.norm(f))
 
 
-def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions) -> NewtonOutcome:
+def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions,
+                 parameters: np.ndarray | None = None) -> NewtonOutcome:
     """Solve the square equality system ``system`` from ``x0`` (see module docstring).
+
+    ``parameters`` are the values of ``system.p`` (default: read from the model's fixed Vars
+    and symbolic Params), so that a caller solving many parameter points on one translation
+    (a sensitivity batch) need not write each point into the Pyomo model.
 
     A factorised Jacobian is kept for the next step (a chord step) while a full step reduced
     ||F|| by ``chord_ratio`` or more, as it does near the solution; otherwise, and whenever a
@@ -255,7 +260,7 @@ def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions) -> N
     """
     lb, ub = system.lbx, system.ubx
     ev = evaluator(system)
-    ev.set_parameters(system.parameter_values())
+    ev.set_parameters(system.parameter_values() if parameters is None else parameters)
     x = np.clip(np.asarray(x0, dtype=float), lb, ub)
     fx = ev.residual(x)
     if not np.all(np.isfinite(fx)):
