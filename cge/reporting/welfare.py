@@ -126,6 +126,7 @@ is refused with the parameter's name.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -193,23 +194,62 @@ SWITCH_TOLERANCE = 1e-8
 SWITCH_ITERATIONS = 30
 
 
-def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
+class _Numbers:
+    """An indexed Var, Param or Expression read as numbers: ``x[k]`` is the value of its
+    member k (a Var's or mutable Param's value slot, read directly: ``pyo.value`` took half
+    the time of the reading)."""
+
+    __slots__ = ("_component", "_read")
+
+    def __init__(self, component):
+        self._component = component
+        slot = isinstance(component, pyo.Var) or (isinstance(component, pyo.Param)
+                                                  and component.mutable)
+        self._read = operator.attrgetter("value") if slot else pyo.value
+
+    def __getitem__(self, key) -> float:
+        return self._read(self._component[key])
+
+    def __contains__(self, key) -> bool:
+        return key in self._component
+
+
+class _AtPoint:
+    """The model read at its current point: its Vars, Params and Expressions give numbers,
+    everything else (sets, the calibration's maps, dicts of Vars such as the cooperation
+    block's ``local_preference``: read them with ``pyo.value``) is the model's own. The identity's
+    products are then plain float arithmetic through the model's own price and quantity
+    functions (:func:`cge.model.trade.landed_price`...), where Pyomo expressions built and
+    evaluated one by one took most of the decomposition's time beside the solves (issue 21)."""
+
+    def __init__(self, m: pyo.ConcreteModel):
+        self._m = m
+
+    def __getattr__(self, name: str):
+        c = getattr(self._m, name)
+        if isinstance(c, pyo.Var | pyo.Param | pyo.Expression):
+            c = _Numbers(c) if c.is_indexed() else pyo.value(c)
+        setattr(self, name, c)  # read once per point
+        return c
+
+
+def _flows(model: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
            ) -> tuple[dict[tuple[str, str, str, int], tuple[float, float]], dict[str, float]]:
     """Every product of the identity at the current point, key (region, term, item, n) ->
     (a, b), contributing :math:`\\int D_r\\, a\\, db` (n tells apart products of one item),
     and the deflators :math:`D_r`; ``util0`` are the benchmark prices of utility."""
-    v = pyo.value
+    m = _AtPoint(model)
     out: dict = {}
     count: dict = defaultdict(int)
 
     def add(r, term, item, a, b):
         key = (r, term, item)
-        out[key + (count[key],)] = (float(v(a)), float(v(b)))
+        out[key + (count[key],)] = (float(a), float(b))
         count[key] += 1
 
     regions = list(dict.fromkeys(r for r, _ in m.RH))
     home = set(regions)
-    eps = {r: float(v(fx(m, r))) for r in m.R}
+    eps = {r: float(fx(m, r)) for r in m.R}
 
     def fx_to(d, o):  # units of d's currency per unit of o's
         return eps[d] / eps[o] if m.COUNTRY[o] != m.COUNTRY[d] else 1.0
@@ -219,11 +259,11 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
     # households: consumption tax; the households' term
     defl_num, defl_den = defaultdict(float), defaultdict(float)
     for r, h in m.RH:
-        defl_num[r] += util0[(r, h)] * v(m.UU[r, h])
-        defl_den[r] += v(m.pU[r, h] * m.UU[r, h])
+        defl_num[r] += util0[(r, h)] * m.UU[r, h]
+        defl_den[r] += m.pU[r, h] * m.UU[r, h]
     deflator = {r: defl_num[r] / defl_den[r] for r in regions}
     for r, i, h in m.RIH:
-        own = util0[(r, h)] / v(m.pU[r, h]) / deflator[r]  # D_h / D_r
+        own = util0[(r, h)] / m.pU[r, h] / deflator[r]  # D_h / D_r
         add(r, "households", i, (own - 1.0) * households.consumer_price(m, r, i), m.Xp[r, i, h])
         add(r, "allocative", f"consumption tax:{i}", m.tc[r, i] * m.pq[r, i], m.Xp[r, i, h])
     # Armington: sales tax, tariffs, quota rents; imports
@@ -244,7 +284,7 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
             add(d, "allocative", f"shipment quota:{i}", m.rs[o, d, i] * landed, m.DS[o, d, i])
         if (o, d, i) in m.local_preference:  # a local-content requirement (cooperation block)
             add(d, "allocative", f"local-content preference:{i}",
-                -m.local_preference[(o, d, i)] * landed, m.DS[o, d, i])
+                -pyo.value(m.local_preference[(o, d, i)]) * landed, m.DS[o, d, i])
         add(d, "technology", f"trade costs:{i}", -op * fx_to(d, o) * m.DS[o, d, i],
             m.tmg[o, d, i])
         if o != d:
@@ -263,7 +303,7 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
     for r, j in m.RS:
         add(r, "allocative", f"production tax:{j}", m.tauz[r, j] * m.pz[r, j], m.Z[r, j])
     for (r, j, i), surcharge in m.plant_surcharge.items():  # paid for the preference
-        add(r, "allocative", f"local-content surcharge:{j}", surcharge * m.pq[r, j],
+        add(r, "allocative", f"local-content surcharge:{j}", pyo.value(surcharge) * m.pq[r, j],
             m.X[r, j, i])
     national = set(m.CF_NATIONAL)
     used = defaultdict(float)
@@ -272,13 +312,13 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
         add(r, "technology", f"productivity:{j}",
             (1 + m.tf[r, f, j]) * m.pf[r, f, j] * m.F[r, f, j] / m.b[r, j], m.b[r, j])
         if (m.COUNTRY[r], f) in national:
-            used[(r, f)] += v(m.F[r, f, j])
+            used[(r, f)] += m.F[r, f, j]
         else:
             add(r, "endowment", f, m.pf[r, f, j], m.F[r, f, j])
     for (r, f), q in used.items():
         price = m.pfn[m.COUNTRY[r], f]
         add(r, "endowment", f, price, m.FF[r, f])
-        purchases[r].append((price, q - v(m.FF[r, f]), False, f))
+        purchases[r].append((price, q - m.FF[r, f], False, f))
     # exports, export tax, re-exports and projects financed from abroad
     for r, i in m.RE:
         add(r, "allocative", f"export tax:{i}", m.te[r, i] * m.pe[r, i], m.E[r, i])
@@ -290,37 +330,36 @@ def _flows(m: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
     # new use is counted (as investment) rather than lost from the identity
     for r, i in m.RQ:
         sales[r].append((m.pq[r, i], m.XvP[r, i], True, i))
-        gov = (v(m.Xg[r, i]) if (r, i) in m.Xg else 0.0) + (
-            v(m.Xgf[r, i]) if (r, i) in m.Xgf else 0.0)
+        gov = (m.Xg[r, i] if (r, i) in m.Xg else 0.0) + (
+            m.Xgf[r, i] if (r, i) in m.Xgf else 0.0)
         add(r, "government", i, -m.pq[r, i], gov)
-    other = {k: v(m.Q[k] - m.XvP[k]) for k in m.RQ}
+    other = {k: m.Q[k] - m.XvP[k] for k in m.RQ}
     for r, j, i in m.RJS:
-        other[(r, j)] -= v(m.X[r, j, i])
+        other[(r, j)] -= m.X[r, j, i]
     for r, i, h in m.RIH:
-        other[(r, i)] -= v(m.Xp[r, i, h])
+        other[(r, i)] -= m.Xp[r, i, h]
     for k in m.RG:
-        other[k] -= v(m.Xg[k])
+        other[k] -= m.Xg[k]
     for k in m.RGF:
-        other[k] -= v(m.Xgf[k])
+        other[k] -= m.Xgf[k]
     for k in m.RXE:
-        other[k] -= v(m.Xre[k])
+        other[k] -= m.Xre[k]
     for k in m.RMG:
-        other[k] -= v(m.XMG[k])
+        other[k] -= m.XMG[k]
     invested = defaultdict(float)
     for (r, i), q in other.items():
         add(r, "investment_savings", f"investment:{i}", -m.pq[r, i], q)
-        invested[r] += v(m.pq[r, i]) * q
+        invested[r] += m.pq[r, i] * q
     # terms of trade (prices in world currency), net lending, income and transfers
     for r in regions:
         nx = 0.0
         for sign, flows in ((1.0, sales[r]), (-1.0, purchases[r])):
             for p, q, world, item in flows:
-                p, q = v(p), v(q)
                 nx += sign * p * q
                 add(r, "tot_world" if world else "tot_interregional", item,
                     sign * q * eps[r], p / eps[r])
-        saved = (sum(v(m.Sp[k]) for k in m.RH if k[0] == r) + v(m.Sg[r])
-                 + v(enterprises.savings(m, r)))
+        saved = (sum(m.Sp[k] for k in m.RH if k[0] == r) + m.Sg[r]
+                 + enterprises.savings(m, r))
         lending = saved - invested[r]
         add(r, "investment_savings", "net lending", -eps[r], lending / eps[r])
         add(r, "income_transfers", "net", -eps[r], (nx - lending) / eps[r])
