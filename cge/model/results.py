@@ -17,12 +17,66 @@ description as attrs; absent (zero) flows are NaN-free zeros. :func:`indicators`
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
 from cge.model import grp, households
+
+
+class _Numbers:
+    """An indexed Var, Param or Expression read as numbers: ``x[k]`` is the value of its
+    member k (a Var's or mutable Param's value slot read directly: ``pyo.value`` took half
+    the time of the reading)."""
+
+    __slots__ = ("_component", "_read")
+
+    def __init__(self, component):
+        self._component = component
+        slot = isinstance(component, pyo.Var) or (isinstance(component, pyo.Param)
+                                                  and component.mutable)
+        self._read = operator.attrgetter("value") if slot else pyo.value
+
+    def __getitem__(self, key) -> float:
+        return self._read(self._component[key])
+
+    def __contains__(self, key) -> bool:
+        return key in self._component
+
+    def __iter__(self):
+        return iter(self._component)
+
+    def __len__(self) -> int:
+        return len(self._component)
+
+    def items(self):
+        read = self._read
+        return ((k, read(d)) for k, d in self._component.items())
+
+
+class AtPoint:
+    """The model read at its current point: its Vars, Params and Expressions give numbers,
+    everything else (sets, the calibration's maps, dicts of Vars such as the cooperation
+    block's ``local_preference``: read those with ``pyo.value``) is the model's own.
+
+    The model's functions of prices and quantities (:func:`cge.model.grp.nominal`,
+    :func:`cge.model.trade.landed_price`...) called on it return floats computed in the
+    order their Pyomo expressions would be evaluated, without building and walking those
+    expressions: that took most of the indicators' and the welfare decomposition's time
+    beside the solves (issue 21)."""
+
+    def __init__(self, m: pyo.ConcreteModel):
+        self._m = m
+
+    def __getattr__(self, name: str):
+        c = getattr(self._m, name)
+        if isinstance(c, pyo.Var | pyo.Param | pyo.Expression):
+            c = _Numbers(c) if c.is_indexed() else pyo.value(c)
+        setattr(self, name, c)  # read once per point
+        return c
 
 
 def _to_dataarray(comp, dims: tuple[str, ...], attrs: dict) -> xr.DataArray:
@@ -76,9 +130,9 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
 
     ``benchmark`` is :func:`solution` of the same model at its benchmark point.
     """
+    at = AtPoint(m)
     # consumer prices: purchaser prices plus the consumption tax (zero at the benchmark)
-    p1 = {k: pyo.value(households.consumer_price(m, *k)) if k in m.tc else pyo.value(v)
-          for k, v in m.pq.items()}
+    p1 = {k: households.consumer_price(at, *k) if k in m.tc else v for k, v in at.pq.items()}
     p0 = {k: float(v) for k, v in grp._at(benchmark["pq"], m.pq)}
     ev, cv = {}, {}
     cost0, cost1 = households.unit_cost(m, p0), households.unit_cost(m, p1)
@@ -92,9 +146,9 @@ def indicators(m: pyo.ConcreteModel, benchmark: xr.Dataset) -> xr.Dataset:
         "EV": _series(ev, hh_dims, "value", "Hicksian equivalent variation"),
         "CV": _series(cv, hh_dims, "value", "Hicksian compensating variation"),
     }
-    nom = {r: tuple(pyo.value(x) for x in pair) for r, pair in grp.nominal(m).items()}
-    vol = {r: tuple(pyo.value(x) for x in pair)
-           for r, pair in grp.real(m, grp.BasePrices.from_solution(m, benchmark)).items()}
+    nom = {r: tuple(float(x) for x in pair) for r, pair in grp.nominal(at).items()}
+    vol = {r: tuple(float(x) for x in pair)
+           for r, pair in grp.real(at, grp.BasePrices.from_solution(m, benchmark)).items()}
     tot = {}
     # benchmark weights, read once (solution() leaves out E or M without entries)
     e0 = dict(grp._at(benchmark["E"], m.RE)) if len(m.RE) else {}

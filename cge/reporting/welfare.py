@@ -126,7 +126,6 @@ is refused with the parameter's name.
 from __future__ import annotations
 
 import itertools
-import operator
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,6 +147,7 @@ from cge.experiments.runner import (
 from cge.experiments.spec import Experiment, Scenario
 from cge.model import build_model, enterprises, households, margins, trade, transformation
 from cge.model.rest_of_world import fx
+from cge.model.results import AtPoint
 from cge.reporting.labels import Labels
 from cge.reporting.tables import scenario_label
 from cge.solvers import symbolic_params
@@ -194,51 +194,12 @@ SWITCH_TOLERANCE = 1e-8
 SWITCH_ITERATIONS = 30
 
 
-class _Numbers:
-    """An indexed Var, Param or Expression read as numbers: ``x[k]`` is the value of its
-    member k (a Var's or mutable Param's value slot, read directly: ``pyo.value`` took half
-    the time of the reading)."""
-
-    __slots__ = ("_component", "_read")
-
-    def __init__(self, component):
-        self._component = component
-        slot = isinstance(component, pyo.Var) or (isinstance(component, pyo.Param)
-                                                  and component.mutable)
-        self._read = operator.attrgetter("value") if slot else pyo.value
-
-    def __getitem__(self, key) -> float:
-        return self._read(self._component[key])
-
-    def __contains__(self, key) -> bool:
-        return key in self._component
-
-
-class _AtPoint:
-    """The model read at its current point: its Vars, Params and Expressions give numbers,
-    everything else (sets, the calibration's maps, dicts of Vars such as the cooperation
-    block's ``local_preference``: read them with ``pyo.value``) is the model's own. The identity's
-    products are then plain float arithmetic through the model's own price and quantity
-    functions (:func:`cge.model.trade.landed_price`...), where Pyomo expressions built and
-    evaluated one by one took most of the decomposition's time beside the solves (issue 21)."""
-
-    def __init__(self, m: pyo.ConcreteModel):
-        self._m = m
-
-    def __getattr__(self, name: str):
-        c = getattr(self._m, name)
-        if isinstance(c, pyo.Var | pyo.Param | pyo.Expression):
-            c = _Numbers(c) if c.is_indexed() else pyo.value(c)
-        setattr(self, name, c)  # read once per point
-        return c
-
-
 def _flows(model: pyo.ConcreteModel, util0: dict[tuple[str, str], float]
            ) -> tuple[dict[tuple[str, str, str, int], tuple[float, float]], dict[str, float]]:
     """Every product of the identity at the current point, key (region, term, item, n) ->
     (a, b), contributing :math:`\\int D_r\\, a\\, db` (n tells apart products of one item),
     and the deflators :math:`D_r`; ``util0`` are the benchmark prices of utility."""
-    m = _AtPoint(model)
+    m = AtPoint(model)
     out: dict = {}
     count: dict = defaultdict(int)
 
