@@ -61,9 +61,6 @@ class NewtonOptions:
 
 
 LINEAR_SOLVERS = ("auto", "umfpack", "superlu", "mumps")
-#: In the reason of a line-search failure whose step is at rounding level: the residual is
-#: the attainable accuracy at the model's scale, which no other start or solver improves.
-AT_ROUNDING_LEVEL = "the Newton step is at rounding level"
 
 
 @dataclass
@@ -317,7 +314,7 @@ def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions,
             relative_step = float(np.max(np.abs(dx) / (1.0 + np.abs(x))))
             if relative_step < 1e3 * np.finfo(float).eps:
                 why = (
-                    f"{AT_ROUNDING_LEVEL}, so this residual is the attainable "
+                    "the Newton step is at rounding level, so this residual is the attainable "
                     "accuracy at the model's scale: loosen tol or rescale the model"
                 )
             else:
