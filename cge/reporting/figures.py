@@ -14,6 +14,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import matplotlib
+import matplotlib.image
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -23,6 +24,8 @@ from cge.outputs import safe_name, write_bytes
 from cge.reporting.labels import Labels
 
 FORMATS = ("png", "pdf")
+#: Resolution of the PNGs (and of anything rasterised in the PDFs).
+DPI = 150
 #: Characters per line of tick labels and legend entries.
 WRAP = 40
 
@@ -176,20 +179,39 @@ def _lay_out_once(fig: Figure) -> None:
         fig.set_layout_engine(None)
 
 
+def _png(fig: Figure, dpi: float) -> bytes:
+    """The figure drawn on its Agg canvas at ``dpi``, laid out by its layout engine in the
+    same draw, and encoded as ``savefig(format="png")`` encodes it (``matplotlib.image.imsave``
+    of the canvas): without savefig's dry-run draw for the layout, one draw fewer per figure
+    (issue 21). The layout is kept for the other formats."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)
+    canvas.draw()
+    fig.set_layout_engine(None)
+    buf = io.BytesIO()
+    matplotlib.image.imsave(buf, canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi)
+    return buf.getvalue()
+
+
 def save_figures(figs: dict[str, Figure], folder: str | Path, formats: tuple[str, ...] = FORMATS
                  ) -> list[Path]:
-    """Write each figure in each format, laid out once for all of them; PDFs embed TrueType
-    fonts (Type 42), which journals accept and text tools can search, instead of matplotlib's
-    default Type 3."""
+    """Write each figure in each format, laid out once for all of them (in the PNG's draw
+    where there is one); PDFs embed TrueType fonts (Type 42), which journals accept and text
+    tools can search, instead of matplotlib's default Type 3."""
     folder = Path(folder)
     out = []
     for name, fig in figs.items():
         safe_name(name, what="figure name")  # from SAM labels: must stay in this folder
+        png = _png(fig, DPI) if "png" in formats else None
         _lay_out_once(fig)
         for fmt in formats:
-            buf = io.BytesIO()
-            with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), \
-                    _lean_font_subsets() if fmt == "pdf" else nullcontext():
-                fig.savefig(buf, format=fmt, dpi=150)
-            out.append(write_bytes(folder / f"{name}.{fmt}", buf.getvalue()))
+            if fmt == "png":
+                data = png
+            else:
+                buf = io.BytesIO()
+                with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), \
+                        _lean_font_subsets() if fmt == "pdf" else nullcontext():
+                    fig.savefig(buf, format=fmt, dpi=DPI)
+                data = buf.getvalue()
+            out.append(write_bytes(folder / f"{name}.{fmt}", data))
     return out
