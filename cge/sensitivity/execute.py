@@ -7,8 +7,9 @@ skips tasks whose file is intact, so an interrupted sweep resumes where it stopp
 file that is not intact (truncated, overwritten, without its checksum, or a result of another
 task) is named in a warning line and computed again. Results are always read back from those
 files, so a resumed sweep and an uninterrupted one hand over the same numbers, and the serial
-path calls the same :func:`~cge.sensitivity.tasks.run_task` in process that Dask calls on its
-workers. Ctrl-C raises :class:`cge.outputs.Interrupted`, which says how many tasks finished.
+path calls the same :func:`run_unit` (a task, or a batch of SSA points) in process that Dask
+calls on its workers. Ctrl-C raises :class:`cge.outputs.Interrupted`, which says how many tasks
+finished.
 
 Dask: ``workers = N`` starts a :class:`distributed.LocalCluster` of ``N`` single-threaded
 worker processes (``processes=False`` gives threads of this process, cheaper to start, for
@@ -30,6 +31,7 @@ from pathlib import Path
 import xarray as xr
 
 from cge.outputs import Interrupted, safe_name, sha256_file, write_bytes, write_text
+from cge.sensitivity.batch import Batch, run_batch
 from cge.sensitivity.tasks import Task, run_task
 
 Progress = Callable[[str], None]
@@ -118,7 +120,7 @@ def stderr_progress(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def run_tasks(tasks: Sequence[Task], folder: str | Path, executor: Executor = SERIAL,
+def run_tasks(tasks: Sequence[Task | Batch], folder: str | Path, executor: Executor = SERIAL,
               progress: Progress | None = None) -> list[xr.Dataset]:
     """Results of ``tasks`` in their order, computing only those without a result file."""
     folder = Path(folder)
@@ -157,9 +159,14 @@ def _warn(line: str) -> None:
     warnings.warn(line, stacklevel=3)
 
 
-def run_and_write(task: Task, path: str) -> int:
+def run_unit(task: Task | Batch) -> xr.Dataset:
+    """The results of a task, or of a batch of SSA points."""
+    return run_batch(task) if isinstance(task, Batch) else run_task(task)
+
+
+def run_and_write(task: Task | Batch, path: str) -> int:
     """Solve a task and write its result file where it runs; the number of failed runs."""
-    ds = run_task(task)
+    ds = run_unit(task)
     _write(ds, Path(path))
     return _failed(ds)
 
@@ -186,7 +193,7 @@ def _run_dask(tasks: list[Task], folder: Path, executor: Executor,
     try:
         futures = {(client.submit(run_and_write, task, str(task_file(folder, task)),
                                   key=f"cge-task-{task.id}") if local
-                    else client.submit(run_task, task, key=f"cge-task-{task.id}")): task
+                    else client.submit(run_unit, task, key=f"cge-task-{task.id}")): task
                    for task in tasks}
         for fut in as_completed(futures):
             task = futures[fut]

@@ -80,7 +80,7 @@ def _entries(da: xr.DataArray) -> int:
 
 
 def write_ssa(res: SSAResult, folder: str | Path) -> list[Path]:
-    """``samples.nc`` (every result by sample), ``summary.nc``, ``sensitivity.nc``,
+    """``samples.nc`` (the key results by sample), ``summary.nc``, ``sensitivity.nc``,
     ``summary.csv`` (key results) and ``intervals.png``."""
     folder = Path(folder)
     out = [write_bytes(folder / name, bytes(netcdf_ready(ds).to_netcdf(engine="scipy")))

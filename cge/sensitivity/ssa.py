@@ -5,9 +5,9 @@ For the uncertain parameters of a :class:`~cge.sensitivity.spec.SensitivitySpec`
 CES shares recalibrated on them, set as Params of one model per process where the forms of its
 equations allow, else a model of its own: :mod:`cge.sensitivity.tasks`; the point's shock
 sizes; solve every chosen scenario warm-started from the benchmark, which calibration makes the
-same for any elasticities), run the tasks (serially or on Dask, resumable:
-:mod:`cge.sensitivity.execute`) and summarise every result over the samples
-(:mod:`cge.sensitivity.stats`).
+same for any elasticities), run the points in batches that keep the spec's key results
+(:mod:`cge.sensitivity.batch`; serially or on Dask, resumable: :mod:`cge.sensitivity.execute`)
+and summarise the key results over the samples (:mod:`cge.sensitivity.stats`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import xarray as xr
 
 from cge.errors import InputError, Location, Problem
+from cge.sensitivity.batch import batches
 from cge.sensitivity.design import Design, make_design
 from cge.sensitivity.execute import SERIAL, Executor, Progress, run_tasks
 from cge.sensitivity.spec import Parameter, SensitivitySpec
@@ -31,7 +30,6 @@ from cge.sensitivity.tasks import (
     Run,
     Task,
     base,
-    complete,
     expand_elasticities,
     make_task,
 )
@@ -39,7 +37,7 @@ from cge.sensitivity.tasks import (
 
 @dataclass
 class SSAResult:
-    """``results``: every task's results on ``sample x scenario x ...`` plus the design
+    """``results``: the key results and run bookkeeping on ``sample x scenario x ...``, the design
     (``parameter_value``, ``z``, ``weight``); ``summary``: statistics (``statistic`` dim) and
     ``sensitivity`` (``measure x parameter``) of the scenarios (benchmark and failed samples
     left out)."""
@@ -100,11 +98,10 @@ def run_ssa(spec: SensitivitySpec, folder: str | Path, executor: Executor = SERI
     """Run the SSA of ``spec``; task results go to ``<folder>/tasks`` (resumable)."""
     design = design or design_of(spec)
     check_parameters(spec)
-    tasks = [point_task(spec, x, k) for k, x in enumerate(design.values)]
-    frames = run_tasks(tasks, folder, executor, progress)
-    samples = pd.Index(np.arange(design.size), name="sample")
-    results = complete(xr.concat(frames, dim=samples, combine_attrs="drop_conflicts"),
-                       spec.experiment.file)
+    points = [point_task(spec, x, k) for k, x in enumerate(design.values)]
+    frames = run_tasks(batches(spec.name, points, spec.key_results), folder, executor,
+                       progress)
+    results = xr.concat(frames, dim="sample", combine_attrs="drop_conflicts")
     labels = [p.label for p in spec.parameters]
     results = results.assign_coords(parameter=labels)
     results["parameter_value"] = (("sample", "parameter"), design.values)

@@ -258,6 +258,9 @@ class _Ready:
     # the benchmark's results by the parameters they list: the same for every task's
     # elasticities (calibration reproduces the SAM whatever they are)
     frames: dict[tuple[str, ...], xr.Dataset] = field(default_factory=dict)
+    # the model's translation prepared for batches of points (cge.sensitivity.batch), by what
+    # the points set and shock and the results they keep
+    batch: dict[tuple, object] = field(default_factory=dict)
 
 
 # Per process, handed out one user at a time: Dask runs tasks on worker threads that need not
@@ -430,6 +433,16 @@ def run_task(task: Task) -> xr.Dataset:
         return _run_ready(task, ready, values)
 
 
+def benchmark_frame(ready: _Ready, params: list[str]) -> xr.Dataset:
+    """The pooled model's benchmark results with the named parameters (computed once: the
+    same for every point's elasticities, since calibration reproduces the SAM)."""
+    bench = ready.frames.get(tuple(params))
+    if bench is None:
+        bench = ready.frames[tuple(params)] = _collect(ready.model, ready.levels, params,
+                                                       ready.levels)
+    return bench
+
+
 def _run_ready(task: Task, ready: _Ready, values: dict[str, dict] | None = None
                ) -> xr.Dataset:
     m, exp = ready.model, base(task.experiment).exp
@@ -463,10 +476,7 @@ def _run_ready(task: Task, ready: _Ready, values: dict[str, dict] | None = None
             put(pool)
             raise RuntimeError(f"benchmark residual {res:.3e} > {BENCHMARK_TOL} after setting "
                                f"{[o.describe() for o in task.elasticities]}")
-    bench = ready.frames.get(tuple(params))
-    if bench is None:
-        bench = ready.frames[tuple(params)] = _collect(m, ready.levels, params, ready.levels)
-    frames = [bench]
+    frames = [benchmark_frame(ready, params)]
     infos = [{"status": "benchmark", "method": "benchmark", "iterations": 0,
               "max_residual": 0.0, "walras_residual": walras_residual(m)[0], "message": ""}]
     try:
