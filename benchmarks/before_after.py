@@ -6,7 +6,11 @@ DIR`` (default: this tree; a checkout of the change's commit keeps other uncommi
 each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` times each:
 
 * ``scale N``: one run of ``benchmarks/scale.py`` (synthetic N regions x 25 sectors: build,
-  the five gates, one counterfactual), newton path; the steps are scale.py's;
+  the five gates, one counterfactual), newton path, this tree's script for both trees (it
+  records the CPU seconds and peak memory of each step, and runs the code before
+  :func:`cge.solvers.symbolic_params` too); the steps are scale.py's, and ``max_diff_solution``
+  is the largest difference between the trees' counterfactual solutions, over the variables
+  both models have, relative to max(1, |value|);
 * ``flagship``: ``cge run experiments/vologda_trade.toml`` as a whole process (wall seconds
   and CPU seconds of the process, report writing included); ``flagship0``
   (``--flagship-no-welfare``): the same with ``--welfare-steps 0``, without the welfare
@@ -24,8 +28,8 @@ each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` t
   writes, as a whole process: the report writing alone, on the same saved results (e.g. a
   flagship run's folder).
 
-Both trees run the baseline's benchmark scripts and the baseline's experiments and data, so
-that only the code under test differs. Alternating the trees spreads the load of other jobs on
+Both trees run the baseline's benchmark scripts (``scale N``: this tree's) and the
+baseline's experiments and data, so that only the code under test differs. Alternating the trees spreads the load of other jobs on
 a shared machine over both; the table
 gives medians and the ratio before / after of each median. Usage::
 
@@ -49,7 +53,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "before_after.json"
-SCALE_STEPS = ("build", "gates", "transl", "solve", "cf", "total", "peak_mb")
+SCALE_STEPS = ("build", "gates", "transl", "solve", "cf", "total", "cpu_build", "cpu_gates",
+               "cpu_cf", "cpu_gates_cf", "cpu", "peak_mb_build", "peak_mb_gates", "peak_mb")
 CODES = ("before", "after")
 
 
@@ -57,9 +62,20 @@ def _env(src: Path) -> dict:
     return {**os.environ, "PYTHONPATH": str(src)}
 
 
-def scale_run(src: Path, data: Path, n: int, timeout: float) -> dict:
-    cmd = [sys.executable, str(data / "benchmarks" / "scale.py"), "--one", str(n), "newton"]
+def scale_run(src: Path, n: int, timeout: float, values: Path) -> dict:
+    cmd = [sys.executable, str(Path(__file__).parent / "scale.py"), "--one", str(n), "newton",
+           "--no-nonzeros", "--values", str(values)]
     return _json_run(cmd, src, timeout)
+
+
+def solution_gap(before: Path, after: Path) -> float:
+    """Largest |a - b| / max(1, |b|) over the variables (by name) both solutions hold."""
+    a, b = np.load(before), np.load(after)
+    common, ia, ib = np.intersect1d(a["names"], b["names"], return_indices=True)
+    if common.size == 0:
+        return float("nan")
+    va, vb = a["values"][ia], b["values"][ib]
+    return float(np.max(np.abs(va - vb) / np.maximum(1.0, np.abs(vb))))
 
 
 def process_run(src: Path, data: Path, argv: list[str], timeout: float) -> dict:
@@ -165,8 +181,10 @@ def main() -> None:
     args = ap.parse_args()
     trees = {"before": args.baseline.resolve(), "after": args.candidate.resolve()}
     data = trees["before"]
+    scratch = Path(tempfile.mkdtemp(prefix="cge_before_after_"))
     cases = [(f"scale {n}", SCALE_STEPS,
-              lambda src, n=int(n): scale_run(src, data, n, args.timeout))
+              lambda src, n=int(n): scale_run(src, n, args.timeout,
+                                              scratch / f"scale{n}_{src.name}.npz"))
              for n in args.sizes.split(",") if n]
     cases += [(f"declared {n}", SCALE_STEPS,
                lambda src, n=int(n): declared_run(src, data, n, args.timeout))
@@ -214,12 +232,16 @@ def main() -> None:
                 if len(evs) == 2:  # the same results from both trees, or how far apart
                     summary[case]["max_diff_EV"] = float(np.max(np.abs(
                         np.subtract(evs["before"], evs["after"]))))
+                solutions = [scratch / f"{case.replace(' ', '')}_{trees[c].name}.npz"
+                             for c in CODES]
+                if all(f.exists() for f in solutions):
+                    summary[case]["max_diff_solution"] = solution_gap(*solutions)
                 write()
     print(f"\nmedians of {args.repeat} runs (seconds) and ratio before / after")
     for case, med in summary.items():
         print(f"\n{case}")
         for code in (*CODES, "ratio"):
-            print(f"  {code:<7}" + "".join(f"{s:>8} {v:7.2f}" for s, v in med[code].items()))
+            print(f"  {code:<7}" + "".join(f"{s:>14} {v:8.2f}" for s, v in med[code].items()))
     print(f"\nwrote {args.output}")
 
 

@@ -17,7 +17,11 @@ Paths: ``newton`` (``solve(m, "newton")``: sparse Newton, MUMPS from 20,000 equa
 everything; ``ipopt`` (``solve(m, "ipopt", {"hessian": "limited-memory"})``, CasADi's bundled
 Ipopt) solves the same counterfactual after the same generation, calibration and build, without
 the gates (they do not depend on the path of the counterfactual). Each run is a fresh
-subprocess, so ``peakMB`` (maximum resident set size) is that run's alone.
+subprocess, so ``peakMB`` (maximum resident set size) is that run's alone; the JSON has the
+CPU seconds of each step (``cpu_<step>``, and ``cpu_gates_cf``, the gates and the
+counterfactual) and the peak so far at the end of each (``peak_mb_<step>``). The script runs
+code from before :func:`cge.solvers.symbolic_params` too (``before_after.py`` times both trees
+with this script).
 
 After the runs, time of each step is fitted as ``t = a n^b`` against the number of equations
 and against the Jacobian's nonzeros (least squares in logs over the newton runs).
@@ -55,14 +59,22 @@ SKIP_REASON = ("CasADi's nlpsol differentiates the whole system at once for Ipop
                "the square of the model; see the 30-region run")
 
 
-def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
-    """One measured run in this process (called in a subprocess by :func:`main`)."""
-    import casadi as ca
+def run_one(n: int, path: str, seed: int, sam_dir: str | None = None, *,
+            nonzeros: bool = True, values: str | None = None) -> dict:
+    """One measured run in this process (called in a subprocess by :func:`main`).
 
+    ``nonzeros=False`` skips the Jacobian's nonzeros (one more translation, after the
+    measured steps); ``values`` names a ``.npz`` file for the counterfactual's solution (every
+    variable's name and value), which ``before_after.py`` compares between two code trees.
+    """
+    import casadi as ca
+    import pyomo.environ as pyo
+
+    import cge.solvers
     from cge.calibration import calibrate, read_elasticities
     from cge.model import build_model
     from cge.model.gates import check_benchmark
-    from cge.solvers import solve, symbolic_params
+    from cge.solvers import solve
     from cge.solvers.translate import to_casadi
     from cge.sources.synthetic import model_config, national_flows, synthetic_sam
 
@@ -92,15 +104,22 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
         other = (flows["row_region"].values[:, None] != flows["col_region"].values[None, :])
         out["interregional_flows"] = int(((flows.values > 0) & other).sum())
     t1 = time.perf_counter()
+    cpu = {"gen": time.process_time() - cpu0}
     _progress("gen", t1, t0, cpu0)
     el = read_elasticities(ROOT / "calibration" / "vologda_elasticities.csv")
     cal = calibrate(sam, el, model_config(), margins)
     t2 = time.perf_counter()
+    cpu["calib"] = time.process_time() - cpu0 - sum(cpu.values())
+    peaks = {"calib": _peak_mb()}
     _progress("calib", t2, t0, cpu0)
     m = build_model(cal)
-    # as the runner does: the shocked margins are parameters of the one translation
-    symbolic_params(m, [m.tmg])
+    # as the runner does: the shocked margins are parameters of the one translation (code
+    # from before symbolic_params translates at each solve, as its runner did)
+    if hasattr(cge.solvers, "symbolic_params"):
+        cge.solvers.symbolic_params(m, [m.tmg])
     t3 = time.perf_counter()
+    cpu["build"] = time.process_time() - cpu0 - sum(cpu.values())
+    peaks["build"] = _peak_mb()
     _progress("build", t3, t0, cpu0)
     if path == "newton":
         gate_parts = _time_gate_parts(out)
@@ -109,31 +128,48 @@ def run_one(n: int, path: str, seed: int, sam_dir: str | None = None) -> dict:
         out["gates_passed"] = report.passed
         out["gate_values"] = {name: measured for name, measured, *_ in report.rows}
     t4 = time.perf_counter()
+    cpu["gates"] = time.process_time() - cpu0 - sum(cpu.values())
+    peaks["gates"] = _peak_mb()
     _progress("gates", t4, t0, cpu0)
     for k in m.tmg:  # all interregional margins (within a region there are none)
         m.tmg[k] = 0.5 * m.tmg[k].value
     solver, options = PATHS[path]
     res = solve(m, solver, options)
     t5 = time.perf_counter()
+    cpu["cf"] = time.process_time() - cpu0 - sum(cpu.values())
+    peaks["cf"] = _peak_mb()
     _progress("cf", t5, t0, cpu0)
     out.update(
         gen=t1 - t0, calib=t2 - t1, build=t3 - t2, gates=(t4 - t3) if path == "newton" else None,
         transl=res.timings.get("translate"), solve=res.timings.get("solve"), cf=t5 - t4,
         total=t5 - t0, iterations=res.iterations, max_residual=res.max_residual,
         equations=res.n_equations, status=str(res.status),
-        peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        # CPU seconds of the process (all threads): less sensitive than wall time to other
-        # jobs on a shared machine
+        peak_mb=_peak_mb(),
+        # CPU seconds of the process (all threads) in all and in each step: less sensitive
+        # than wall time to other jobs on a shared machine; gates + counterfactual is what
+        # issue 21 times
         cpu=time.process_time() - cpu0, load_average=os.getloadavg()[0],
+        **{f"cpu_{step}": seconds for step, seconds in cpu.items()},
+        cpu_gates_cf=(cpu["gates"] + cpu["cf"]) if path == "newton" else None,
+        # the largest resident memory so far at the end of each step
+        **{f"peak_mb_{step}": mb for step, mb in peaks.items()},
         # where the counterfactual's time went, as the solver records it
         solve_timings=dict(res.timings),
         solve_details={k: v for k, v in res.details.items()
                        if isinstance(v, (int, float, str, bool, dict, list))},
     )
-    # Not timed: the Jacobian's nonzeros for the growth fit.
-    system = to_casadi(m)
-    out["nonzeros"] = int(ca.jacobian_sparsity(system.g, system.x).nnz())
+    if values:
+        solution = sorted((v.name, v.value) for v in m.component_data_objects(pyo.Var))
+        np.savez(values, names=np.array([k for k, _ in solution]),
+                 values=np.array([np.nan if x is None else x for _, x in solution], dtype=float))
+    if nonzeros:  # not timed: the Jacobian's nonzeros for the growth fit
+        system = to_casadi(m)
+        out["nonzeros"] = int(ca.jacobian_sparsity(system.g, system.x).nnz())
     return out
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _progress(stage: str, now: float, t0: float, cpu0: float) -> None:
@@ -215,9 +251,12 @@ def main() -> None:
     ap.add_argument("--sam", help="a multi-region SAM folder with margins.csv (e.g. "
                     "sam/russia_2021) instead of synthetic SAMs")
     ap.add_argument("--one", nargs=2, metavar=("N", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument("--no-nonzeros", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--values", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.sam)))
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.sam,
+                                 nonzeros=not args.no_nonzeros, values=args.values)))
         return
     skip = {tuple(s.split(":")) for s in args.skip.split(",") if s}
     runs = []

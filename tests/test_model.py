@@ -39,6 +39,24 @@ def test_toy_gates(closure):
                      "Walras' law", "homogeneity"]
 
 
+def test_homogeneity_gate_fails_where_the_prediction_is_wrong():
+    """The homogeneity solve starts at the predicted point (nominal values doubled); when that
+    point is not the solution, the solve moves away and the gate fails. Here the prediction is
+    wrong on purpose: the composite price pq is declared a quantity, so the point keeps it at
+    the benchmark while the numeraire doubles; the solution doubles it (toy benchmark pq = 1,
+    so the relative gap is 1, against the tolerance 1e-8). The other gates still pass."""
+    from dataclasses import replace
+
+    m = build_model(calibrate(examples.toy_sam(), EL))
+    m.symbols["pq"] = replace(m.symbols["pq"], unit="quantity")
+    report = check_benchmark(m, raise_on_failure=False)
+    rows = {name: (measured, ok, detail) for name, measured, _, ok, detail in report.rows}
+    measured, ok, detail = rows["homogeneity"]
+    assert not ok and measured == pytest.approx(1.0, rel=1e-6)
+    assert detail.startswith("largest at pq[")
+    assert all(ok for name, (_, ok, _) in rows.items() if name != "homogeneity")
+
+
 def test_calibration_dataset_has_units_and_descriptions():
     cal = calibrate(examples.toy_sam(), EL)
     for name, da in cal.data.data_vars.items():

@@ -2,15 +2,21 @@
 
 Each iteration solves the linear Newton system ``J(x) dx = -F(x)`` with a
 sparse LU factorisation of the exact Jacobian, which CasADi differentiates
-from the translated expressions. The default, UMFPACK (through cvxopt),
-analyses the Jacobian's pattern once per translated system (the ordering that
-keeps the factors sparse) and refactorises numerically at each new Jacobian;
-SuperLU (:func:`scipy.sparse.linalg.splu`) and MUMPS (bundled with CasADi)
-are available as ``linear_solver``. Interregional trade links every region's
-prices, and SuperLU's COLAMD ordering then fills the factors about 70-fold at
-45,000 equations (10 s per factorisation); CasADi's MUMPS redoes its analysis
-at every call.  A factor is reused for further steps while they converge fast
-(chord steps, ``chord_ratio``).
+from the translated expressions. The default (``"auto"``) below ``LARGE_SYSTEM``
+equations, UMFPACK (through cvxopt), analyses the Jacobian's pattern once per
+translated system (the ordering that keeps the factors sparse) and refactorises
+numerically at each new Jacobian; from ``LARGE_SYSTEM`` up it is MUMPS (bundled
+with CasADi), which redoes its analysis at every call but whose factors grow
+less with the model. Interregional trade links every region's prices, and the
+factors fill in faster than the model grows: on the synthetic 25-sector model's
+benchmark Jacobian, one factorisation took UMFPACK 1.3 s and 200 MB beyond the
+matrix at 46,000 equations (30 regions), MUMPS 3.1 s and 290 MB; at 139,000
+(85 regions) UMFPACK 29 s and 2.1 GB, MUMPS 8-13 s and 1.2 GB (peak resident
+memory of the factorisation, each in a fresh process). SuperLU
+(:func:`scipy.sparse.linalg.splu`, COLAMD ordering) fills the factors about
+70-fold at 45,000 equations (10 s per factorisation). A reusable (UMFPACK or
+SuperLU) factor is reused for further steps while they converge fast (chord
+steps, ``chord_ratio``).
 The step ``x + a dx`` is then damped:
 
 * truncated so that variables stay strictly inside their bounds (fraction to
@@ -54,13 +60,17 @@ class NewtonOptions:
     min_step: float = 1e-10
     armijo: float = 1e-4
     tau: float = 0.99
-    linear_solver: str = "auto"  # "umfpack" (= "auto"), "superlu" or "mumps"
+    linear_solver: str = "auto"  # "umfpack" or "mumps" by size (see LARGE_SYSTEM), "superlu"
     #: a factor is reused for the next step while a full step reduces ||F|| at least this much
     chord_ratio: float = 0.25
     tee: bool = False
 
 
 LINEAR_SOLVERS = ("auto", "umfpack", "superlu", "mumps")
+#: Equations from which ``"auto"`` factorises with MUMPS instead of UMFPACK: between the two
+#: sizes measured in the module docstring, where UMFPACK was faster and smaller (46,000) and
+#: where it was three times slower and its factorisation's peak memory 0.9 GB larger (139,000).
+LARGE_SYSTEM = 100_000
 
 
 @dataclass
@@ -154,19 +164,22 @@ class _LinearSolver:
     redone when the Jacobian is, and a factor can be reused for several steps (chord steps,
     see :func:`newton_solve`). SuperLU's factors can be reused too but it orders afresh at
     each factorisation; CasADi's MUMPS analyses and factorises at every call, so it is never
-    reused.
+    reused, and each factorisation gets its own MUMPS instance, freed with its factors after
+    its one solve (an instance kept with the system would hold a gigabyte of factors at 85
+    regions for as long as the model lives).
     """
 
     def __init__(self, name: str, jac_pattern: sp.csc_matrix):
         if name not in LINEAR_SOLVERS:
             raise ValueError(f"linear_solver must be one of {LINEAR_SOLVERS}, got {name!r}")
-        self.name = "umfpack" if name == "auto" else name
-        self.reusable = self.name != "mumps"
         n, m = jac_pattern.shape
+        if name == "auto":
+            name = "mumps" if n >= LARGE_SYSTEM else "umfpack"
+        self.name = name
+        self.reusable = self.name != "mumps"
         if self.name == "mumps":
             self._sparsity = ca.Sparsity(n, m, jac_pattern.indptr.tolist(),
                                          jac_pattern.indices.tolist())
-            self._mumps = ca.Linsol("newton", "mumps", self._sparsity)
         elif self.name == "umfpack":
             cols = np.repeat(np.arange(m), np.diff(jac_pattern.indptr))
             # cvxopt keeps entries in compressed-column order, as scipy and CasADi do, so new
@@ -194,9 +207,10 @@ class _LinearSolver:
 
             return solve_umfpack
         values = ca.DM(self._sparsity, jac.data)
+        mumps = ca.Linsol("newton", "mumps", self._sparsity)
 
         def solve_mumps(rhs: np.ndarray) -> np.ndarray:
-            dx = np.asarray(self._mumps.solve(values, ca.DM(rhs))).ravel()
+            dx = np.asarray(mumps.solve(values, ca.DM(rhs))).ravel()
             # MUMPS returns some vector for a singular matrix instead of failing: check it.
             if not np.linalg.norm(jac @ dx - rhs) <= 1e-6 * max(np.linalg.norm(rhs), 1e-300):
                 raise RuntimeError("MUMPS: the Jacobian is numerically singular")
