@@ -99,6 +99,30 @@ def test_square_model_matches_analytic_solution(solver):
     assert "ok" in result.summary()
 
 
+@pytest.mark.parametrize("linear_solver", ["umfpack", "superlu", "mumps"])
+def test_every_linear_solver_matches_analytic_solution(linear_solver):
+    """Each factorisation gives the analytic equilibrium (analytic_exchange) to 1e-9; MUMPS,
+    which cannot reuse a factor, factorises at every iteration."""
+    m = exchange_economy()
+    result = solve(m, "newton", {"linear_solver": linear_solver})
+    expected = analytic_exchange()
+    assert result.details["linear_solver"] == linear_solver
+    assert m.p["g2"].value == pytest.approx(expected["p2"], abs=1e-9)
+    assert m.x["h1", "g2"].value == pytest.approx(expected["x[h1,g2]"], abs=1e-9)
+    if linear_solver == "mumps":
+        assert result.details["factorisations"] == result.iterations
+
+
+def test_auto_linear_solver_is_mumps_from_large_system(monkeypatch):
+    """'auto' factorises with UMFPACK below newton.LARGE_SYSTEM equations, MUMPS from there
+    (here lowered to the 7 equations of the exchange economy)."""
+    import cge.solvers.newton as newton
+
+    assert solve(exchange_economy(), "newton").details["linear_solver"] == "umfpack"
+    monkeypatch.setattr(newton, "LARGE_SYSTEM", 7)
+    assert solve(exchange_economy(), "newton").details["linear_solver"] == "mumps"
+
+
 def test_auto_records_newton_attempt():
     result = solve(exchange_economy(), "auto")
     assert result.solver == "auto/newton"
