@@ -47,6 +47,10 @@ GROUPS = ("cge.cli.sam", "cge.cli.build", "cge.cli.run", "cge.cli.docs", "cge.cl
           "cge.cli.io", "cge.cli.dynamic", "cge.cli.sensitivity", "cge.cli.study")
 
 
+#: Thresholds of the garbage collector's generations while ``cge`` runs as the program.
+GC_THRESHOLDS = (10_000, 20, 10)
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
@@ -61,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command ``argv`` (default: the program's arguments); returns its exit code."""
     program = argv is None
+    if program:
+        # A run allocates millions of objects that live to its end (the Pyomo model, its
+        # expressions, results): the collector's default young-generation threshold (700)
+        # scans them over a thousand times for almost nothing to free, 2 s of CPU in the
+        # flagship run, 0.9 s with these thresholds, peak memory unchanged (issue 21).
+        gc.set_threshold(*GC_THRESHOLDS)
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
