@@ -29,9 +29,9 @@ each put first on ``PYTHONPATH`` of a fresh subprocess. Measured, ``--repeat`` t
   flagship run's folder).
 
 Both trees run the baseline's benchmark scripts (``scale N``: this tree's) and the
-baseline's experiments and data, so that only the code under test differs. Alternating the trees spreads the load of other jobs on
-a shared machine over both; the table
-gives medians and the ratio before / after of each median. Usage::
+baseline's experiments and data, so that only the code under test differs. Alternating the
+trees spreads the load of other jobs on a shared machine over both; the table gives medians
+and the ratio before / after of each median. Usage::
 
     python benchmarks/before_after.py --baseline /tmp/before --sizes 3,10,30 --repeat 3
 """

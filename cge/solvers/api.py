@@ -39,18 +39,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
-import casadi as ca
 import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
 from pyomo.common.collections import ComponentSet
 from scipy.sparse.csgraph import structural_rank
 
+from cge.solvers import reduce as reduce_space
 from cge.solvers.highs import highs_solve
 from cge.solvers.ipopt import casadi_ipopt_solve, nl_ipopt_solve
 from cge.solvers.mcp import MCP_SOLVERS, has_complementarity, solve_mcp
-from cge.solvers.newton import NewtonOptions, newton_solve
-from cge.solvers import reduce as reduce_space
+from cge.solvers.newton import NewtonOptions, jacobian_pattern, newton_solve, residual_function
 from cge.solvers.residuals import (
     constraint_residual,
     equality_constraints,
@@ -122,7 +121,7 @@ def _pattern_is_regular(model: pyo.Block, system: CasadiSystem) -> bool:
     n = system.n_variables
     if system.n_constraints != n or not system.is_equality_system:
         return False
-    colind, row = ca.jacobian_sparsity(system.g, system.x).get_ccs()
+    colind, row = jacobian_pattern(system).get_ccs()
     pattern = sp.csr_matrix(
         sp.csc_matrix((np.ones(len(row)), np.asarray(row), np.asarray(colind)), shape=(n, n))
     )
@@ -182,8 +181,7 @@ def _translate(model, timings) -> CasadiSystem:
 
 def _equality_residual(system: CasadiSystem, x: np.ndarray) -> np.ndarray:
     """g(x) - rhs on equality rows (inequality rows are not residuals and are returned as 0)."""
-    g = np.array(ca.Function("g", [system.x, system.p], [system.g])(x, system.parameter_values())
-                 ).ravel()
+    g = np.array(residual_function(system)(x, system.parameter_values())).ravel()
     eq = system.lbg == system.ubg
     return np.where(eq, g - system.lbg, 0.0)
 

@@ -84,7 +84,7 @@ class NewtonOutcome:
     linear_solver: str = ""
 
 
-def sparse_jacobian(res: ca.SX, x: ca.SX) -> ca.SX:
+def sparse_jacobian(res: ca.SX, x: ca.SX, pattern: ca.Sparsity | None = None) -> ca.SX:
     """The Jacobian of ``res`` by ``x``, differentiated in groups of rows of similar density.
 
     CasADi differentiates a whole expression with one directional derivative per colour of the
@@ -95,12 +95,13 @@ def sparse_jacobian(res: ca.SX, x: ca.SX) -> ca.SX:
     cost grows with the square of the model (100 s at 45,000 equations). Rows binned by their
     number of nonzeros (powers of two) are differentiated separately, each bin in the mode CasADi
     finds cheaper over that bin's rows only: a few dozen sweeps over each part, linear in the
-    model size. The result is the same matrix, rows in the original order.
+    model size. The result is the same matrix, rows in the original order. ``pattern`` is the
+    Jacobian's sparsity when the caller has it (:func:`jacobian_pattern`).
     """
     n = res.numel()
     if n == 0:
         return ca.jacobian(res, x)
-    _, row = ca.jacobian_sparsity(res, x).get_ccs()
+    _, row = (ca.jacobian_sparsity(res, x) if pattern is None else pattern).get_ccs()
     row_nnz = np.bincount(np.asarray(row, dtype=np.int64), minlength=n)
     group = np.ceil(np.log2(np.maximum(row_nnz, 1))).astype(np.int64)
     order = np.argsort(group, kind="stable")
@@ -122,8 +123,9 @@ class _Evaluator:
         # The right-hand sides are subtracted at each evaluation, not built in: they are the
         # constants the NL writer moved out of the expressions, kept as numbers in lbg.
         self._system = system
-        self._f = ca.Function("F", [system.x, system.p], [system.g])
-        self._j = ca.Function("J", [system.x, system.p], [sparse_jacobian(system.g, system.x)])
+        self._f = residual_function(system)
+        self._j = ca.Function("J", [system.x, system.p],
+                              [sparse_jacobian(system.g, system.x, jacobian_pattern(system))])
         colind, row = self._j.sparsity_out(0).get_ccs()
         self._indptr = np.asarray(colind, dtype=np.int64)
         self._indices = np.asarray(row, dtype=np.int64)
@@ -225,6 +227,22 @@ def linear_solver(system: CasadiSystem, name: str, jac_pattern: sp.csc_matrix) -
     if key not in system.cache:
         system.cache[key] = _LinearSolver(name, jac_pattern)
     return system.cache[key]
+
+
+def residual_function(system: CasadiSystem) -> ca.Function:
+    """``g(x, p)`` of the system as a function, built on first use and kept with the system
+    (Newton's evaluator, the gates' benchmark residual and the reduced space share it)."""
+    if "residual_function" not in system.cache:
+        system.cache["residual_function"] = ca.Function("F", [system.x, system.p], [system.g])
+    return system.cache["residual_function"]
+
+
+def jacobian_pattern(system: CasadiSystem) -> ca.Sparsity:
+    """The sparsity of ``dg/dx``, computed on first use and kept with the system (the
+    structural check and the Jacobian function both need it: seconds at 100,000 equations)."""
+    if "jacobian_pattern" not in system.cache:
+        system.cache["jacobian_pattern"] = ca.jacobian_sparsity(system.g, system.x)
+    return system.cache["jacobian_pattern"]
 
 
 def evaluator(system: CasadiSystem) -> _Evaluator:
