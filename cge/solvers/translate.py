@@ -239,8 +239,8 @@ def _with_shadow_vars(model: pyo.Block, symbolic: frozenset[int]
     symbolic Param are shared, not copied; a node over one is copied as the potentially
     variable class of its kind (``p * x`` is a monomial whose coefficient the NL writer would
     fold, ``p * q`` a constant), so the writer keeps the Param. The two bounds of a ranged
-    constraint stay numbers: Pyomo needs them constant. Named expressions are written inline
-    where they hold a symbolic Param.
+    constraint stay numbers: Pyomo needs them constant. A named expression that holds a
+    symbolic Param is copied once, as a named expression of the scratch model.
     """
     scratch = pyo.ConcreteModel(name="cge_translation")
     # One Var component sized for the model's Params: adding Vars one by one to a VarList
@@ -249,6 +249,7 @@ def _with_shadow_vars(model: pyo.Block, symbolic: frozenset[int]
                    if p.mutable)
     scratch.shadow = pyo.Var(range(n_params))
     scratch.extra = pyo.VarList()
+    scratch.defined = pyo.Expression(pyo.Any)
     pool = iter(scratch.shadow.values())
     shadow_of: dict[int, VarData] = {}
     params: dict[int, ParamData] = {}
@@ -293,7 +294,16 @@ def _with_shadow_vars(model: pyo.Block, symbolic: frozenset[int]
             out = named.get(id(node))
             if out is None:
                 inner = copy(node.expr)
-                out = named[id(node)] = node if inner is node.expr else inner
+                if inner is node.expr:
+                    out = node
+                else:
+                    # the copy stays named: the NL writer writes it once, however many
+                    # equations hold it (inline, a sum over a country's regions held by each
+                    # of its investment demands was walked once per equation)
+                    k = len(scratch.defined)
+                    scratch.defined[k] = inner
+                    out = scratch.defined[k]
+                named[id(node)] = out
             return out
         args = node.args
         if kind is _RANGED:
