@@ -383,6 +383,12 @@ def _info_of(ds: xr.Dataset, scenario: str) -> dict:
     return {key: at[var].item() for key, var in _INFO}
 
 
+def _row(ds: xr.Dataset, scenario: str, name: str, template: xr.DataArray) -> np.ndarray:
+    """A full route's result for a scenario, in the layout of the batch's arrays."""
+    return ds[name].sel(scenario=scenario).reindex_like(template).transpose(
+        *template.dims).values
+
+
 def run_batch(batch: Batch) -> xr.Dataset:
     """The key results and run bookkeeping of every point of the batch on ``sample`` (the
     points' numbers in the design) x ``scenario`` (``benchmark`` first)."""
@@ -427,8 +433,7 @@ def _solve_points(batch: Batch, ready: _Ready, fast: _Points, values: list,
             ds = run_task(point) if vals is None else _run_ready(point, ready, vals or None)
             for j, sc in enumerate(scenarios):
                 for name, t in fast.templates.items():
-                    raw[name][i, j] = ds[name].sel(scenario=sc).reindex_like(t).transpose(
-                        *t.dims).values
+                    raw[name][i, j] = _row(ds, sc, name, t)
                 for key, value in _info_of(ds, sc).items():
                     info[key][i, j] = value
             continue
@@ -450,8 +455,7 @@ def _solve_points(batch: Batch, ready: _Ready, fast: _Points, values: list,
                 # the runner's route: direct solve, homotopy, Walras check; failed or solved
                 ds = _run_ready(Task(point.id, point.experiment, (run,), point.elasticities),
                                 ready, vals or None)
-                rows = {name: ds[name].sel(scenario=run.name).reindex_like(t).transpose(
-                    *t.dims).values for name, t in fast.templates.items()}
+                rows = {name: _row(ds, run.name, name, t) for name, t in fast.templates.items()}
                 solved = _info_of(ds, run.name), rows
             for key, value in solved[0].items():
                 info[key][i, j] = value
