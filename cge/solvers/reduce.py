@@ -41,7 +41,7 @@ import pyomo.environ as pyo
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from cge.solvers.newton import NewtonOptions, NewtonOutcome, newton_solve
+from cge.solvers.newton import NewtonOptions, NewtonOutcome, newton_solve, residual_function
 from cge.solvers.result import SolveStatus
 from cge.solvers.translate import CasadiSystem
 
@@ -264,9 +264,7 @@ def reduction(system: CasadiSystem) -> Reduction | None:
 
 def full_residual(system: CasadiSystem, x: np.ndarray) -> np.ndarray:
     """``g(x, p) - rhs`` of the full (equality) system, without building its Jacobian."""
-    if "residual_function" not in system.cache:
-        system.cache["residual_function"] = ca.Function("F", [system.x, system.p], [system.g])
-    g = system.cache["residual_function"](x, system.parameter_values())
+    g = residual_function(system)(x, system.parameter_values())
     return np.asarray(g).ravel() - system.lbg
 
 
