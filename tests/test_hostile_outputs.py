@@ -22,6 +22,7 @@ import pytest
 import xarray as xr
 from toy import TOY_MODEL
 
+import cge.sensitivity.batch
 import cge.sensitivity.execute as execute
 from cge import outputs
 from cge.cli import main
@@ -472,7 +473,10 @@ def test_ctrl_c_in_a_sweep_says_how_to_resume_and_resume_works(command, tmp_path
     exp = experiment(tmp_path)
     args = ["sweep", exp] if command == "sweep" else ["sensitivity", _ssa_file(tmp_path)]
     out = tmp_path / "out"
-    real, calls = execute.run_task, []
+    # a sweep's tasks are scenarios; an SSA's are batches of points (one point each here)
+    runner = "run_task" if command == "sweep" else "run_batch"
+    monkeypatch.setattr(cge.sensitivity.batch, "BATCH_POINTS", 1)
+    real, calls = getattr(execute, runner), []
 
     def ctrl_c_on_second(task):
         if calls:
@@ -480,7 +484,7 @@ def test_ctrl_c_in_a_sweep_says_how_to_resume_and_resume_works(command, tmp_path
         calls.append(task.id)
         return real(task)
 
-    monkeypatch.setattr(execute, "run_task", ctrl_c_on_second)
+    monkeypatch.setattr(execute, runner, ctrl_c_on_second)
     code, _, err = cli(capsys, *args, "--out", out, "--quiet")
     assert code == 130
     (line,) = err.splitlines()
@@ -488,7 +492,7 @@ def test_ctrl_c_in_a_sweep_says_how_to_resume_and_resume_works(command, tmp_path
     assert line == (f"cge: interrupted: 1 of 2 tasks finished (kept in {out / 'tasks'}); the "
                     f"rest did not run; to resume, run the same command again: {again}")
     finished = hashes(out / "tasks")
-    monkeypatch.setattr(execute, "run_task", real)
+    monkeypatch.setattr(execute, runner, real)
     code, _, err = cli(capsys, *args, "--out", out)
     assert code == 0 and "resuming: 1 of 2 tasks already done" in err
     assert all(hashes(out / "tasks")[k] == v for k, v in finished.items())
