@@ -8,8 +8,9 @@ holding results of another run is refused unless ``--overwrite``.
 
 * ``cge sensitivity FILE [--method quadrature|sobol|montecarlo] [--samples N] [--seed S]``:
   systematic sensitivity analysis from a sensitivity file (see :mod:`cge.sensitivity.spec`);
-  prints the key results' means, sds and intervals and writes ``samples.nc``, ``summary.nc``,
-  ``sensitivity.nc``, ``summary.csv`` and ``intervals.png``.
+  prints the key results' means, sds and intervals and writes ``samples.nc`` (the key results
+  and run bookkeeping of every point), ``summary.nc``, ``sensitivity.nc``, ``summary.csv`` and
+  ``intervals.png``. Points are solved in batches (:mod:`cge.sensitivity.batch`).
 * ``cge decompose FILE --scenario NAME [--method shapley|path] [--nodes M]``: contributions of
   each shock of a scenario of an experiment file; prints a table per key result and writes
   ``decompose_<scenario>_<method>.nc`` (dim ``shock``: the shocks, ``total change`` and
