@@ -96,8 +96,7 @@ def casadi_ipopt_solve(
 ) -> IpoptOutcome:
     """Run bundled Ipopt from ``x0``; success also requires residuals within ``tol``."""
     opts, tol = casadi_options(options, tee)
-    nlp = {"x": system.x, "p": system.p, "f": system.f, "g": system.g}
-    solver = ca.nlpsol("cge_ipopt", "ipopt", nlp, opts)
+    solver = _nlpsol(system, opts)
     sol = solver(x0=x0, p=system.parameter_values(), lbx=system.lbx, ubx=system.ubx,
                  lbg=system.lbg, ubg=system.ubg)
     stats = solver.stats()
@@ -118,6 +117,18 @@ def casadi_ipopt_solve(
         objective=float(sol["f"]),
         message=message,
     )
+
+
+def _nlpsol(system: CasadiSystem, opts: dict[str, Any]) -> ca.Function:
+    """The system's Ipopt solver for ``opts``, built once per translation and options: building
+    it (CasADi derives and compiles the Lagrangian's Hessian) took most of each Ipopt call on
+    the flagship, and homotopy steps, sensitivity points and welfare paths call it again on the
+    same translation with other parameter values, bounds and start."""
+    key = ("ipopt", repr(sorted(opts.items())))
+    if key not in system.cache:
+        nlp = {"x": system.x, "p": system.p, "f": system.f, "g": system.g}
+        system.cache[key] = ca.nlpsol("cge_ipopt", "ipopt", nlp, opts)
+    return system.cache[key]
 
 
 def nl_ipopt_solve(model: pyo.Block, options: dict[str, Any], tee: bool):
