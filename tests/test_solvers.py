@@ -519,3 +519,42 @@ def test_scenarios_and_homotopy_steps_reuse_one_translation(monkeypatch):
     assert len(out.details["path"]) >= 2 and len(calls) == 3
     folded = to_casadi(m)  # Params and fixed Vars as numbers
     assert float(abs(_equality_residual(folded, folded.values())).max()) <= 1e-10
+
+
+def _rosenbrock_system() -> pyo.ConcreteModel:
+    """F(x) = (10 (x2 - x1^2), 1 - x1) = 0 from (-1.2, 1): the root is (1, 1). The full Newton
+    step from the start lands at (1, -3.84), where ||F|| is ten times larger (48.4 against
+    4.92), and the next full step is exact; a step that must reduce ||F|| follows the curved
+    valley in short steps."""
+    m = pyo.ConcreteModel()
+    m.x1 = pyo.Var(initialize=-1.2)
+    m.x2 = pyo.Var(initialize=1.0)
+    m.valley = pyo.Constraint(expr=10.0 * (m.x2 - m.x1**2) == 0)
+    m.line = pyo.Constraint(expr=1.0 - m.x1 == 0)
+    return m
+
+
+def test_watchdog_takes_full_steps_that_pay_off_later():
+    # The relaxed first step raises ||F|| tenfold; the second is exact (see _rosenbrock_system)
+    m = _rosenbrock_system()
+    result = solve(m, "newton")
+    assert result.iterations == 2
+    assert pyo.value(m.x1) == pytest.approx(1.0, abs=1e-12)
+    assert pyo.value(m.x2) == pytest.approx(1.0, abs=1e-12)
+    # the monotone line search alone reaches the same root in more, shorter steps
+    m = _rosenbrock_system()
+    monotone = solve(m, "newton", {"watchdog": 0})
+    assert monotone.iterations > 2
+    assert pyo.value(m.x2) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_watchdog_returns_to_its_anchor_when_full_steps_do_not_pay_off():
+    # F(x) = atan(x) from x0 = 3: full Newton steps diverge (|x| grows every step), so after the
+    # watchdog's relaxed steps the method goes back to x0 and damps its steps to the root 0.
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(initialize=3.0)
+    m.eq = pyo.Constraint(expr=pyo.atan(m.x) == 0)
+    result = solve(m, "newton")
+    assert result.ok
+    assert pyo.value(m.x) == pytest.approx(0.0, abs=1e-10)
+    assert result.iterations > 5  # five relaxed steps were taken and undone
