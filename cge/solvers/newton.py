@@ -31,12 +31,12 @@ The step ``x + a dx`` is then damped:
 
 The merit's descent can be very slow where the residuals differ in scale: on the flagship's
 5 % cut of world import prices (2,123 equations) every step was shortened to a fraction of a
-percent and 100 iterations left max|F| at 0.14, while full steps solve it in four. So the
-first ``watchdog`` steps of a solve may be full (relaxed) steps that need not reduce ||F||
-(Chamberlain's watchdog, as in PATH's nonmonotone search): if within ``watchdog`` relaxed steps
-||F|| has not fallen below ``(1 - c)`` times its value where they started, the method returns
-to that point and continues with the line search above for the rest of the solve. At most
-``watchdog`` steps are lost where relaxed steps do not help.
+percent and 100 iterations left max|F| at 0.14, while full steps solve it in four. So a
+solve starts with full (relaxed) steps that need not reduce ||F|| (Chamberlain's watchdog, as
+in PATH's nonmonotone search), and goes on with them while, within every ``watchdog`` of them,
+||F|| falls below ``(1 - c)`` times its value where they started (the anchor). When it does
+not, the method returns to the anchor and continues with the line search above for the rest of
+the solve: at most ``watchdog`` steps are lost where relaxed steps do not help.
 
 Convergence is declared when max_i |F_i(x)| <= ``tol`` (absolute, in model
 units), i.e. on the residuals a user checks, not on step sizes.  Near the
