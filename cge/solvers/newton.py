@@ -312,7 +312,7 @@ def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions,
     solve_with = None  # the current factor's solve, None when the Jacobian is to be factorised
     it = factorisations = 0
     linear = None
-    # the watchdog: where relaxed steps started, and how many are left in this solve
+    # the watchdog: where relaxed steps started, and how many are left (0: monotone from here)
     anchor, relaxed = (x, fx, norm), opts.watchdog
 
     def outcome(status: SolveStatus, message: str = "") -> NewtonOutcome:
@@ -391,8 +391,7 @@ def newton_solve(system: CasadiSystem, x0: np.ndarray, opts: NewtonOptions,
         if not (linear.reusable and alpha == 1.0 and norm_trial <= opts.chord_ratio * norm):
             solve_with = None
         x, fx, norm = trial, f_trial, norm_trial
-        anchor = (x, fx, norm)
         it += 1
-    if anchor[2] < norm:  # stopped during relaxed steps that had not yet paid off
+    if relaxed and anchor[2] < norm:  # stopped during relaxed steps that had not yet paid off
         x, fx, norm = anchor
     return outcome(SolveStatus.ITERATION_LIMIT, f"max_iter = {opts.max_iter} reached")
